@@ -1,0 +1,222 @@
+"""The `mlopsc` command line: click fills the arguments, the driver does the work.
+
+Exit codes: 0 clean (warnings allowed), 1 errors in the input, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from mlopsc.compiler import __version__
+
+FORMATS = ("text", "json")
+
+
+def _options(targets: tuple[str, ...], envs: tuple[str, ...], kserve_crd: tuple[str, ...]) -> object:
+    from mlopsc.compiler.ir import Options
+
+    crd = tuple(Path(p) for p in kserve_crd)
+    if crd:
+        from mlopsc.targets.kserve.crd import CrdLoadError, CrdValidator
+
+        try:
+            CrdValidator.from_locations(list(crd))
+        except CrdLoadError as exc:
+            raise click.BadParameter(str(exc), param_hint="--kserve-crd") from None
+    return Options(targets=tuple(sorted(set(targets))), environments=tuple(envs), kserve_crd=crd)
+
+
+def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
+    from mlopsc.compiler.diagnostics import render_json, render_text, summary_line
+    from mlopsc.compiler.driver import RunResult
+
+    assert isinstance(result, RunResult)
+    if fmt == "json":
+        click.echo(render_json(result.diagnostics), nl=False)
+    else:
+        if result.diagnostics:
+            click.echo(render_text(result.diagnostics, result.sources, color=_color()), err=True)
+        if result.failed or result.diagnostics:
+            click.echo(summary_line(result.diagnostics), err=True)
+        elif quiet_ok:
+            click.echo(quiet_ok, err=True)
+    return 1 if result.failed else 0
+
+
+def _color() -> bool:
+    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
+
+
+def _run(fn: object, *args: object, **kwargs: object) -> object:
+    """Turn the driver's expected failures into usage errors; never show a traceback."""
+    from mlopsc.compiler.discover import DiscoveryError
+
+    assert callable(fn)
+    try:
+        return fn(*args, **kwargs)
+    except DiscoveryError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _exit(code: int) -> NoReturn:
+    sys.exit(code)
+
+
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Render only this platform (repeatable); default: every configured platform.",
+)
+env_option = click.option("--env", "envs", multiple=True, metavar="NAME", help="Only this environment (repeatable).")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="How to print diagnostics."
+)
+crd_option = click.option(
+    "--kserve-crd",
+    "kserve_crd",
+    multiple=True,
+    type=click.Path(),
+    help="KServe CRD file or folder to validate rendered KServe resources against "
+    "(e.g. from `kubectl get crd inferenceservices.serving.kserve.io -o yaml`).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlopsc")
+def cli() -> None:
+    """Compile mlops.yaml into deployable files for KServe, SageMaker, Vertex AI and Azure ML."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@target_option
+@env_option
+@format_option
+def validate(paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str) -> None:
+    """Check specs (and what they would render) without writing anything."""
+    from mlopsc.compiler.driver import compile_paths
+
+    result = _run(compile_paths, paths, _options(targets, envs, ()))
+    _exit(_report(result, fmt, quiet_ok=""))
+
+
+@cli.command(name="compile")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="rendered",
+    show_default=True,
+    help="Folder to render into: <out>/<env>/<model>/<platform>/.",
+)
+@target_option
+@env_option
+@format_option
+@crd_option
+def compile_(
+    paths: tuple[str, ...],
+    out: str,
+    targets: tuple[str, ...],
+    envs: tuple[str, ...],
+    fmt: str,
+    kserve_crd: tuple[str, ...],
+) -> None:
+    """Render specs into --out. On any error nothing under --out changes."""
+    from mlopsc.compiler.driver import compile_paths
+    from mlopsc.compiler.writer import WriteError, environment_indexes, write_tree
+
+    out_dir = Path(out)
+    result = _run(compile_paths, paths, _options(targets, envs, kserve_crd), exclude=out_dir)
+    code = _report(result, fmt)
+    if code:
+        _exit(code)
+    files = result.files + environment_indexes(result.files, out_dir)  # type: ignore[attr-defined]
+    try:
+        written = write_tree(files, out_dir)
+    except (WriteError, OSError) as exc:
+        click.echo(f"mlopsc: error: {exc}", err=True)
+        _exit(1)
+    if fmt == "text":
+        click.echo(f"wrote {len(written)} files under {out_dir.as_posix()}/", err=True)
+    _exit(0)
+
+
+@cli.command()
+@click.argument("path")
+@env_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--print-ir", is_flag=True, help="Print the IR after each pass.")
+def explain(path: str, envs: tuple[str, ...], fmt: str, print_ir: bool) -> None:
+    """Print each environment's effective spec and every decision with its inputs and positions."""
+    from mlopsc.compiler.driver import compile_paths
+    from mlopsc.compiler.explain import explain_json, explain_text, print_between
+
+    result = _run(compile_paths, (path,), _options((), envs, ()), between=print_between if print_ir else None)
+    code = _report(result, "text")
+    units = result.units  # type: ignore[attr-defined]
+    if fmt == "json":
+        click.echo(json.dumps(explain_json(units), indent=2, sort_keys=True))
+    else:
+        click.echo(explain_text(units))
+    _exit(code)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of mlops.yaml (for editors and check-jsonschema)."""
+    from mlopsc.compiler.spec.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+
+
+@cli.command()
+@click.argument("path", default="mlops.yaml")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a commented starter spec that compiles."""
+    from mlopsc.compiler.starter import STARTER
+
+    target = Path(path)
+    if target.exists() and not force:
+        click.echo(f"mlopsc: error: {path} exists; use --force to overwrite it", err=True)
+        _exit(1)
+    target.write_text(STARTER, encoding="utf-8")
+    click.echo(f"wrote {path}: edit it, then run `mlopsc compile {path}`", err=True)
+
+
+@cli.command(name="targets")
+def list_targets() -> None:
+    """List the platforms mlopsc renders."""
+    from mlopsc.targets import TARGETS
+
+    for name, target in TARGETS.items():
+        click.echo(f"{name:<10} {target.title}")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("mlopsc: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("MLOPSC_DEBUG"):
+            raise
+        click.echo(
+            f"mlopsc: error[E900]: internal error: {type(exc).__name__}: {exc}\n"
+            "  = hint: please report this with the spec that caused it (MLOPSC_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""The frozen records passed between passes (see passes/__init__.py for the pipeline).
+
+    Parsed --validate--> Validated --decide--> Decided --resolve--> Resolved --emit--> Emitted
+
+Every record carries the compile ``Unit`` (the source file and the position of every node) and
+the diagnostics of every pass so far; a pass that adds an error stops the pipeline.
+Rules and targets report ``Finding``s with a path into the *effective* spec; ``Unit.diagnostic``
+is the one place that turns a finding into a positioned ``Diagnostic``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mlopsc.compiler.diagnostics import Diagnostic, Severity, dotted
+from mlopsc.compiler.source import Path_, PositionMap, SourceFile, environment_path, locate
+
+if TYPE_CHECKING:
+    from mlopsc.compiler.spec.model import Spec
+    from mlopsc.compiler.spec.vocabulary import Strategy
+
+Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for on the command line; the same for every spec of a run."""
+
+    targets: tuple[str, ...] = ()  # empty: every platform the spec configures
+    environments: tuple[str, ...] = ()  # empty: every environment
+    kserve_crd: tuple[Path, ...] = ()  # CRD files or folders to validate KServe output against
+    today: date = field(default_factory=date.today)  # approvals expire against this day
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found by a rule or target, located by a path into the effective spec."""
+
+    code: str
+    severity: Severity
+    message: str
+    path: Path_ = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One spec file being compiled."""
+
+    source: SourceFile
+    positions: PositionMap
+
+    def diagnostic(self, finding: Finding, environment: str | None = None, at_key: bool = False) -> Diagnostic:
+        """Position a finding: an environment's path maps back to where its value was written."""
+        path = environment_path(finding.path, environment, self.positions) if environment else finding.path
+        pos = locate(self.positions, path, prefer_key=at_key)
+        declared = environment is not None and self.positions.has(("environments", environment))
+        message = finding.message
+        if declared and path[:1] != ("environments",):
+            message += f" (environment `{environment}`)"
+        return Diagnostic(
+            file=self.source.path,
+            line=pos.line,
+            col=pos.col,
+            end_col=pos.end_col,
+            code=finding.code,
+            severity=finding.severity,
+            message=message,
+            hint=finding.hint,
+            path=finding.path,
+        )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    unit: Unit
+    document: Mapping[str, object]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One environment's effective spec (base with the environment's overrides merged in)."""
+
+    name: str
+    spec: Spec
+    document: Mapping[str, object]  # the merged plain document, as `explain` prints it
+
+
+@dataclass(frozen=True)
+class Validated:
+    unit: Unit
+    environments: tuple[Environment, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    path: str
+    value: Json
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a decision rule (or a target's resolver) decided, from which inputs, and why."""
+
+    rule: str
+    field: str  # dotted name of what was decided, e.g. "serving.replicas.max"
+    value: Json
+    reason: str
+    inputs: tuple[DecisionInput, ...] = ()
+    kind: Literal["default", "derived", "assumption", "resolved", "mapping"] = "derived"
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Values the decision rules derive; targets read these, never re-derive them."""
+
+    strategy: Strategy
+    replicas_min: int
+    replicas_max: int
+    rps_per_replica: float
+    startup_timeout_s: int  # how long a replica may take to load the model
+    readiness_initial_delay_s: int
+    latency_alert_ms: float | None  # p95 above this for latency_alert_minutes pages/alerts
+    latency_alert_minutes: int
+    error_rate_alert: float
+    error_rate_page: float
+    drift_monitor: float
+    drift_investigate: float
+    drift_retrain: float
+    quality_investigate_drop: float
+    quality_retrain_drop: float
+    traffic: int  # percent on the new version (mirrored percent for shadow)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One environment, decided: the spec, what the rules derived, and the record of why."""
+
+    environment: str
+    spec: Spec
+    derived: Derived
+    decisions: tuple[Decision, ...]
+    document: Mapping[str, object]
+
+    @property
+    def model_name(self) -> str:
+        return self.spec.metadata.name
+
+
+@dataclass(frozen=True)
+class Decided:
+    unit: Unit
+    plans: tuple[Plan, ...]
+    options: Options
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What a target resolved for one plan: concrete components, each recorded as a decision."""
+
+    target: str
+    environment: str
+    components: Mapping[str, str]  # e.g. {"image": "...", "instance_type": "ml.m5.xlarge"}
+    decisions: tuple[Decision, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    unit: Unit
+    plans: tuple[Plan, ...]
+    stacks: tuple[Stack, ...]
+    options: Options
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+Format = Literal["yaml", "json", "text"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file a target renders, as data: the emit pass serialises it with the generated header."""
+
+    name: str  # file name inside the platform folder, e.g. "inferenceservice.yaml"
+    kind: str  # what it is, e.g. "InferenceService", "CloudFormation", "Model"
+    format: Format
+    body: Json  # for format "text": a str
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: str  # posix, relative to --out: <env>/<model>/<platform>/<name>
+    content: str
+    platform: str
+    environment: str
+    model: str
+    kind: str
+    body: Json = None  # the data before serialisation, for validators and tests
+
+
+@dataclass(frozen=True)
+class Emitted:
+    unit: Unit
+    plans: tuple[Plan, ...]
+    stacks: tuple[Stack, ...]
+    files: tuple[RenderedFile, ...]
+    options: Options
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def finding_path(path: Path_) -> str:
+    return dotted(path)

@@ -1,0 +1,70 @@
+"""emit: each resolved stack -> documents -> files under <env>/<model>/<platform>/, with headers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
+from mlopsc.compiler.ir import Emitted, Finding, Plan, RenderedFile, Resolved, Stack
+from mlopsc.compiler.serialize import render, sidecar
+
+
+def emit(resolved: Resolved, options: object = None) -> Emitted:
+    from mlopsc.targets import TARGETS
+
+    unit = resolved.unit
+    files: list[RenderedFile] = []
+    diagnostics: list[Diagnostic] = list(resolved.diagnostics)
+    plans = {p.environment: p for p in resolved.plans}
+    stacks: list[Stack] = []
+    for stack in resolved.stacks:
+        plan: Plan = plans[stack.environment]
+        target = TARGETS[stack.target]
+        try:
+            emission = target.emit(plan, stack)
+            checks = target.check(emission.documents, resolved.options)
+        except Exception as exc:
+            diagnostics.append(
+                unit.diagnostic(
+                    Finding(
+                        INTERNAL_ERROR,
+                        Severity.ERROR,
+                        f"target {stack.target} crashed while emitting: {type(exc).__name__}: {exc}",
+                        (),
+                        "please report this with the spec that caused it",
+                    )
+                )
+            )
+            continue
+        diagnostics.extend(unit.diagnostic(f, plan.environment) for f in (*emission.findings, *checks))
+        stacks.append(replace(stack, decisions=stack.decisions + emission.decisions))
+        folder = f"{plan.environment}/{plan.model_name}/{stack.target}"
+        json_files: dict[str, str] = {}
+        for document in emission.documents:
+            content = render(document, unit.source)
+            if document.format == "json":
+                json_files[document.name] = content
+            files.append(
+                RenderedFile(
+                    f"{folder}/{document.name}",
+                    content,
+                    stack.target,
+                    plan.environment,
+                    plan.model_name,
+                    document.kind,
+                    document.body,
+                )
+            )
+        if json_files:
+            files.append(
+                RenderedFile(
+                    f"{folder}/GENERATED.txt",
+                    sidecar(json_files, unit.source),
+                    stack.target,
+                    plan.environment,
+                    plan.model_name,
+                    "Sidecar",
+                )
+            )
+    files.sort(key=lambda f: f.path)
+    return Emitted(unit, resolved.plans, tuple(stacks), tuple(files), resolved.options, tuple(diagnostics))

@@ -1,0 +1,72 @@
+"""resolve: for each environment and each platform to render, ask the target for concrete components."""
+
+from __future__ import annotations
+
+from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
+from mlopsc.compiler.ir import Decided, Finding, Plan, Resolved, Stack
+
+
+def platforms_for(plan: Plan, wanted: tuple[str, ...]) -> tuple[list[str], list[Finding]]:
+    """The platforms to render: those the spec configures, narrowed by --target."""
+    configured = [p for p in ("kserve", "sagemaker", "vertex", "azureml") if getattr(plan.spec.platforms, p)]
+    if not wanted:
+        return configured, []
+    missing = [
+        Finding(
+            "E114",
+            Severity.ERROR,
+            f"--target {name}: `platforms.{name}` is not configured",
+            ("platforms",),
+            f"add `platforms.{name}` with its settings, or drop --target {name}",
+        )
+        for name in wanted
+        if name not in configured
+    ]
+    return [p for p in configured if p in wanted], missing
+
+
+def resolve(decided: Decided, options: object = None) -> Resolved:
+    from mlopsc.targets import TARGETS
+
+    unit = decided.unit
+    stacks: list[Stack] = []
+    diagnostics: list[Diagnostic] = list(decided.diagnostics)
+    for plan in decided.plans:
+        names, missing = platforms_for(plan, decided.options.targets)
+        diagnostics.extend(unit.diagnostic(f, plan.environment) for f in missing)
+        for name in names:
+            target = TARGETS.get(name)
+            if target is None:
+                diagnostics.append(
+                    unit.diagnostic(
+                        Finding(
+                            "E116",
+                            Severity.ERROR,
+                            f"this mlopsc has no `{name}` target",
+                            ("platforms", name),
+                            f"targets available: {', '.join(TARGETS)}",
+                        ),
+                        plan.environment,
+                        at_key=True,
+                    )
+                )
+                continue
+            try:
+                result = target.resolve(plan)
+            except Exception as exc:
+                diagnostics.append(
+                    unit.diagnostic(
+                        Finding(
+                            INTERNAL_ERROR,
+                            Severity.ERROR,
+                            f"target {name} crashed while resolving: {type(exc).__name__}: {exc}",
+                            (),
+                            "please report this with the spec that caused it",
+                        )
+                    )
+                )
+                continue
+            diagnostics.extend(unit.diagnostic(f, plan.environment) for f in result.findings)
+            if result.stack is not None:
+                stacks.append(result.stack)
+    return Resolved(unit, decided.plans, tuple(stacks), decided.options, tuple(diagnostics))

@@ -1,0 +1,53 @@
+"""A strict check of five-field cron expressions (minute hour day-of-month month day-of-week)."""
+
+from __future__ import annotations
+
+_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    (
+        "month",
+        1,
+        12,
+        {
+            m: i + 1
+            for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))
+        },
+    ),
+    ("day of week", 0, 7, {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}),
+)
+
+
+def cron_problem(expr: str) -> str | None:
+    """None when ``expr`` is a valid five-field cron expression, else what is wrong with it."""
+    parts = expr.split()
+    if len(parts) != 5:
+        return f"a cron expression has 5 fields (minute hour day-of-month month day-of-week), this one has {len(parts)}"
+    for text, (name, low, high, names) in zip(parts, _FIELDS, strict=True):
+        for item in text.split(","):
+            problem = _item_problem(item.lower(), low, high, names)
+            if problem:
+                return f"{name} field `{text}`: {problem}"
+    return None
+
+
+def _item_problem(item: str, low: int, high: int, names: dict[str, int]) -> str | None:
+    base, _, step = item.partition("/")
+    if step and (not step.isdigit() or int(step) == 0):
+        return f"step `{step}` must be a positive number"
+    if base == "*":
+        return None
+    start, _, end = base.partition("-")
+    for bound in (start, end) if end else (start,):
+        value = names.get(bound, int(bound) if bound.isdigit() else None)
+        if value is None:
+            return f"`{bound}` is not a number" + (f" or a name ({', '.join(names)})" if names else "")
+        if not low <= value <= high:
+            return f"{value} is outside {low}-{high}"
+    if end:
+        a = names.get(start, int(start) if start.isdigit() else low)
+        b = names.get(end, int(end) if end.isdigit() else high)
+        if a > b:
+            return f"range {start}-{end} runs backwards"
+    return None

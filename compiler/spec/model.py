@@ -1,0 +1,519 @@
+"""The pydantic v2 model of one environment's effective spec (mlops.yaml without `environments`).
+
+Frozen, strict (a string is not a number), unknown keys rejected. Field docstrings become the
+JSON Schema descriptions (`mlopsc schema`) and the generated docs/spec.md.
+Cross-field checks that need a precise path (secret references, scale needs a figure) live in
+the validate pass, not here, so their diagnostics point at the exact node.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+from typing import Annotated, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from mlopsc.compiler.spec.cron import cron_problem
+from mlopsc.compiler.spec.vocabulary import (
+    DeploymentMode,
+    DriftMethod,
+    FeatureType,
+    Framework,
+    Level,
+    ModelType,
+    Optimization,
+    Protocol,
+    RetrainTrigger,
+    Risk,
+    RollbackAlarm,
+    ServingMode,
+    Strategy,
+)
+
+# Patterns double as JSON Schema `pattern`s; PATTERN_HELP turns a mismatch into words.
+NAME = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
+DIGEST = r"^sha256:[0-9a-f]{64}$"
+SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
+LABEL_VALUE = r"^[a-z0-9_-]{0,63}$"
+ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
+URI = r"^[a-z][a-z0-9+.-]*://\S+$"
+IMAGE = (
+    r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\.[a-z0-9-]+)*(?::[0-9]+)?"  # registry host[:port]
+    r"(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"  # /repository/path
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$"  # :tag and/or @digest
+)
+GIT_SHA = r"^[0-9a-f]{7,40}$"
+SECRET_NAME = r"^[a-z][a-z0-9-]{0,62}$"
+K8S_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+
+_E = TypeVar("_E", bound=Enum)
+
+PATTERN_HELP: dict[str, str] = {
+    NAME: "3-40 characters: lowercase letters, digits and '-', starting with a letter, not ending with '-'",
+    DIGEST: "`sha256:` followed by 64 lowercase hex digits",
+    SEMVER: "a semantic version such as 2.1.0",
+    EMAIL: "an email address",
+    LABEL_KEY: (
+        "a label key valid on every platform: lowercase letters, digits, '_' and '-', starting with a letter, at most 63"
+    ),
+    LABEL_VALUE: "a label value valid on every platform: lowercase letters, digits, '_' and '-', at most 63",
+    ENV_VAR: "an environment variable name: letters, digits and '_', not starting with a digit",
+    URI: "a URI with a scheme, such as s3://bucket/key or gs://bucket/path",
+    IMAGE: "a container image reference such as registry/repo:tag or registry/repo@sha256:<64 hex>",
+    GIT_SHA: "a git commit hash (7 to 40 lowercase hex digits)",
+    SECRET_NAME: "lowercase letters, digits and '-', starting with a letter",
+    K8S_NAME: "a Kubernetes name: lowercase letters, digits and '-'",
+}
+
+
+def _raw_number(value: object) -> object:
+    """Accept ``1.7`` written unquoted as the version "1.7" (YamlFloat keeps the written text)."""
+    raw = getattr(value, "raw", None)
+    if isinstance(raw, str):
+        return raw
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _to_enum(enum: type[_E]) -> Callable[[object], object]:
+    """Strict mode accepts only enum instances: convert the YAML string, word the error."""
+
+    def convert(value: object) -> object:
+        if isinstance(value, str) and not isinstance(value, enum):
+            try:
+                return enum(value)
+            except ValueError:
+                allowed = ", ".join(m.value for m in enum)
+                raise ValueError(f"`{value}` is not one of: {allowed}") from None
+        return value
+
+    return convert
+
+
+def _cron(value: object) -> object:
+    if isinstance(value, str):
+        problem = cron_problem(value)
+        if problem:
+            raise ValueError(f"`{value}` is not a valid cron expression: {problem}")
+    return value
+
+
+Name = Annotated[str, StringConstraints(pattern=NAME)]
+Digest = Annotated[str, StringConstraints(pattern=DIGEST)]
+Email = Annotated[str, StringConstraints(pattern=EMAIL)]
+Uri = Annotated[str, StringConstraints(pattern=URI)]
+Image = Annotated[str, StringConstraints(pattern=IMAGE)]
+Version = Annotated[str, BeforeValidator(_raw_number), StringConstraints(min_length=1, max_length=64)]
+SemVer = Annotated[str, BeforeValidator(_raw_number), StringConstraints(pattern=SEMVER)]
+Cron = Annotated[str, BeforeValidator(_cron)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Positive = Annotated[float, Field(gt=0)]
+
+
+VDeploymentMode = Annotated[DeploymentMode, BeforeValidator(_to_enum(DeploymentMode))]
+VDriftMethod = Annotated[DriftMethod, BeforeValidator(_to_enum(DriftMethod))]
+VFeatureType = Annotated[FeatureType, BeforeValidator(_to_enum(FeatureType))]
+VFramework = Annotated[Framework, BeforeValidator(_to_enum(Framework))]
+VLevel = Annotated[Level, BeforeValidator(_to_enum(Level))]
+VModelType = Annotated[ModelType, BeforeValidator(_to_enum(ModelType))]
+VOptimization = Annotated[Optimization, BeforeValidator(_to_enum(Optimization))]
+VProtocol = Annotated[Protocol, BeforeValidator(_to_enum(Protocol))]
+VRetrainTrigger = Annotated[RetrainTrigger, BeforeValidator(_to_enum(RetrainTrigger))]
+VRisk = Annotated[Risk, BeforeValidator(_to_enum(Risk))]
+VRollbackAlarm = Annotated[RollbackAlarm, BeforeValidator(_to_enum(RollbackAlarm))]
+VServingMode = Annotated[ServingMode, BeforeValidator(_to_enum(ServingMode))]
+VStrategy = Annotated[Strategy, BeforeValidator(_to_enum(Strategy))]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, use_attribute_docstrings=True)
+
+
+# --- metadata -----------------------------------------------------------------------------------------
+
+
+class Metadata(_Model):
+    name: Name
+    """The model's name, used for every resource on every platform (3-40 chars, DNS-1123 style)."""
+    owner: Email
+    """Who answers for the model in production (an email)."""
+    team: str | None = None
+    """The owning team."""
+    labels: dict[
+        Annotated[str, StringConstraints(pattern=LABEL_KEY)], Annotated[str, StringConstraints(pattern=LABEL_VALUE)]
+    ] = {}
+    """Copied to every platform's labels or tags."""
+
+
+# --- model --------------------------------------------------------------------------------------------
+
+
+class FrameworkSpec(_Model):
+    name: VFramework
+    """The framework that saved the artifact; picks the serving runtime or prebuilt image."""
+    version: Version
+    """Framework version, such as "1.7"; quote it so YAML keeps it as text."""
+
+
+class Mirrors(_Model):
+    kserve: Uri | None = None
+    sagemaker: Uri | None = None
+    vertex: Uri | None = None
+    azureml: Uri | None = None
+
+
+class Artifact(_Model):
+    uri: Uri
+    """Where the model's bytes are."""
+    digest: Digest | None = None
+    """sha256 of the artifact; required in production; approvals are bound to it."""
+    size_gb: Annotated[float, Field(ge=0)] | None = None
+    """Artifact size; large artifacts get longer startup and readiness timeouts."""
+    mirrors: Mirrors = Mirrors()
+    """The same bytes (same digest) at a location a platform can read when it cannot read `uri`."""
+
+
+class Feature(_Model):
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
+    type: VFeatureType
+
+
+class Signature(_Model):
+    inputs: Annotated[list[Feature], Field(min_length=1)]
+    outputs: Annotated[list[Feature], Field(min_length=1)]
+
+
+class Provenance(_Model):
+    git_commit: Annotated[str, StringConstraints(pattern=GIT_SHA)] | None = None
+    """Commit of the training code."""
+    dataset_snapshot_uri: Uri | None = None
+    environment_lockfile_uri: Uri | None = None
+    training_run: str | None = None
+    """Optional link to the experiment tracker, such as mlflow:/runs/<id>."""
+
+
+class ModelSection(_Model):
+    type: VModelType
+    framework: FrameworkSpec
+    version: SemVer
+    """Semantic version of the model."""
+    artifact: Artifact
+    signature: Signature | None = None
+    provenance: Provenance = Provenance()
+    optimizations: list[VOptimization] = []
+    """Optimisations applied to the model (quantization, distillation, pruning, onnx): allow tighter latency."""
+
+
+# --- serving ------------------------------------------------------------------------------------------
+
+
+class SecretRef(_Model):
+    secret: Annotated[str, StringConstraints(pattern=SECRET_NAME)]
+    """Name of an entry of `secrets`: the value is injected by the platform, never written here."""
+
+
+class Resources(_Model):
+    cpu: Positive
+    """vCPUs per replica."""
+    memory_gb: Positive
+    """Memory per replica in GiB."""
+    gpu: Annotated[int, Field(ge=0, le=16)] = 0
+    """GPUs per replica."""
+    gpu_type: str | None = None
+    """Accelerator model where the platform asks for one (for example nvidia-tesla-t4, nvidia-l4, nvidia-a100)."""
+
+
+class Scale(_Model):
+    rps: Positive | None = None
+    """Peak requests per second."""
+    latency_ms: Positive | None = None
+    """p95 latency SLA in milliseconds."""
+    concurrent_users: Annotated[int, Field(ge=1)] | None = None
+    data_volume_gb: Positive | None = None
+    """Data scored per batch run."""
+    rps_per_replica: Positive | None = None
+    """Requests per second one replica sustains (default 100, reported as an assumption)."""
+
+
+class Replicas(_Model):
+    min: Annotated[int, Field(ge=0, le=1000)]
+    max: Annotated[int, Field(ge=1, le=1000)]
+
+
+class Batch(_Model):
+    schedule: Cron
+    input_uri: Uri
+    output_uri: Uri
+    image: Image | None = None
+    """Batch scoring container where the platform has no managed batch job (KServe); else `serving.image`."""
+    command: list[str] = []
+    """Command of that container, when its image's default is not the scoring entry point."""
+
+
+class Serving(_Model):
+    mode: VServingMode
+    protocol: VProtocol = Protocol.REST
+    image: Image | None = None
+    """Custom serving container; otherwise resolved per platform from the framework."""
+    env: dict[Annotated[str, StringConstraints(pattern=ENV_VAR)], str | SecretRef] = {}
+    """Environment variables; secrets only as `{secret: name}` references."""
+    resources: Resources | None = None
+    scale: Scale
+    replicas: Replicas | None = None
+    """When absent, derived from `scale` by the decision rules."""
+    batch: Batch | None = None
+    """Required when mode is batch or hybrid."""
+
+
+# --- rollout ------------------------------------------------------------------------------------------
+
+
+class PreviousArtifact(_Model):
+    uri: Uri
+    digest: Digest | None = None
+    mirrors: Mirrors = Mirrors()
+
+
+class Previous(_Model):
+    version: SemVer
+    artifact: PreviousArtifact
+
+
+class Rollback(_Model):
+    on: list[VRollbackAlarm] = []
+    """Alarms that roll the new version back where the platform can."""
+
+
+class Rollout(_Model):
+    strategy: VStrategy | None = None
+    """Default chosen from governance.risk by rule R001."""
+    steps: list[Annotated[int, Field(ge=1, le=100)]] = []
+    """Traffic percentages of a gradual rollout, increasing, ending at 100."""
+    traffic: Annotated[int, Field(ge=0, le=100)] | None = None
+    """Where the rollout stands now: percent of traffic on the new version (mirrored percent for shadow)."""
+    previous: Previous | None = None
+    """The live version the new one replaces or is compared with."""
+    rollback: Rollback = Rollback()
+
+
+# --- monitoring ---------------------------------------------------------------------------------------
+
+
+class Slo(_Model):
+    p95_latency_ms: Positive | None = None
+    error_rate: Fraction | None = None
+
+
+class DriftThresholds(_Model):
+    monitor: Annotated[float, Field(gt=0)] = 0.1
+    investigate: Annotated[float, Field(gt=0)] = 0.2
+    retrain: Annotated[float, Field(gt=0)] = 0.25
+
+
+class Drift(_Model):
+    method: VDriftMethod = DriftMethod.PSI
+    features: list[str] = []
+    """Features to watch; empty means every input of the signature."""
+    thresholds: DriftThresholds = DriftThresholds()
+    sample_rate: Fraction = 0.1
+
+
+class Quality(_Model):
+    metric: str
+    baseline: float
+    investigate_drop: Fraction = 0.05
+    retrain_drop: Fraction = 0.10
+
+
+class Capture(_Model):
+    destination: Uri
+    sample_percent: Percent = 100
+
+
+class Alerts(_Model):
+    emails: list[Email] = []
+    """Who is told when a monitor fires (Vertex and Azure ML alert notifications)."""
+
+
+class Monitoring(_Model):
+    slo: Slo = Slo()
+    drift: Drift | None = None
+    quality: Quality | None = None
+    capture: Capture | None = None
+    alerts: Alerts = Alerts()
+
+
+# --- retraining ---------------------------------------------------------------------------------------
+
+
+class Pipeline(_Model):
+    image: Image
+    command: Annotated[list[str], Field(min_length=1)]
+
+
+class Promotion(_Model):
+    min_improvement: Fraction = 0.0
+
+
+class Retraining(_Model):
+    schedule: Cron | None = None
+    triggers: list[VRetrainTrigger] = []
+    pipeline: Pipeline
+    promotion: Promotion = Promotion()
+
+
+# --- governance ---------------------------------------------------------------------------------------
+
+
+class Approval(_Model):
+    environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+    by: Email
+    role: str
+    at: Annotated[AwareDatetime, Field(strict=False)]
+    """When it was approved, with a time zone (2026-11-20T10:00:00Z)."""
+    expires: Annotated[date, Field(strict=False)]
+    ticket: str | None = None
+    digest: Digest
+    """The artifact digest approved: a new artifact needs a new approval."""
+    signature: str | None = None
+    """SSH signature over the approval's canonical subject, when the org policy asks for one."""
+
+
+class ModelCard(_Model):
+    intended_use: str
+    limitations: str
+    fairness: str | None = None
+
+
+class Governance(_Model):
+    level: VLevel
+    risk: VRisk
+    approvals: list[Approval] = []
+    model_card: ModelCard | None = None
+
+
+# --- platforms ----------------------------------------------------------------------------------------
+
+
+class KServePlatform(_Model):
+    namespace: Annotated[str, StringConstraints(pattern=K8S_NAME)]
+    deployment_mode: VDeploymentMode = DeploymentMode.SERVERLESS
+    service_account: Annotated[str, StringConstraints(pattern=K8S_NAME)] | None = None
+    capture_destination: Uri | None = None
+
+
+class VpcConfig(_Model):
+    security_group_ids: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]+$")]], Field(min_length=1)
+    ]
+    subnets: Annotated[list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]+$")]], Field(min_length=1)]
+
+
+class SageMakerPlatform(_Model):
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+    execution_role_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")]
+    kms_key_id: str | None = None
+    network_isolation: bool = True
+    vpc_config: VpcConfig | None = None
+    capture_destination: Uri | None = None
+
+
+class VertexPlatform(_Model):
+    project: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+\d$")]
+    service_account: Email | None = None
+    kms_key_name: str | None = None
+    network: str | None = None
+    capture_destination: Uri | None = None
+
+
+class AzureMLPlatform(_Model):
+    workspace: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,32}$")]
+    resource_group: Annotated[str, StringConstraints(pattern=r"^[-\w._()]{1,90}$")]
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]
+    capture_destination: Uri | None = None
+
+
+class Platforms(_Model):
+    kserve: KServePlatform | None = None
+    sagemaker: SageMakerPlatform | None = None
+    vertex: VertexPlatform | None = None
+    azureml: AzureMLPlatform | None = None
+
+
+# --- secrets ------------------------------------------------------------------------------------------
+
+
+class SecretKeyRef(_Model):
+    name: Annotated[str, StringConstraints(pattern=K8S_NAME)]
+    key: Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$")]
+
+
+class KServeSecret(_Model):
+    secret_key_ref: SecretKeyRef
+
+
+class SecretEntry(_Model):
+    kserve: KServeSecret | None = None
+    sagemaker: (
+        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$")]
+        | None
+    ) = None
+    vertex: (
+        Annotated[str, StringConstraints(pattern=r"^projects/[^/\s]+/secrets/[^/\s]+(/versions/[^/\s]+)?$")] | None
+    ) = None
+    azureml: (
+        Annotated[
+            str,
+            StringConstraints(
+                pattern=r"^https://[a-z0-9-]{3,24}\.vault\.azure\.net/secrets/[A-Za-z0-9-]+(/[0-9a-f]{32})?$"
+            ),
+        ]
+        | None
+    ) = None
+
+
+# --- the whole spec -----------------------------------------------------------------------------------
+
+
+class Spec(_Model):
+    """One environment's effective spec: the base document with that environment merged over it."""
+
+    apiVersion: Annotated[str, StringConstraints(pattern=r"^mlopsc/v1$")]
+    kind: Annotated[str, StringConstraints(pattern=r"^ModelDeployment$")]
+    metadata: Metadata
+    model: ModelSection
+    serving: Serving
+    rollout: Rollout = Rollout()
+    monitoring: Monitoring | None = None
+    retraining: Retraining | None = None
+    governance: Governance
+    platforms: Platforms
+    secrets: dict[Annotated[str, StringConstraints(pattern=SECRET_NAME)], SecretEntry] = {}
+
+
+PATTERN_HELP[r"^mlopsc/v1$"] = "`mlopsc/v1`"
+PATTERN_HELP[r"^ModelDeployment$"] = "`ModelDeployment`"
+PATTERN_HELP[r"^[a-z]{2}(-gov)?-[a-z]+-\d$"] = "an AWS region such as us-east-1"
+PATTERN_HELP[r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$"] = "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+PATTERN_HELP[r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"] = "a Google Cloud project id"
+PATTERN_HELP[r"^[a-z]+-[a-z]+\d$"] = "a Google Cloud region such as us-central1"
+PATTERN_HELP[r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$"] = "a Secrets Manager secret ARN"
+PATTERN_HELP[r"^projects/[^/\s]+/secrets/[^/\s]+(/versions/[^/\s]+)?$"] = (
+    "a Secret Manager resource name, projects/<project>/secrets/<name>[/versions/<n>]"
+)
+PATTERN_HELP[r"^https://[a-z0-9-]{3,24}\.vault\.azure\.net/secrets/[A-Za-z0-9-]+(/[0-9a-f]{32})?$"] = (
+    "a Key Vault secret URL, https://<vault>.vault.azure.net/secrets/<name>"
+)
+PATTERN_HELP[r"^sg-[0-9a-f]+$"] = "a security group id (sg-...)"
+PATTERN_HELP[r"^subnet-[0-9a-f]+$"] = "a subnet id (subnet-...)"
+PATTERN_HELP[r"^[a-z][a-z0-9-]{0,30}$"] = "an environment name"
+
+ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")

@@ -1,0 +1,85 @@
+"""What a target is: a platform backend behind one small Protocol.
+
+A target resolves concrete components for a plan (image, instance type, runtime...), then
+emits documents as plain data; the emit pass serialises them and adds the generated header.
+Anything the platform cannot do is a ``Finding`` with the reason and the alternatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from mlopsc.compiler.diagnostics import Severity
+from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
+from mlopsc.compiler.source import Path_
+
+
+@dataclass(frozen=True)
+class Resolution:
+    stack: Stack | None
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Emission:
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+
+
+class Target(Protocol):
+    name: ClassVar[str]  # the key in TARGETS, the `platforms` key and the output folder name
+    title: ClassVar[str]
+    code_prefix: ClassVar[str]  # prefix of this target's diagnostic codes, e.g. "KSV"
+
+    def resolve(self, plan: Plan) -> Resolution: ...
+
+    def emit(self, plan: Plan, stack: Stack) -> Emission: ...
+
+    def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
+        """Validate emitted documents against what the user's platform accepts (e.g. --kserve-crd)."""
+        ...
+
+
+def refuse(code: str, message: str, path: Path_, alternatives: Sequence[str] = (), hint: str = "") -> Finding:
+    """A compile error for what the platform cannot do, naming what the user can do instead."""
+    text = hint or ("alternatives: " + "; ".join(alternatives) if alternatives else "")
+    return Finding(code, Severity.ERROR, message, path, text)
+
+
+def warn(code: str, message: str, path: Path_, hint: str = "") -> Finding:
+    return Finding(code, Severity.WARNING, message, path, hint)
+
+
+def resolved(target: str, field: str, value: Json, reason: str) -> Decision:
+    """A component a target chose, recorded for `explain` like a decision rule's outcome."""
+    return Decision(rule=target, field=field, value=value, reason=reason, kind="resolved")
+
+
+def labels_for(plan: Plan) -> dict[str, str]:
+    """The spec's labels plus the model's identity, valid as labels/tags on every platform."""
+    spec = plan.spec
+    out = dict(spec.metadata.labels)
+    out["mlopsc-model"] = spec.metadata.name
+    out["mlopsc-environment"] = plan.environment
+    if spec.metadata.team:
+        team = "".join(c if c.isalnum() or c in "-_" else "-" for c in spec.metadata.team.lower())[:63]
+        out.setdefault("team", team)
+    return out
+
+
+def artifact_uri(plan: Plan, platform: str, previous: bool = False) -> tuple[str, Path_]:
+    """The artifact location a platform reads: its mirror when the spec gives one, else `uri`."""
+    if previous:
+        assert plan.spec.rollout.previous is not None
+        artifact = plan.spec.rollout.previous.artifact
+        base: Path_ = ("rollout", "previous", "artifact")
+    else:
+        artifact = plan.spec.model.artifact  # type: ignore[assignment]
+        base = ("model", "artifact")
+    mirror = getattr(artifact.mirrors, platform)
+    if mirror is not None:
+        return mirror, (*base, "mirrors", platform)
+    return artifact.uri, (*base, "uri")
