@@ -18,6 +18,11 @@ from mlopsc.compiler.ir import Json, Plan
 from mlopsc.compiler.spec.vocabulary import DeploymentMode
 
 
+def _pct(fraction: float) -> str:
+    """0.005 -> "0.5%", 0.05 -> "5%": as many digits as the value has, no more."""
+    return f"{fraction * 100:.4g}%"
+
+
 def selectors(plan: Plan, namespace: str, mode: DeploymentMode) -> tuple[str, str, str]:
     """(latency histogram, request counter, label selector) for the predictor of this model."""
     name = plan.model_name
@@ -79,8 +84,8 @@ def prometheus_rule(plan: Plan, namespace: str, mode: DeploymentMode, labels: di
         f"{errors} > {d.error_rate_alert:g}",
         5,
         "warning",
-        f"{name}: 5xx error rate above {d.error_rate_alert:.0%}",
-        f"More than {d.error_rate_alert:.1%} of requests fail with 5xx over 5 minutes.",
+        f"{name}: 5xx error rate above {_pct(d.error_rate_alert)}",
+        f"More than {_pct(d.error_rate_alert)} of requests fail with 5xx over 5 minutes.",
         {"slo": "error_rate"},
     )
     alert(
@@ -88,8 +93,8 @@ def prometheus_rule(plan: Plan, namespace: str, mode: DeploymentMode, labels: di
         f"{errors} > {d.error_rate_page:g}",
         5,
         "critical",
-        f"{name}: 5xx error rate above {d.error_rate_page:.0%}",
-        f"More than {d.error_rate_page:.1%} of requests fail with 5xx over 5 minutes: page the owner "
+        f"{name}: 5xx error rate above {_pct(d.error_rate_page)}",
+        f"More than {_pct(d.error_rate_page)} of requests fail with 5xx over 5 minutes: page the owner "
         f"({spec.metadata.owner}).",
         {"slo": "error_rate"},
     )
@@ -130,7 +135,7 @@ def prometheus_rule(plan: Plan, namespace: str, mode: DeploymentMode, labels: di
                 60,
                 severity,
                 f"{name}: {q.metric} below {floor:.4g}",
-                f"{q.metric} dropped more than {drop:.0%} below the baseline {q.baseline:g}.",
+                f"{q.metric} dropped more than {_pct(drop)} below the baseline {q.baseline:g}.",
                 extra,
             )
     return {
