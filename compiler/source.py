@@ -55,14 +55,20 @@ class PositionMap:
         return self.keys.get(path)
 
     def nearest(self, path: Path_, prefer_key: bool = False) -> Pos:
-        """The position of ``path``, or of its closest ancestor that exists in the file."""
-        for end in range(len(path), -1, -1):
-            sub = path[:end]
-            first, second = (self.keys, self.values) if prefer_key else (self.values, self.keys)
-            pos = first.get(sub) or second.get(sub)
+        """The position of ``path``; when it is not written, the key of its closest written ancestor.
+
+        A missing field is reported at the line that names the section it belongs in
+        (``metadata:`` for a missing ``metadata.owner``), not at the section's first child.
+        """
+        first, second = (self.keys, self.values) if prefer_key else (self.values, self.keys)
+        pos = first.get(path) or second.get(path)
+        if pos is not None:
+            return pos
+        for end in range(len(path) - 1, 0, -1):
+            pos = self.keys.get(path[:end]) or self.values.get(path[:end])
             if pos is not None:
                 return pos
-        return Pos(1, 1)
+        return self.values.get((), Pos(1, 1))
 
     def has(self, path: Path_) -> bool:
         return path in self.values
@@ -79,13 +85,14 @@ def environment_path(effective: Path_, environment: str, positions: PositionMap)
         return override
     if positions.has(effective):
         return effective
-    # Neither sets it exactly: point at the deepest written ancestor of either.
+    # Neither sets it (a missing field): keep the full path in whichever of the two has the
+    # deeper written ancestor, so `nearest` reports it at that ancestor's key.
     for end in range(len(effective), 0, -1):
         if positions.has(("environments", environment, *effective[:end])):
-            return ("environments", environment, *effective[:end])
+            return override
         if positions.has(effective[:end]):
-            return effective[:end]
-    return ()
+            return effective
+    return effective
 
 
 def locate(positions: PositionMap, path: Sequence[str | int], prefer_key: bool = False) -> Pos:

@@ -56,7 +56,7 @@ def compose(text: str) -> yaml.Node | None:
         node = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.problem and "expected a single document" in exc.problem:
+        if "expected a single document" in f"{exc.context} {exc.problem}":
             raise YamlProblem(
                 "E006",
                 "the file holds several YAML documents; mlops.yaml is one document",
