@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+from mlopsc.targets.azureml.target import AzureML
 from mlopsc.targets.base import Target
 from mlopsc.targets.kserve.target import KServe
+from mlopsc.targets.sagemaker.target import SageMaker
+from mlopsc.targets.vertex.target import Vertex
 
 TARGETS: dict[str, Target] = {
     "kserve": KServe(),
+    "sagemaker": SageMaker(),
+    "vertex": Vertex(),
+    "azureml": AzureML(),
 }
 
 

@@ -29,10 +29,20 @@ class Emission:
     decisions: tuple[Decision, ...] = ()
 
 
+@dataclass(frozen=True)
+class FieldMapping:
+    """One row of the generated docs/targets/<name>.md: where a spec field lands on the platform."""
+
+    spec: str  # e.g. "serving.resources.cpu"
+    platform: str  # e.g. "spec.predictor.model.resources.requests.cpu"
+    note: str = ""
+
+
 class Target(Protocol):
     name: ClassVar[str]  # the key in TARGETS, the `platforms` key and the output folder name
     title: ClassVar[str]
     code_prefix: ClassVar[str]  # prefix of this target's diagnostic codes, e.g. "KSV"
+    mapping: ClassVar[tuple[FieldMapping, ...]]  # rendered into docs/targets/<name>.md
 
     def resolve(self, plan: Plan) -> Resolution: ...
 
@@ -83,3 +93,24 @@ def artifact_uri(plan: Plan, platform: str, previous: bool = False) -> tuple[str
     if mirror is not None:
         return mirror, (*base, "mirrors", platform)
     return artifact.uri, (*base, "uri")
+
+
+def image_for(plan: Plan, platform: str, which: str) -> tuple[str | None, Path_]:
+    """The serving (`which="serving"`) or retraining (`"retraining"`) image a platform pulls: its
+    mirror when the spec gives one, else the image itself (None when the spec has none)."""
+    spec = plan.spec
+    if which == "serving":
+        image, mirrors, base = spec.serving.image, spec.serving.image_mirrors, ("serving",)
+        mirror_path: Path_ = ("serving", "image_mirrors", platform)
+        image_path: Path_ = (*base, "image")
+    else:
+        if spec.retraining is None:
+            return None, ("retraining",)
+        pipeline = spec.retraining.pipeline
+        image, mirrors = pipeline.image, pipeline.mirrors
+        mirror_path = ("retraining", "pipeline", "mirrors", platform)
+        image_path = ("retraining", "pipeline", "image")
+    mirror = getattr(mirrors, platform)
+    if mirror is not None:
+        return mirror, mirror_path
+    return image, image_path

@@ -169,6 +169,16 @@ class Mirrors(_Model):
     azureml: Uri | None = None
 
 
+class ImageMirrors(_Model):
+    """The same image (same digest) in a registry a platform can pull from (ECR for SageMaker,
+    Artifact Registry for Vertex AI, ACR for Azure ML)."""
+
+    kserve: Image | None = None
+    sagemaker: Image | None = None
+    vertex: Image | None = None
+    azureml: Image | None = None
+
+
 class Artifact(_Model):
     uri: Uri
     """Where the model's bytes are."""
@@ -262,6 +272,8 @@ class Serving(_Model):
     protocol: VProtocol = Protocol.REST
     image: Image | None = None
     """Custom serving container; otherwise resolved per platform from the framework."""
+    image_mirrors: ImageMirrors = ImageMirrors()
+    """Copies of `image` in registries the platforms can pull from."""
     env: dict[Annotated[str, StringConstraints(pattern=ENV_VAR)], str | SecretRef] = {}
     """Environment variables; secrets only as `{secret: name}` references."""
     resources: Resources | None = None
@@ -356,6 +368,8 @@ class Monitoring(_Model):
 class Pipeline(_Model):
     image: Image
     command: Annotated[list[str], Field(min_length=1)]
+    mirrors: ImageMirrors = ImageMirrors()
+    """Copies of `image` in registries the platforms can pull from."""
 
 
 class Promotion(_Model):

@@ -18,7 +18,16 @@ from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
 from mlopsc.compiler.spec.model import SecretRef
 from mlopsc.compiler.spec.vocabulary import DeploymentMode, Protocol, ServingMode, Strategy
-from mlopsc.targets.base import Emission, Resolution, artifact_uri, labels_for, refuse, resolved, warn
+from mlopsc.targets.base import (
+    Emission,
+    FieldMapping,
+    Resolution,
+    artifact_uri,
+    labels_for,
+    refuse,
+    resolved,
+    warn,
+)
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
 from mlopsc.targets.kserve.runtimes import RUNTIMES
 
@@ -37,6 +46,38 @@ class KServe:
     name: ClassVar[str] = "kserve"
     title: ClassVar[str] = "KServe (Kubernetes)"
     code_prefix: ClassVar[str] = "KSV"
+    mapping: ClassVar[tuple[FieldMapping, ...]] = (
+        FieldMapping("metadata.name", "InferenceService metadata.name", "also names the PrometheusRule, dashboard"),
+        FieldMapping("metadata.labels", "metadata.labels of every resource", "plus app.kubernetes.io/* and mlopsc-*"),
+        FieldMapping("model.framework", "spec.predictor.model.modelFormat {name, version}", "KServe picks the runtime"),
+        FieldMapping(
+            "model.artifact.uri / mirrors.kserve", "spec.predictor.model.storageUri", "s3, gs, https, pvc, hf, oci"
+        ),
+        FieldMapping("model.artifact.digest", "annotation mlopsc.io/artifact-digest"),
+        FieldMapping("serving.protocol", "spec.predictor.model.protocolVersion", "v1/v2/grpc-v1/grpc-v2 per runtime"),
+        FieldMapping("serving.image", "spec.predictor.containers[0].image", "STORAGE_URI env carries the artifact"),
+        FieldMapping("serving.env", "spec.predictor.model.env", "secrets as valueFrom.secretKeyRef"),
+        FieldMapping("serving.resources", "spec.predictor.model.resources", "requests = limits; gpu as nvidia.com/gpu"),
+        FieldMapping("serving.replicas (R002)", "spec.predictor.minReplicas / maxReplicas"),
+        FieldMapping(
+            "serving.scale.rps_per_replica",
+            "spec.predictor.scaleMetric rps, scaleTarget",
+            "serverless; raw mode scales on cpu 70%",
+        ),
+        FieldMapping("rollout canary / blue-green", "spec.predictor.canaryTrafficPercent", "serverless (Knative) only"),
+        FieldMapping("rollout ab", "InferenceGraph Splitter weights over two InferenceServices"),
+        FieldMapping("rollout shadow", "(refused: KSV005)", "KServe cannot mirror traffic"),
+        FieldMapping("monitoring.capture / platforms.kserve.capture_destination", "spec.predictor.logger {mode, url}"),
+        FieldMapping("monitoring.slo, drift, quality (R007)", "PrometheusRule alerts", "see the module docstring"),
+        FieldMapping("serving.batch", "CronJob <name>-batch", "runs serving.batch.image"),
+        FieldMapping("retraining.schedule", "CronJob <name>-retrain", "runs retraining.pipeline.image"),
+        FieldMapping(
+            "platforms.kserve.deployment_mode",
+            "annotation serving.kserve.io/deploymentMode",
+            "serverless -> Knative, raw -> Standard",
+        ),
+        FieldMapping("platforms.kserve.service_account", "spec.predictor.serviceAccountName"),
+    )
 
     # --- resolve ----------------------------------------------------------------------------------------
 

@@ -44,8 +44,24 @@ def check_kserve(file: RenderedFile) -> list[str]:
     return validate_core(body)
 
 
+def _lazy(module: str) -> Callable[[RenderedFile], list[str]]:
+    """Each platform's `check_rendered(file) -> list[str]`, imported on first use (vendor libraries
+    such as cfn-lint, azure-ai-ml and google-cloud-aiplatform take seconds to import)."""
+
+    def check(file: RenderedFile) -> list[str]:
+        import importlib
+
+        checker: Callable[[RenderedFile], list[str]] = importlib.import_module(module).check_rendered
+        return checker(file)
+
+    return check
+
+
 CHECKERS: dict[str, Callable[[RenderedFile], list[str]]] = {
     "kserve": check_kserve,
+    "sagemaker": _lazy("tests.validators.cfn"),
+    "vertex": _lazy("tests.validators.vertex"),
+    "azureml": _lazy("tests.validators.azureml"),
 }
 
 
