@@ -98,7 +98,9 @@ def _plain(value: object) -> Json:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, bool | int | str) or value is None:
+    if isinstance(value, str):
+        return str(value)  # StrEnum members become their spelling
+    if isinstance(value, bool | int) or value is None:
         return value
     if isinstance(value, float):
         return float(value)

@@ -58,8 +58,11 @@ def render(case: Case) -> tuple[dict[str, str], list[RenderedFile]]:
 def read_tree(folder: Path) -> dict[str, str]:
     if not folder.exists():
         return {}
-    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def write_tree(folder: Path, tree: dict[str, str]) -> None:

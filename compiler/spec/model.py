@@ -59,7 +59,8 @@ PATTERN_HELP: dict[str, str] = {
     SEMVER: "a semantic version such as 2.1.0",
     EMAIL: "an email address",
     LABEL_KEY: (
-        "a label key valid on every platform: lowercase letters, digits, '_' and '-', starting with a letter, at most 63"
+        "a label key valid on every platform: lowercase letters, digits, '_' and '-', "
+        "starting with a letter, at most 63"
     ),
     LABEL_VALUE: "a label value valid on every platform: lowercase letters, digits, '_' and '-', at most 63",
     ENV_VAR: "an environment variable name: letters, digits and '_', not starting with a digit",
