@@ -1,0 +1,438 @@
+"""Azure ML facts the target needs at compile time: instance SKUs, curated environments, drift metrics.
+
+Pure data and small lookups, standard library only, so that importing the target never imports
+azure-ai-ml. Every table names its public source; when Azure changes, the table changes here and
+nowhere else.
+
+- SKUs: "Managed online endpoints SKU list" (learn.microsoft.com/azure/machine-learning/
+  reference-managed-online-endpoints-vm-sku-list; MicrosoftDocs/azure-ai-docs
+  articles/machine-learning/reference-managed-online-endpoints-vm-sku-list.md) for the names, cores,
+  GPU counts and the "skip 20% reservation" column; memory from the Azure VM size pages
+  (MicrosoftDocs/azure-compute-docs articles/virtual-machines/sizes/...). Retired series are kept so
+  that a rendered file naming one gets a precise error, but ``pick_sku`` never chooses them.
+- Curated environments: Azure/azureml-assets (assets/training/general/environments/*); the
+  prebuilt framework inference images of earlier years are no longer supported by Azure ML (only
+  the minimal inference images are, see concept-prebuilt-docker-images-inference.md).
+- Drift metrics: azure-ai-ml ``_schema/monitoring/thresholds.py`` (the names the CLI accepts) and
+  reference-yaml-monitor.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Final
+
+
+class CatalogError(Exception):
+    """A request the catalog cannot satisfy; ``alternatives`` lists what would have been valid."""
+
+    def __init__(self, message: str, alternatives: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.alternatives = alternatives
+
+
+# --------------------------------------------------------------------------------------------
+# Managed online endpoint SKUs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sku:
+    """One VM size that managed online deployments accept as ``instance_type``.
+
+    ``gpus`` is a Fraction because the NVadsA10_v5 sizes get a slice of one A10 (1/6, 1/3, 1/2).
+    ``skips_reservation`` is the SKU list's "Skip 20% Reservation" column: other SKUs need 20%
+    more quota than ``instance_count`` asks for, to run upgrades.
+    ``retired`` is the date Azure retired the series, or None while it is available.
+    """
+
+    name: str
+    family: str
+    vcpus: int
+    memory_gib: float
+    gpus: Fraction = Fraction(0)
+    gpu_model: str | None = None
+    skips_reservation: bool = False
+    retired: str | None = None
+
+    @property
+    def is_gpu(self) -> bool:
+        """True when the size carries a GPU or a slice of one."""
+        return self.gpus > 0
+
+    def describe(self) -> str:
+        """Short human form used in error messages: ``Standard_F4s_v2 (4 vCPU, 8 GiB)``."""
+        memory = f"{self.memory_gib:g} GiB"
+        if not self.is_gpu:
+            return f"{self.name} ({self.vcpus} vCPU, {memory})"
+        return f"{self.name} ({self.vcpus} vCPU, {memory}, {self.gpus} x {self.gpu_model})"
+
+
+def _cpu(name: str, family: str, vcpus: int, memory_gib: float) -> Sku:
+    return Sku(name=name, family=family, vcpus=vcpus, memory_gib=memory_gib)
+
+
+def _gpu(
+    name: str,
+    family: str,
+    vcpus: int,
+    memory_gib: float,
+    *,
+    gpus: Fraction | int,
+    model: str,
+    skips_reservation: bool = False,
+    retired: str | None = None,
+) -> Sku:
+    return Sku(
+        name=name,
+        family=family,
+        vcpus=vcpus,
+        memory_gib=memory_gib,
+        gpus=Fraction(gpus),
+        gpu_model=model,
+        skips_reservation=skips_reservation,
+        retired=retired,
+    )
+
+
+# Order follows the SKU list page. Names use Azure's usual casing (the page prints them upper
+# case; the service compares them case-insensitively).
+SKUS: Final[tuple[Sku, ...]] = (
+    # General purpose, AMD (Dasv4 / Dav4): 4 GiB per vCPU.
+    *(_cpu(f"Standard_D{n}as_v4", "DASv4", n, 4.0 * n) for n in (2, 4, 8, 16, 32, 48, 64, 96)),
+    *(_cpu(f"Standard_D{n}a_v4", "DAv4", n, 4.0 * n) for n in (2, 4, 8, 16, 32, 48, 64, 96)),
+    # General purpose, Intel (DSv2): 3.5 GiB per vCPU.
+    _cpu("Standard_DS1_v2", "DSv2", 1, 3.5),
+    _cpu("Standard_DS2_v2", "DSv2", 2, 7.0),
+    _cpu("Standard_DS3_v2", "DSv2", 4, 14.0),
+    _cpu("Standard_DS4_v2", "DSv2", 8, 28.0),
+    _cpu("Standard_DS5_v2", "DSv2", 16, 56.0),
+    # Memory optimised (ESv3): 8 GiB per vCPU, E64s_v3 has 432 GiB.
+    *(_cpu(f"Standard_E{n}s_v3", "ESv3", n, 8.0 * n) for n in (2, 4, 8, 16, 32, 48)),
+    _cpu("Standard_E64s_v3", "ESv3", 64, 432.0),
+    # Compute optimised (FSv2): 2 GiB per vCPU.
+    *(_cpu(f"Standard_F{n}s_v2", "FSv2", n, 2.0 * n) for n in (2, 4, 8, 16, 32, 48, 64, 72)),
+    # High frequency, memory heavy (FX mds): 21 GiB per vCPU.
+    *(_cpu(f"Standard_FX{n}mds", "FXmds", n, 21.0 * n) for n in (4, 12, 24, 36, 48)),
+    # Storage optimised (Lasv3, Lsv2, Lsv3): 8 GiB per vCPU.
+    *(_cpu(f"Standard_L{n}as_v3", "LASv3", n, 8.0 * n) for n in (8, 16, 32, 48, 64, 80)),
+    *(_cpu(f"Standard_L{n}s_v2", "LSv2", n, 8.0 * n) for n in (8, 16, 32, 48, 64, 80)),
+    *(_cpu(f"Standard_L{n}s_v3", "LSv3", n, 8.0 * n) for n in (8, 16, 32, 48, 64, 80)),
+    # GPU.
+    _gpu("Standard_NC24ads_A100_v4", "NCADSA100v4", 24, 220.0, gpus=1, model="A100", skips_reservation=True),
+    _gpu("Standard_NC48ads_A100_v4", "NCADSA100v4", 48, 440.0, gpus=2, model="A100", skips_reservation=True),
+    _gpu("Standard_NC96ads_A100_v4", "NCADSA100v4", 96, 880.0, gpus=4, model="A100", skips_reservation=True),
+    _gpu("Standard_NC4as_T4_v3", "NCASv3_T4", 4, 28.0, gpus=1, model="T4"),
+    _gpu("Standard_NC8as_T4_v3", "NCASv3_T4", 8, 56.0, gpus=1, model="T4"),
+    _gpu("Standard_NC16as_T4_v3", "NCASv3_T4", 16, 110.0, gpus=1, model="T4"),
+    _gpu("Standard_NC64as_T4_v3", "NCASv3_T4", 64, 440.0, gpus=4, model="T4"),
+    _gpu("Standard_NC6s_v2", "NCSv2", 6, 112.0, gpus=1, model="P100", retired="2023-09-06"),
+    _gpu("Standard_NC12s_v2", "NCSv2", 12, 224.0, gpus=2, model="P100", retired="2023-09-06"),
+    _gpu("Standard_NC24s_v2", "NCSv2", 24, 448.0, gpus=4, model="P100", retired="2023-09-06"),
+    _gpu("Standard_NC6s_v3", "NCSv3", 6, 112.0, gpus=1, model="V100", retired="2025-09-30"),
+    _gpu("Standard_NC12s_v3", "NCSv3", 12, 224.0, gpus=2, model="V100", retired="2025-09-30"),
+    _gpu("Standard_NC24s_v3", "NCSv3", 24, 448.0, gpus=4, model="V100", retired="2025-09-30"),
+    _gpu("Standard_NC40ads_H100_v5", "NCADSH100v5", 40, 320.0, gpus=1, model="H100", skips_reservation=True),
+    _gpu("Standard_NC80adis_H100_v5", "NCADSH100v5", 80, 640.0, gpus=2, model="H100", skips_reservation=True),
+    _gpu("Standard_ND96amsr_A100_v4", "NDAMSv4_A100", 96, 1900.0, gpus=8, model="A100", skips_reservation=True),
+    _gpu("Standard_ND96asr_v4", "NDASv4_A100", 96, 900.0, gpus=8, model="A100", skips_reservation=True),
+    _gpu("Standard_ND40rs_v2", "NDSv2", 40, 672.0, gpus=8, model="V100", skips_reservation=True),
+    _gpu("Standard_ND96is_H100_v5", "NDv5H100", 96, 1900.0, gpus=8, model="H100", skips_reservation=True),
+    _gpu("Standard_ND96isr_H100_v5", "NDv5H100", 96, 1900.0, gpus=8, model="H100", skips_reservation=True),
+    _gpu("Standard_NV6ads_A10_v5", "NVADSA10v5", 6, 55.0, gpus=Fraction(1, 6), model="A10"),
+    _gpu("Standard_NV12ads_A10_v5", "NVADSA10v5", 12, 110.0, gpus=Fraction(1, 3), model="A10"),
+    _gpu("Standard_NV18ads_A10_v5", "NVADSA10v5", 18, 220.0, gpus=Fraction(1, 2), model="A10"),
+    _gpu("Standard_NV36ads_A10_v5", "NVADSA10v5", 36, 440.0, gpus=1, model="A10"),
+    _gpu("Standard_NV36adms_A10_v5", "NVADSA10v5", 36, 880.0, gpus=1, model="A10"),
+    _gpu("Standard_NV72ads_A10_v5", "NVADSA10v5", 72, 880.0, gpus=2, model="A10"),
+)
+
+_BY_NAME: Final[Mapping[str, Sku]] = {sku.name.lower(): sku for sku in SKUS}
+
+# Azure ML advises against the smallest sizes for anything but tiny models (containers killed for
+# memory, disk or slow probes); the target may warn when it picks one.
+SMALL_SKUS: Final[frozenset[str]] = frozenset({"Standard_DS1_v2", "Standard_F2s_v2"})
+
+
+def sku(name: str) -> Sku:
+    """Look a SKU up by name, case-insensitively; raise CatalogError for unknown or retired ones.
+
+    The error's alternatives are the closest available names, for a "did you mean" hint.
+    """
+    found = _BY_NAME.get(name.lower())
+    available = tuple(s.name for s in SKUS if s.retired is None)
+    if found is None:
+        close = tuple(difflib.get_close_matches(name, available, n=5, cutoff=0.6))
+        raise CatalogError(
+            f"{name!r} is not a VM size that Azure ML managed online endpoints accept", close or available
+        )
+    if found.retired is not None:
+        same_gpus = tuple(s.name for s in _available(gpus=found.gpus) if s.vcpus >= found.vcpus)
+        raise CatalogError(
+            f"{found.name} ({found.family}) was retired on {found.retired}; choose a current size",
+            same_gpus[:5],
+        )
+    return found
+
+
+def _available(*, gpus: Fraction) -> list[Sku]:
+    """Current SKUs with exactly ``gpus`` GPUs, cheapest shape first."""
+    pool = [s for s in SKUS if s.retired is None and s.gpus == gpus]
+    return sorted(pool, key=_size_order)
+
+
+def _size_order(s: Sku) -> tuple[Fraction, int, float]:
+    return (s.gpus, s.vcpus, s.memory_gib)
+
+
+def pick_sku(cpu: float, memory_gb: float, gpu: int) -> str:
+    """The smallest current SKU with at least ``cpu`` vCPUs, ``memory_gb`` GiB and exactly ``gpu`` GPUs.
+
+    "Smallest" orders by vCPUs, then memory, then the SKU list's order, so the answer is stable.
+    GPU counts must match exactly (a request for 3 GPUs is an error, not a silent 4) and a CPU
+    request never lands on a GPU size. Fractional GPU sizes (NVadsA10_v5 slices) are only chosen by
+    name, never picked. Raises CatalogError listing the sizes that would fit the GPU count.
+    """
+    if cpu <= 0 or memory_gb <= 0:
+        raise CatalogError(f"cpu and memory_gb must be positive, got cpu={cpu}, memory_gb={memory_gb}")
+    if gpu < 0:
+        raise CatalogError(f"gpu must be 0 or more, got {gpu}")
+    pool = _available(gpus=Fraction(gpu))
+    if not pool:
+        counts = sorted({s.gpus for s in SKUS if s.retired is None and s.gpus.denominator == 1 and s.gpus})
+        raise CatalogError(
+            f"no Azure ML managed online SKU has exactly {gpu} GPUs; available GPU counts: "
+            + ", ".join(str(c) for c in counts),
+            tuple(s.name for s in SKUS if s.retired is None and s.is_gpu and s.gpus.denominator == 1),
+        )
+    for candidate in pool:
+        if candidate.vcpus >= cpu and candidate.memory_gib >= memory_gb:
+            return candidate.name
+    largest = max(pool, key=lambda s: (s.vcpus, s.memory_gib))
+    kind = f"{gpu}-GPU" if gpu else "CPU"
+    raise CatalogError(
+        f"no {kind} SKU has {cpu:g} vCPU and {memory_gb:g} GiB; the largest is {largest.describe()}",
+        tuple(s.name for s in pool),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Curated environments for inference
+# --------------------------------------------------------------------------------------------
+
+AZUREML_REGISTRY: Final = "azureml"
+
+# The framework names of spec v1 (model.framework.name).
+SPEC_FRAMEWORKS: Final[tuple[str, ...]] = (
+    "sklearn",
+    "xgboost",
+    "lightgbm",
+    "pytorch",
+    "tensorflow",
+    "onnx",
+    "huggingface",
+    "custom",
+)
+
+
+@dataclass(frozen=True)
+class CuratedEnvironment:
+    """An environment in the public ``azureml`` registry that can serve a framework.
+
+    Each one carries ``azureml-inference-server-http`` (directly or through azureml-defaults), so
+    it runs a scoring script given as ``code_configuration``; none of them serves a bare model file
+    without one, except MLflow models. ``registry_version`` is an asset version seen in public use;
+    None means no version could be confirmed and ``reference`` falls back to the ``latest`` label
+    (the service resolves it when the deployment is created, so the same file can resolve
+    differently later; the target should say so).
+    """
+
+    name: str
+    framework: str
+    framework_versions: tuple[str, ...]
+    registry_version: int | None
+    cuda: bool
+    source: str
+
+    @property
+    def reference(self) -> str:
+        """The ``environment:`` value for a deployment YAML."""
+        base = f"azureml://registries/{AZUREML_REGISTRY}/environments/{self.name}"
+        if self.registry_version is None:
+            return f"{base}/labels/latest"
+        return f"{base}/versions/{self.registry_version}"
+
+    @property
+    def pinned(self) -> bool:
+        """True when ``reference`` names one immutable asset version."""
+        return self.registry_version is not None
+
+    @property
+    def image(self) -> str:
+        """The Microsoft Container Registry image the asset is built into (tag ``latest``)."""
+        return f"mcr.microsoft.com/azureml/curated/{self.name}:latest"
+
+
+CURATED_ENVIRONMENTS: Final[tuple[CuratedEnvironment, ...]] = (
+    CuratedEnvironment(
+        name="sklearn-1.5",
+        framework="sklearn",
+        framework_versions=("1.5",),
+        registry_version=54,
+        cuda=False,
+        source="azureml-assets assets/training/general/environments/sklearn-1.5 (scikit-learn~=1.5.0)",
+    ),
+    CuratedEnvironment(
+        # Despite its name this asset pins lightgbm>=4.6 and xgboost~=1.7.6.
+        name="lightgbm-3.3",
+        framework="xgboost",
+        framework_versions=("1.7",),
+        registry_version=76,
+        cuda=False,
+        source="azureml-assets assets/training/general/environments/lightgbm-3.3 (xgboost~=1.7.6)",
+    ),
+    CuratedEnvironment(
+        name="lightgbm-3.3",
+        framework="lightgbm",
+        framework_versions=("4.6",),
+        registry_version=76,
+        cuda=False,
+        source="azureml-assets assets/training/general/environments/lightgbm-3.3 (lightgbm>=4.6.0)",
+    ),
+    CuratedEnvironment(
+        name="acpt-pytorch-2.2-cuda12.1",
+        framework="pytorch",
+        framework_versions=("2.2",),
+        registry_version=43,
+        cuda=True,
+        source="azureml-assets assets/training/general/environments/acpt-pytorch-2.2-cuda12.1",
+    ),
+    CuratedEnvironment(
+        name="tensorflow-2.16-cuda12",
+        framework="tensorflow",
+        framework_versions=("2.16",),
+        registry_version=None,
+        cuda=True,
+        source="azureml-assets assets/training/general/environments/tensorflow-2.16-cuda12 (tf 2.16.2)",
+    ),
+)
+
+# Frameworks with no curated Azure ML environment at all: the spec must give serving.image.
+FRAMEWORKS_WITHOUT_ENVIRONMENT: Final[frozenset[str]] = frozenset({"onnx", "huggingface", "custom"})
+
+
+def _major_minor(version: str) -> str:
+    parts = version.strip().split(".")
+    return ".".join(parts[:2])
+
+
+def curated_environment(framework: str, version: str) -> CuratedEnvironment:
+    """The curated environment serving ``framework`` at ``version`` (compared on major.minor).
+
+    Raises CatalogError when the framework is unknown, has no curated environment (onnx,
+    huggingface, custom: the spec must set serving.image), or the version is not served; the
+    alternatives are the versions that are.
+    """
+    if framework not in SPEC_FRAMEWORKS:
+        raise CatalogError(f"unknown framework {framework!r}", SPEC_FRAMEWORKS)
+    if framework in FRAMEWORKS_WITHOUT_ENVIRONMENT:
+        raise CatalogError(
+            f"Azure ML has no curated inference environment for {framework}; set serving.image to a "
+            "container that serves the model"
+        )
+    wanted = _major_minor(version)
+    served: list[str] = []
+    for env in CURATED_ENVIRONMENTS:
+        if env.framework != framework:
+            continue
+        if wanted in env.framework_versions:
+            return env
+        served.extend(env.framework_versions)
+    raise CatalogError(
+        f"Azure ML has no curated environment for {framework} {version}; curated versions: "
+        + ", ".join(served)
+        + " (or set serving.image)",
+        tuple(served),
+    )
+
+
+def inference_environment(framework: str, version: str) -> str:
+    """The ``environment:`` reference serving ``framework`` ``version``; see curated_environment."""
+    return curated_environment(framework, version).reference
+
+
+# --------------------------------------------------------------------------------------------
+# Model monitoring: data drift
+# --------------------------------------------------------------------------------------------
+
+# The metric names the monitorSchedule schema accepts under metric_thresholds.numerical and
+# metric_thresholds.categorical of a data_drift (or prediction_drift) signal. Note that the
+# categorical chi-squared metric is ``pearsons_chi_squared_test``: reference-yaml-monitor.md
+# still says ``chi_squared_test``, which the CLI rejects.
+NUMERICAL_DRIFT_METRICS: Final[tuple[str, ...]] = (
+    "jensen_shannon_distance",
+    "normalized_wasserstein_distance",
+    "population_stability_index",
+    "two_sample_kolmogorov_smirnov_test",
+)
+CATEGORICAL_DRIFT_METRICS: Final[tuple[str, ...]] = (
+    "jensen_shannon_distance",
+    "pearsons_chi_squared_test",
+    "population_stability_index",
+)
+
+# Azure ML's own defaults when a signal gives no threshold (entities/_monitoring/thresholds.py).
+DEFAULT_DRIFT_THRESHOLDS: Final[Mapping[str, Mapping[str, float]]] = {
+    "numerical": {"normalized_wasserstein_distance": 0.1},
+    "categorical": {"jensen_shannon_distance": 0.1},
+}
+
+# monitoring.drift.method of the spec -> (numerical metric, categorical metric); None where the
+# statistic does not apply to that kind of feature.
+DRIFT_METHODS: Final[Mapping[str, tuple[str | None, str | None]]] = {
+    "psi": ("population_stability_index", "population_stability_index"),
+    "jensen-shannon": ("jensen_shannon_distance", "jensen_shannon_distance"),
+    "ks": ("two_sample_kolmogorov_smirnov_test", None),
+    "chi2": (None, "pearsons_chi_squared_test"),
+}
+
+# The data-drift signal supports tabular classification and regression models only.
+DRIFT_ML_TASKS: Final[frozenset[str]] = frozenset({"classification", "regression"})
+
+# create_monitor.compute.instance_type: the serverless Spark sizes monitoring jobs run on.
+MONITOR_SPARK_INSTANCE_TYPES: Final[tuple[str, ...]] = (
+    "standard_e4s_v3",
+    "standard_e8s_v3",
+    "standard_e16s_v3",
+    "standard_e32s_v3",
+    "standard_e64s_v3",
+)
+MONITOR_SPARK_RUNTIME: Final = "3.4"
+
+# create_monitor.alert_notification is either this string (alerts go to Azure Monitor, from where
+# action groups and Event Grid take over) or a mapping ``{emails: [...]}``.
+ALERT_TO_AZURE_MONITOR: Final = "azmonitoring"
+
+
+def drift_metric_thresholds(method: str, threshold: float) -> dict[str, dict[str, float]]:
+    """``metric_thresholds`` of a data_drift signal for the spec's drift method and one threshold.
+
+    Only the sides the statistic applies to are present: ``ks`` gives no categorical threshold and
+    ``chi2`` no numerical one (Azure ML then applies its default metric to those features).
+    Raises CatalogError for an unknown method or a negative threshold.
+    """
+    if method not in DRIFT_METHODS:
+        raise CatalogError(f"unknown drift method {method!r}", tuple(DRIFT_METHODS))
+    if threshold < 0:
+        raise CatalogError(f"drift threshold must be 0 or more, got {threshold}")
+    numerical, categorical = DRIFT_METHODS[method]
+    result: dict[str, dict[str, float]] = {}
+    if numerical is not None:
+        result["numerical"] = {numerical: threshold}
+    if categorical is not None:
+        result["categorical"] = {categorical: threshold}
+    return result
