@@ -195,7 +195,7 @@ def init(path: str, force: bool) -> None:
 @cli.command(name="targets")
 def list_targets() -> None:
     """List the platforms mlopsc renders."""
-    from mlopsc.targets import TARGETS
+    from mlopsc.targets.registry import TARGETS
 
     for name, target in TARGETS.items():
         click.echo(f"{name:<10} {target.title}")

@@ -126,7 +126,7 @@ def rules_page() -> str:
 
 
 def target_page(name: str) -> str:
-    from mlopsc.targets import TARGETS
+    from mlopsc.targets.registry import TARGETS
 
     target = TARGETS[name]
     module = sys.modules[type(target).__module__]
@@ -145,7 +145,7 @@ def target_page(name: str) -> str:
 
 
 def pages() -> dict[str, str]:
-    from mlopsc.targets import TARGETS
+    from mlopsc.targets.registry import TARGETS
 
     out = {"spec.md": spec_page(), "decision-rules.md": rules_page()}
     for name in TARGETS:

@@ -181,7 +181,7 @@ def test_init_writes_a_starter_that_compiles(tmp_path: Path, cli_run: Run, monke
 
 
 def test_targets_lists_the_registry(cli_run: Run) -> None:
-    from mlopsc.targets import TARGETS
+    from mlopsc.targets.registry import TARGETS
 
     out = cli_run(["targets"], expect=0).stdout
     for name, target in TARGETS.items():

@@ -10,7 +10,7 @@ from mlopsc.compiler.serialize import render, sidecar
 
 
 def emit(resolved: Resolved, options: object = None) -> Emitted:
-    from mlopsc.targets import TARGETS
+    from mlopsc.targets.registry import TARGETS
 
     unit = resolved.unit
     files: list[RenderedFile] = []

@@ -26,7 +26,7 @@ def platforms_for(plan: Plan, wanted: tuple[str, ...]) -> tuple[list[str], list[
 
 
 def resolve(decided: Decided, options: object = None) -> Resolved:
-    from mlopsc.targets import TARGETS
+    from mlopsc.targets.registry import TARGETS
 
     unit = decided.unit
     stacks: list[Stack] = []

@@ -447,6 +447,9 @@ class VertexPlatform(_Model):
     kms_key_name: str | None = None
     network: str | None = None
     capture_destination: Uri | None = None
+    pipeline_root: Uri | None = None
+    """gs:// folder where retraining PipelineJobs write their outputs (`runtimeConfig.gcsOutputDirectory`);
+    default: `mlopsc-pipelines/<model>/<environment>/` in the bucket of the Vertex artifact."""
 
 
 class AzureMLPlatform(_Model):
