@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from mlopsc.compiler.source import SourceFile
@@ -37,6 +37,15 @@ class Diagnostic:
     path: tuple[str | int, ...] = ()
     end_col: int = 0  # 1-based, exclusive; 0 when unknown
     suppressed: str = field(default="", compare=False)  # waiver justification, when waived
+    environments: tuple[str, ...] = ()  # the environments a base-document finding applies to
+
+    @property
+    def text(self) -> str:
+        """The message as printed: with the environments it applies to, when the spec has several."""
+        if not self.environments:
+            return self.message
+        names = ", ".join(f"`{e}`" for e in self.environments)
+        return f"{self.message} (environment{'s' if len(self.environments) > 1 else ''} {names})"
 
     @property
     def is_error(self) -> bool:
@@ -52,10 +61,12 @@ class Diagnostic:
             "col": self.col,
             "code": self.code,
             "severity": self.severity.value,
-            "message": self.message,
+            "message": self.text,
             "hint": self.hint,
             "path": self.dotted_path(),
         }
+        if self.environments:
+            data["environments"] = list(self.environments)
         if self.suppressed:
             data["suppressed"] = self.suppressed
         return data
@@ -77,8 +88,14 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Stable order: by file, position, then code; duplicates removed."""
-    return sorted(set(diagnostics))
+    """Stable order: by file, position, then code; duplicates removed, and one finding in the base
+    document that fails in several environments reported once, naming them."""
+    merged: dict[Diagnostic, list[str]] = {}
+    for d in diagnostics:
+        key = replace(d, environments=())
+        names = merged.setdefault(key, [])
+        names.extend(e for e in d.environments if e not in names)
+    return sorted(replace(d, environments=tuple(sorted(envs))) for d, envs in merged.items())
 
 
 def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile], color: bool = False) -> str:
@@ -92,7 +109,7 @@ def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile
         if color:
             tint = {"error": "31", "warning": "33", "note": "36"}[d.severity.value]
             label = f"\x1b[1;{tint}m{label}\x1b[0m"
-        lines.append(f"{where}: {label}: {d.message}")
+        lines.append(f"{where}: {label}: {d.text}")
         source = sources.get(d.file)
         if source is not None and d.line:
             text = source.line_text(d.line)

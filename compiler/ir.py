@@ -60,8 +60,9 @@ class Unit:
         pos = locate(self.positions, path, prefer_key=at_key)
         declared = environment is not None and self.positions.has(("environments", environment))
         message = finding.message
-        if declared and path[:1] != ("environments",):
-            message += f" (environment `{environment}`)"
+        environments: tuple[str, ...] = ()
+        if declared and environment is not None and path[:1] != ("environments",):
+            environments = (environment,)  # a base value: say which environments it fails in
         return Diagnostic(
             file=self.source.path,
             line=pos.line,
@@ -72,6 +73,7 @@ class Unit:
             message=message,
             hint=finding.hint,
             path=finding.path,
+            environments=environments,
         )
 
 
