@@ -21,7 +21,7 @@ def test_generated_page_is_current(rel: str) -> None:
 
 def test_every_rule_and_target_is_documented() -> None:
     from mlopsc.compiler.rules import RULES
-    from mlopsc.targets import TARGETS
+    from mlopsc.targets.registry import TARGETS
 
     for rule in RULES:
         assert f"## {rule.id}: {rule.title}" in PAGES["decision-rules.md"]
