@@ -82,7 +82,7 @@ def test_r002_replicas_from_scale(level: str, rps: int, rpr: int | None, expecte
         )
     ir = _decide(patch)
     assert (_value(ir, "serving.replicas.min"), _value(ir, "serving.replicas.max")) == expected
-    assumption = [d for d in ir.plans[0].decisions if d.field == "serving.scale.rps_per_replica"][0]
+    assumption = next(d for d in ir.plans[0].decisions if d.field == "serving.scale.rps_per_replica")
     assert assumption.kind == ("assumption" if rpr is None else "derived")
 
 
