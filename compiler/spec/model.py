@@ -50,6 +50,8 @@ IMAGE = (
 GIT_SHA = r"^[0-9a-f]{7,40}$"
 SECRET_NAME = r"^[a-z][a-z0-9-]{0,62}$"
 K8S_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+FEATURE = r"^[A-Za-z_][A-Za-z0-9_.-]*$"
+METRIC = r"^[A-Za-z][A-Za-z0-9_.@-]{0,62}$"  # lands in PromQL, alert texts and platform metric names
 
 _E = TypeVar("_E", bound=Enum)
 
@@ -69,6 +71,8 @@ PATTERN_HELP: dict[str, str] = {
     GIT_SHA: "a git commit hash (7 to 40 lowercase hex digits)",
     SECRET_NAME: "lowercase letters, digits and '-', starting with a letter",
     K8S_NAME: "a Kubernetes name: lowercase letters, digits and '-'",
+    FEATURE: "a feature name: letters, digits, '_', '.' and '-', not starting with a digit",
+    METRIC: "a metric name such as f1, roc_auc or ndcg@10: letters, digits, '_', '.', '@' and '-', at most 63",
 }
 
 
@@ -192,7 +196,7 @@ class Artifact(_Model):
 
 
 class Feature(_Model):
-    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
+    name: Annotated[str, StringConstraints(pattern=FEATURE)]
     type: VFeatureType
 
 
@@ -332,14 +336,15 @@ class DriftThresholds(_Model):
 
 class Drift(_Model):
     method: VDriftMethod = DriftMethod.PSI
-    features: list[str] = []
+    features: list[Annotated[str, StringConstraints(pattern=FEATURE)]] = []
     """Features to watch; empty means every input of the signature."""
     thresholds: DriftThresholds = DriftThresholds()
     sample_rate: Fraction = 0.1
 
 
 class Quality(_Model):
-    metric: str
+    metric: Annotated[str, StringConstraints(pattern=METRIC)]
+    """The quality metric the platform's monitor reports, such as f1 or roc_auc."""
     baseline: float
     investigate_drop: Fraction = 0.05
     retrain_drop: Fraction = 0.10
@@ -435,9 +440,24 @@ class SageMakerPlatform(_Model):
     region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
     execution_role_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")]
     kms_key_id: str | None = None
-    network_isolation: bool = True
+    network_isolation: bool | None = None
+    """`EnableNetworkIsolation` of the models. Absent: decided by the target, true unless `serving.env`
+    references secrets (an isolated container cannot call Secrets Manager), then false with a warning.
+    `true` together with secrets is refused: use `false` with `vpc_config` and a Secrets Manager VPC endpoint."""
     vpc_config: VpcConfig | None = None
     capture_destination: Uri | None = None
+    baseline_uri: Uri | None = None
+    """s3:// folder holding `constraints.json` and `statistics.json` of a Model Monitor baselining job over the
+    training data (drift monitoring compares captured traffic with them); default: `baseline/` under the capture
+    destination."""
+    scheduler_role_arn: (
+        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")] | None
+    ) = None
+    """Role that EventBridge Scheduler and EventBridge rules assume to start the batch and retraining pipelines
+    (needs `sagemaker:StartPipelineExecution`); default: a role created in the template for exactly those pipelines."""
+    training_output_uri: Uri | None = None
+    """s3:// folder where retraining jobs write model artifacts; default: `mlopsc-training/<model>/<environment>/` in
+    the bucket of the SageMaker artifact."""
 
 
 class VertexPlatform(_Model):
@@ -457,6 +477,10 @@ class AzureMLPlatform(_Model):
     resource_group: Annotated[str, StringConstraints(pattern=r"^[-\w._()]{1,90}$")]
     region: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]
     capture_destination: Uri | None = None
+    batch_compute: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]{1,31}$")] | None = None
+    """Name of the Azure ML compute cluster that runs batch scoring jobs (required for batch and hybrid)."""
+    training_compute: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]{1,31}$")] | None = None
+    """Name of the Azure ML compute cluster for retraining pipeline jobs; default: serverless Standard_DS3_v2."""
 
 
 class Platforms(_Model):
@@ -534,4 +558,4 @@ PATTERN_HELP[r"^sg-[0-9a-f]+$"] = "a security group id (sg-...)"
 PATTERN_HELP[r"^subnet-[0-9a-f]+$"] = "a subnet id (subnet-...)"
 PATTERN_HELP[r"^[a-z][a-z0-9-]{0,30}$"] = "an environment name"
 
-ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")  # \Z: `$` would accept a trailing newline

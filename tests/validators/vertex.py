@@ -698,3 +698,62 @@ _KIND_CHECKS: Final[dict[str, Callable[[Mapping[str, Any]], None]]] = {
     "BatchPredictionJob": _check_batch_prediction_job,
     "Schedule": _check_schedule,
 }
+
+
+# --- rendered files --------------------------------------------------------------------------------
+
+FILE_KINDS: Final[dict[str, str]] = {
+    "model.json": "Model",
+    "endpoint.json": "Endpoint",
+    "deploy-model.json": "DeployModelRequest",
+    "monitoring-job.json": "ModelDeploymentMonitoringJob",
+    "batch-prediction-job.json": "BatchPredictionJob",
+    "retraining-schedule.json": "Schedule",
+}
+"""Each JSON file of a rendered Vertex folder and the one API type it maps to."""
+
+_SCRIPT_FILE_REFERENCE: Final = re.compile(r"\b([a-z-]+\.json)\b")
+
+
+def check_rendered(file: Any) -> list[str]:
+    """Problems of one rendered Vertex file (a ``RenderedFile``); ``[]`` when it is valid.
+
+    JSON files: the name says the API type, the text is exactly the body's JSON, and ``parse_body``
+    accepts it. ``apply.sh``: ``bash -n`` parses it, it runs with ``set -euo pipefail`` and names only
+    files of the folder. ``README.md``: names the apply script and every body it applies.
+    """
+    name = str(file.path).rsplit("/", 1)[-1]
+    if name == "apply.sh":
+        return _check_script(str(file.content))
+    if name == "README.md":
+        text = str(file.content)
+        return [] if "./apply.sh" in text and "model.json" in text else ["README.md does not explain apply.sh"]
+    kind = FILE_KINDS.get(name)
+    if kind is None:
+        return [f"{name}: not a file the Vertex target renders ({', '.join(FILE_KINDS)}, apply.sh, README.md)"]
+    if file.kind != kind:
+        return [f"{name} is a {kind}, but was rendered as {file.kind}"]
+    try:
+        if json.loads(file.content) != file.body:
+            return [f"{name}: the file's text is not the JSON of its body"]
+        parse_body(kind, file.body)
+    except (ValueError, VertexBodyError) as exc:
+        return [f"{name}: {exc}"]
+    return []
+
+
+def _check_script(text: str) -> list[str]:
+    import subprocess
+
+    problems: list[str] = []
+    if not text.startswith("#!/usr/bin/env bash\n"):
+        problems.append("apply.sh must start with #!/usr/bin/env bash")
+    if "\nset -euo pipefail\n" not in text:
+        problems.append("apply.sh must run with set -euo pipefail")
+    unknown = sorted(set(_SCRIPT_FILE_REFERENCE.findall(text)) - set(FILE_KINDS))
+    if unknown:
+        problems.append(f"apply.sh names files the folder does not have: {', '.join(unknown)}")
+    result = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        problems.append(f"bash -n: {result.stderr.strip()}")
+    return problems

@@ -1,0 +1,62 @@
+"""The `ModelDeploymentMonitoringJob` of an endpoint: drift (and skew) thresholds per DeployedModel.
+
+The endpoint field is a literal resource name, not a placeholder: the apply script creates the
+endpoint with `endpointId=<name>-<environment>`, so its name is known when mlopsc compiles (Vertex
+accepts the project id in resource names). Every DeployedModel that takes traffic gets its own
+objective config: the new version and, during a canary, blue-green or A/B rollout, the previous one.
+Thresholds were converted by the target (`targets/vertex/drift.py`) and are in `stack.components`.
+"""
+
+from __future__ import annotations
+
+from mlopsc.compiler.ir import Json, Plan, Stack
+from mlopsc.targets.base import labels_for
+from mlopsc.targets.vertex import naming
+from mlopsc.targets.vertex.bodies import traffic_split
+
+MONITOR_INTERVAL = "3600s"
+
+
+def _thresholds(stack: Stack) -> dict[str, Json]:
+    out: dict[str, Json] = {}
+    for item in stack.components["drift"].split(","):
+        feature, _, value = item.partition("=")
+        out[feature] = {"value": float(value)}
+    return out
+
+
+def _training_dataset(source: str) -> dict[str, Json]:
+    if source.startswith("bq://"):
+        return {"bigquerySource": {"inputUri": source}}
+    return {"gcsSource": {"uris": [source]}, "dataFormat": "csv" if source.endswith(".csv") else "jsonl"}
+
+
+def monitoring_job(plan: Plan, stack: Stack) -> Json:
+    spec = plan.spec
+    mon = spec.monitoring
+    platform = spec.platforms.vertex
+    assert mon is not None and mon.drift is not None and platform is not None
+    names = naming.names(plan)
+    thresholds = _thresholds(stack)
+    objective: dict[str, Json] = {"predictionDriftDetectionConfig": {"driftThresholds": dict(thresholds)}}
+    if "skew_source" in stack.components:
+        objective["trainingDataset"] = _training_dataset(stack.components["skew_source"])
+        objective["trainingPredictionSkewDetectionConfig"] = {"skewThresholds": dict(thresholds)}
+    ids = [names.deployed_model_id]
+    split = traffic_split(plan)
+    if names.previous_deployed_model_id and split.get(names.previous_deployed_model_id):
+        ids.append(names.previous_deployed_model_id)
+    configs: list[Json] = [{"deployedModelId": i, "objectiveConfig": dict(objective)} for i in ids]
+    emails: list[Json] = list(mon.alerts.emails) or [spec.metadata.owner]
+    body: dict[str, Json] = {
+        "displayName": f"{names.endpoint_id}-monitoring",
+        "endpoint": names.endpoint,
+        "modelDeploymentMonitoringObjectiveConfigs": configs,
+        "modelDeploymentMonitoringScheduleConfig": {"monitorInterval": MONITOR_INTERVAL},
+        "loggingSamplingStrategy": {"randomSampleConfig": {"sampleRate": mon.drift.sample_rate}},
+        "modelMonitoringAlertConfig": {"emailAlertConfig": {"userEmails": emails}, "enableLogging": True},
+        "labels": dict(labels_for(plan).items()),
+    }
+    if platform.kms_key_name:
+        body["encryptionSpec"] = {"kmsKeyName": platform.kms_key_name}
+    return body
