@@ -594,15 +594,18 @@ def instance_available(name: str, region: str) -> bool:
     return name in HOSTING_AVAILABILITY.get(region, frozenset())
 
 
-def pick_instance(cpu: float, memory_gb: float, gpu: int, *, region: str | None = None) -> str:
+def pick_instance(
+    cpu: float, memory_gb: float, gpu: int, *, region: str | None = None, families: tuple[str, ...] = ()
+) -> str:
     """The cheapest-looking smallest instance type with at least ``cpu`` vCPUs, ``memory_gb`` GiB
     and ``gpu`` GPUs (CPU-only types when ``gpu`` is 0), in the order ``_order`` documents.
 
-    With ``region``, only the types offered for hosting there are considered. The whole instance
-    serves one model container, so no headroom is added. Raises CatalogError when none fits, with
-    the largest type of each candidate family as alternatives.
+    With ``region``, only the types offered for hosting there are considered; with ``families``
+    (for example ``("g5",)`` from a GPU model, see ``GPU_FAMILIES``), only those families. The whole
+    instance serves one model container, so no headroom is added. Raises CatalogError when none
+    fits, with the largest type of each candidate family as alternatives.
     """
-    pool = _pool(region, gpu > 0)
+    pool = [i for i in _pool(region, gpu > 0) if not families or i.family in families]
     for instance in pool:
         if instance.vcpu >= cpu and instance.memory_gib >= memory_gb and instance.gpus >= gpu:
             return instance.name
@@ -643,3 +646,79 @@ def check_instance(name: str, region: str, gpu: int) -> InstanceType:
             tuple(i.name for i in _pool(region, True) if i.gpus >= gpu),
         )
     return instance
+
+
+# --------------------------------------------------------------------------------------------
+# GPU models, local instance storage, Model Monitor images
+# --------------------------------------------------------------------------------------------
+
+GPU_FAMILIES: Mapping[str, str] = MappingProxyType(
+    {
+        "nvidia-tesla-t4": "g4dn",
+        "nvidia-t4": "g4dn",
+        "nvidia-a10g": "g5",
+        "nvidia-tesla-v100": "p3",
+        "nvidia-v100": "p3",
+    }
+)
+"""``serving.resources.gpu_type`` spellings -> the catalog family carrying that GPU (T4 on g4dn,
+A10G on g5, V100 on p3; the EC2 instance type pages)."""
+
+LOCAL_STORAGE_FAMILIES: frozenset[str] = frozenset(
+    {"g4dn", "g5", "g6", "g6e", "p3dn", "p4d", "p4de", "p5", "inf2", "c5d", "m5d", "r5d", "c6id", "m6id", "r6id"}
+)
+"""Families whose instances carry local NVMe (instance store) volumes. CreateEndpointConfig: "You
+can't request a KmsKeyId when using an instance type with local storage ... the call to
+CreateEndpointConfig fails"; the same holds for ``VolumeKmsKeyId`` of jobs on them. Of the
+catalog's families g4dn and g5 have local storage; c5, c6i, m5, m6i, r5 and p3 are EBS-only."""
+
+
+def has_local_storage(instance_type: str) -> bool:
+    """True for ``ml.<family>.<size>`` types with instance-store volumes (no KMS key allowed)."""
+    parts = instance_type.split(".")
+    return len(parts) == 3 and parts[1] in LOCAL_STORAGE_FAMILIES
+
+
+MODEL_MONITOR_REGISTRIES: Mapping[str, str] = MappingProxyType(
+    {
+        "af-south-1": "875698925577",
+        "ap-east-1": "001633400207",
+        "ap-northeast-1": "574779866223",
+        "ap-northeast-2": "709848358524",
+        "ap-northeast-3": "990339680094",
+        "ap-south-1": "126357580389",
+        "ap-southeast-1": "245545462676",
+        "ap-southeast-2": "563025443158",
+        "ap-southeast-3": "669540362728",
+        "ca-central-1": "536280801234",
+        "eu-central-1": "048819808253",
+        "eu-central-2": "590183933784",
+        "eu-north-1": "895015795356",
+        "eu-south-1": "933208885752",
+        "eu-south-2": "437450045455",
+        "eu-west-1": "468650794304",
+        "eu-west-2": "749857270468",
+        "eu-west-3": "680080141114",
+        "il-central-1": "843974653677",
+        "me-central-1": "588750061953",
+        "me-south-1": "607024016150",
+        "sa-east-1": "539772159869",
+        "us-east-1": "156813124566",
+        "us-east-2": "777275614652",
+        "us-west-1": "890145073186",
+        "us-west-2": "159807026194",
+    }
+)
+"""Region -> account of the built-in ``sagemaker-model-monitor-analyzer`` image (SageMaker Python
+SDK 2.257.7 ``image_uri_config/model-monitor.json``; no entry for ap-south-2, ap-southeast-4,
+ca-west-1)."""
+
+
+def model_monitor_image(region: str) -> str:
+    """The built-in data-quality analyzer image of ``region`` (untagged = the current release)."""
+    account = MODEL_MONITOR_REGISTRIES.get(region)
+    if account is None:
+        raise CatalogError(
+            f"no SageMaker Model Monitor analyzer image known for region {region!r}", tuple(MODEL_MONITOR_REGISTRIES)
+        )
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-model-monitor-analyzer"

@@ -15,6 +15,7 @@ costs about 4 s and tries to reach the network, which is why the library is used
 from __future__ import annotations
 
 import functools
+import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,11 +87,65 @@ def check_rendered(file: RenderedFile) -> list[str]:
     Lints the exact text that will be deployed (``file.content``). Errors always count; warnings
     count unless their rule id is in ``ALLOWED_WARNINGS``. Informational findings are ignored.
     """
-    return [
+    problems = [
         f"{finding.rule_id} {finding.path or '<template>'} (line {finding.line}): {finding.message}"
         for finding in lint_template(file.content)
         if finding.level == "error" or (finding.level == "warning" and finding.rule_id not in ALLOWED_WARNINGS)
     ]
+    return problems + pipeline_problems(file.body)
+
+
+PIPELINE_STEPS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
+    {"Training": ("CreateTrainingJob", "TrainingJobName"), "Transform": ("CreateTransformJob", "TransformJobName")}
+)
+"""Pipeline step type -> (SageMaker API operation, the job-name member the step leaves out): a step's
+`Arguments` are that request without the job name (SageMaker Python SDK `workflow/steps.py`)."""
+
+
+@functools.cache
+def _sagemaker_model() -> Any:
+    import botocore.session  # type: ignore[import-untyped]
+
+    return botocore.session.get_session().get_service_model("sagemaker")
+
+
+def pipeline_problems(body: object) -> list[str]:
+    """Validate every `AWS::SageMaker::Pipeline` definition body of a template (cfn-lint sees only a
+    string there): JSON, Version 2020-12-01, and each Training/Transform step's `Arguments` against
+    botocore's CreateTrainingJob / CreateTransformJob request shapes (required members, types, enums
+    are not checked by botocore's validator: ranges, lengths and types are)."""
+    from botocore.validate import ParamValidator  # type: ignore[import-untyped]
+
+    if not isinstance(body, dict):
+        return []
+    problems: list[str] = []
+    resources = body.get("Resources", {})
+    assert isinstance(resources, dict)
+    for logical, resource in sorted(resources.items()):
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::SageMaker::Pipeline":
+            continue
+        text = resource["Properties"]["PipelineDefinition"]["PipelineDefinitionBody"]
+        try:
+            definition = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{logical}: PipelineDefinitionBody is not JSON: {exc}")
+            continue
+        if definition.get("Version") != "2020-12-01":
+            problems.append(f"{logical}: pipeline definition Version must be 2020-12-01")
+        steps = definition.get("Steps") or []
+        if not steps:
+            problems.append(f"{logical}: pipeline has no steps")
+        for step in steps:
+            kind = step.get("Type")
+            if kind not in PIPELINE_STEPS:
+                problems.append(f"{logical}: step {step.get('Name')}: unsupported step type {kind!r}")
+                continue
+            operation, job_name = PIPELINE_STEPS[kind]
+            shape = _sagemaker_model().operation_model(operation).input_shape
+            report = ParamValidator().validate({**step.get("Arguments", {}), job_name: "mlopsc-check"}, shape)
+            if report.has_errors():
+                problems.append(f"{logical}: step {step.get('Name')}: {report.generate_report()}")
+    return problems
 
 
 def _finding(match: Any) -> CfnFinding:
