@@ -73,6 +73,7 @@ def test_valid_document_loads(kind: str) -> None:
             "modelBatchDeployment": "ModelBatchDeployment",
             "monitorSchedule": "MonitorSchedule",
             "schedule": "JobSchedule",
+            "pipelineJob": "PipelineJob",
         }[kind]
     )
 

@@ -1,25 +1,756 @@
-"""Development scaffold, replaced by the real AzureML target: refuses every spec with a clear error."""
+"""Azure ML: CLI v2 YAML for managed online endpoints, batch endpoints, monitoring and retraining.
+
+Renders ``<env>/<model>/azureml/``, applied in order by the rendered ``apply.sh`` (``az ml ...``):
+``model.yaml`` (the model version), ``endpoint.yaml`` (managed online endpoint: traffic, mirror
+traffic), one ``deployment-<name>.yaml`` per live version, ``autoscale.json`` (Azure Monitor
+autoscale, an ARM template) when ``replicas.max > replicas.min``, ``monitor.yaml`` (data drift),
+``batch-endpoint.yaml`` + ``batch-deployment.yaml``, ``retraining-pipeline.yaml`` (+
+``retraining-schedule.yaml`` when a schedule is given), ``score/score.py`` and
+``score/batch_score.py`` (scoring code for the tabular frameworks), ``apply.sh`` and ``README.md``.
+
+**Names.** Deployments are named for their version (``2.1.0`` -> ``v2-1-0``): stable, so traffic
+keys and re-applies address the same deployment. Endpoint names must be unique per Azure region,
+so they carry the environment: ``<model>-<env>`` (``-batch`` for the batch endpoint), shortened
+with a hash above Azure's 32 characters.
+
+**Rollout.** Traffic always sums to exactly 100 (``plan.derived.traffic`` is the new version's
+share). Canary and blue-green: two deployments, previous ``100 - t``, new ``t``. A/B: the same
+two deployments with weights. Shadow: the previous deployment takes 100% live and the new one
+gets ``mirror_traffic`` = t; Azure caps mirroring at 50% (more is AML005). All-at-once, or no
+``rollout.previous``: one deployment at 100. The endpoint is created without traffic, the
+deployments next, and traffic is set last with ``az ml online-endpoint update`` (Azure refuses
+traffic to deployments that do not exist yet). The previous deployment reuses the new one's
+environment and instance type (the spec describes only the new version's serving).
+
+**Compute.** ``instance_type`` is the smallest current SKU with at least the requested vCPUs and
+memory and exactly the requested GPUs (catalog.pick_sku; unknown combinations are AML004 with the
+SKUs that would fit); ``Standard_DS3_v2`` when the spec gives no resources. ``instance_count`` is
+``replicas.min`` (at least 1: a managed deployment cannot run 0 instances, AML101). When
+``replicas.max > replicas.min`` an ARM template creates one Azure Monitor autoscale setting per
+deployment: scale out by one when ``RequestsPerMinute`` per instance exceeds 70% of
+``rps_per_replica x 60`` over 5 minutes, in by one below 30% over 10 minutes (requests, not CPU,
+because the replica count itself is derived from requests per second).
+
+**Environment and scoring code.** sklearn, xgboost and lightgbm run on the curated environment of
+their version (catalog.inference_environment) with a rendered ``score/score.py`` (init loads the
+model from ``AZUREML_MODEL_DIR``, run parses JSON rows in signature order) and
+``WORKER_COUNT`` = ``max_concurrent_requests_per_instance`` = the vCPUs requested. Any other
+framework needs ``serving.image`` (a custom container following the Azure ML inference server
+convention: port 5001, ``/`` for liveness and readiness, ``/score``), else AML001 lists what works.
+Images must be pullable by Azure ML: ACR or a public registry; an ECR image is AML002 naming
+``serving.image_mirrors.azureml`` (AML008 for ``retraining.pipeline.mirrors.azureml``).
+
+**Artifacts.** ``model.yaml`` path is ``artifact_uri(plan, "azureml")``: an ``azureml://``
+datastore path or an ``https://<account>.blob.core.windows.net/`` URL; s3://, gs:// and others
+are AML003 naming ``model.artifact.mirrors.azureml``. The previous version is expected to be a
+registered model already (it is live); ``apply.sh`` registers it from its Azure mirror when absent.
+
+**Probes and requests.** readiness ``initial_delay`` = ``readiness_initial_delay_s``, liveness
+``initial_delay`` = ``startup_timeout_s`` (decision rule R004: larger models get longer
+delays). ``request_timeout_ms`` = 10 x the p95 latency SLA (at least 1 s, at most Azure's
+180 000 ms; 5 000 ms, Azure's default, without an SLA).
+
+**Secrets.** Never values. ``VAR: {secret: s}`` becomes ``VAR_SECRET_URL`` = the Key Vault URL of
+``secrets.s.azureml`` (which may carry no version); the scoring code reads it at start with the
+endpoint's system-assigned managed identity, which needs the ``Key Vault Secrets User`` role on the
+vault (``apply.sh`` grants it). A secret without an ``azureml`` entry is AML006.
+
+**Data collection and monitoring.** ``data_collector`` collects ``model_inputs`` and
+``model_outputs`` at ``sample_percent / 100`` (or ``drift.sample_rate`` when only drift is set) into
+``platforms.azureml.capture_destination`` or ``monitoring.capture.destination`` (an ``azureml://``
+path; others are AML009). ``monitor.yaml`` runs daily at 03:00 UTC with two ``data_drift``
+signals, ``drift-investigate`` and ``drift-retrain``; the drift method maps to Azure's metric per
+feature type: psi -> ``population_stability_index`` (numerical and categorical: Azure supports
+both), jensen-shannon -> ``jensen_shannon_distance`` (both), ks ->
+``two_sample_kolmogorov_smirnov_test`` (numerical only), chi2 -> ``pearsons_chi_squared_test``
+(categorical only); the other feature type keeps Azure's default metric. Alerts go to
+``monitoring.alerts.emails`` (the owner when empty). Model quality is not monitored (AML102): Azure
+ML's model_performance signal needs ground-truth labels joined to the collected outputs, which the
+spec does not describe. Data drift supports classification and regression models only (AML103).
+Latency/error SLOs and automatic rollback are not Azure ML resources (AML106): ``apply.sh`` prints
+the Azure Monitor alert commands.
+
+**Batch.** A batch endpoint (``aad_token``, the only mode batch endpoints take) and a model batch
+deployment on ``platforms.azureml.batch_compute`` (AML007 when missing) with
+``score/batch_score.py``. Azure ML does not schedule batch endpoints: ``apply.sh`` defines
+``invoke_batch`` (``az ml batch-endpoint invoke``) for the cron of ``serving.batch.schedule`` to call
+from a scheduler (AML104). Input and output must be Azure storage (AML010).
+
+**Retraining.** ``retraining-pipeline.yaml`` (a pipeline job, one command step running
+``retraining.pipeline.image`` and ``command`` on ``platforms.azureml.training_compute`` or serverless
+``Standard_DS3_v2``) and, with ``retraining.schedule``, ``retraining-schedule.yaml`` (a cron job
+schedule, UTC) that creates it.
+
+**Tags.** ``labels_for(plan)`` on every resource; deployments add ``mlopsc-model-version``.
+
+| code | severity | what |
+|---|---|---|
+| AML001 | error | framework with neither a rendered scoring script nor `serving.image` |
+| AML002 | error | serving image Azure ML cannot pull (ECR) |
+| AML003 | error | model artifact Azure ML cannot read (s3://, gs://, ...) |
+| AML004 | error | no managed-endpoint SKU fits the resources (lists the valid SKUs) |
+| AML005 | error | shadow mirror traffic above Azure's 50% cap |
+| AML006 | error | secret without an `azureml` Key Vault reference |
+| AML007 | error | batch scoring without `platforms.azureml.batch_compute` |
+| AML008 | error | retraining image Azure ML cannot pull (ECR) |
+| AML009 | error | capture destination that is not Azure ML storage |
+| AML010 | error | batch input/output that is not Azure storage |
+| AML011 | error | batch scoring for a framework without a rendered batch script |
+| AML012 | error | serving mode Azure ML does not host (edge, embedded) |
+| AML013 | error | gRPC: managed online endpoints serve HTTPS only |
+| AML014 | error | no curated environment for the framework's version, and no `serving.image` |
+| AML101 | warning | `replicas.min: 0` deployed as 1 instance |
+| AML102 | warning | model quality not monitored on Azure ML |
+| AML103 | warning | data drift not monitored for this model type |
+| AML104 | warning | batch schedule to be run by an external scheduler |
+| AML105 | warning | `gpu_type` differs from the chosen SKU's GPU |
+| AML106 | warning | SLO alerts / rollback not rendered as Azure resources |
+| AML107 | warning | `serving.batch.image` / `command` not used (managed batch) |
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import ClassVar
 
-from mlopsc.compiler.ir import Document, Finding, Options, Plan, Stack
-from mlopsc.targets.base import Emission, FieldMapping, Resolution, refuse
+from mlopsc.compiler.diagnostics import Severity
+from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
+from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
+from mlopsc.targets.azureml import catalog
+from mlopsc.targets.azureml.apply import apply_sh, readme
+from mlopsc.targets.azureml.documents import (
+    MAX_REQUEST_TIMEOUT_MS,
+    SCORE_DIR,
+    TRAINING_INSTANCE_TYPE,
+    autoscale_doc,
+    batch_deployment_doc,
+    batch_endpoint_doc,
+    deployment_doc,
+    endpoint_doc,
+    model_doc,
+    request_timeout_ms,
+    retraining_pipeline_doc,
+    retraining_schedule_doc,
+)
+from mlopsc.targets.azureml.monitor import monitor_doc
+from mlopsc.targets.azureml.naming import deployment_name, endpoint_name
+from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, score_py
+from mlopsc.targets.base import (
+    Emission,
+    FieldMapping,
+    Resolution,
+    artifact_uri,
+    image_for,
+    labels_for,
+    refuse,
+    resolved,
+    warn,
+)
+
+MAX_MIRROR_PERCENT = 50
+DEFAULT_SKU = "Standard_DS3_v2"
+ARTIFACT_SCHEMES = ("azureml://",)
+PIPELINE_FILE = "retraining-pipeline.yaml"
+
+
+def _azure_blob(uri: str) -> bool:
+    return uri.startswith("https://") and ".blob.core.windows.net/" in uri
+
+
+def _azure_storage(uri: str) -> bool:
+    return uri.startswith(ARTIFACT_SCHEMES) or _azure_blob(uri)
+
+
+def _ecr(image: str) -> bool:
+    host = image.split("/", 1)[0]
+    return ".dkr.ecr." in host and host.endswith(".amazonaws.com")
 
 
 class AzureML:
     name: ClassVar[str] = "azureml"
-    title: ClassVar[str] = "AzureML (not available in this build)"
-    code_prefix: ClassVar[str] = "X"
-    mapping: ClassVar[tuple[FieldMapping, ...]] = ()
+    title: ClassVar[str] = "Azure ML (managed online and batch endpoints, CLI v2)"
+    code_prefix: ClassVar[str] = "AML"
+    mapping: ClassVar[tuple[FieldMapping, ...]] = (
+        FieldMapping("metadata.name + environment", "endpoint.yaml name", "<model>-<env>, unique per region"),
+        FieldMapping("metadata.labels, team", "tags of every resource", "via labels_for"),
+        FieldMapping("model.version", "model.yaml version; deployment name v<version>", "2.1.0 -> v2-1-0"),
+        FieldMapping("model.artifact.uri / mirrors.azureml", "model.yaml path", "azureml:// or blob https (AML003)"),
+        FieldMapping("model.artifact.digest, provenance", "model.yaml properties"),
+        FieldMapping(
+            "model.framework", "deployment environment (curated) + score/score.py", "sklearn/xgboost/lightgbm"
+        ),
+        FieldMapping("model.signature.inputs", "score.py FEATURES (column order)"),
+        FieldMapping("serving.image / image_mirrors.azureml", "deployment environment.image + inference_config"),
+        FieldMapping("serving.env", "deployment environment_variables", "secrets as <VAR>_SECRET_URL (Key Vault)"),
+        FieldMapping("serving.resources", "deployment instance_type", "smallest fitting SKU (AML004)"),
+        FieldMapping("serving.replicas.min (R002)", "deployment instance_count", "at least 1"),
+        FieldMapping(
+            "serving.replicas.max, scale.rps_per_replica", "autoscale.json (Microsoft.Insights/autoscalesettings)"
+        ),
+        FieldMapping("serving.scale.latency_ms", "request_settings.request_timeout_ms", "10 x SLA, max 180000"),
+        FieldMapping("model.artifact.size_gb (R-artifact-size)", "liveness/readiness_probe.initial_delay"),
+        FieldMapping("rollout canary / blue-green / ab", "endpoint.yaml traffic", "two deployments, sums to 100"),
+        FieldMapping("rollout shadow", "endpoint.yaml mirror_traffic", "at most 50 (AML005)"),
+        FieldMapping("monitoring.capture / platforms.azureml.capture_destination", "deployment data_collector"),
+        FieldMapping("monitoring.drift", "monitor.yaml data_drift signals drift-investigate, drift-retrain"),
+        FieldMapping("monitoring.alerts.emails", "monitor.yaml alert_notification.emails"),
+        FieldMapping("monitoring.quality, slo; rollout.rollback", "(warnings AML102, AML106)"),
+        FieldMapping("serving.batch", "batch-endpoint.yaml + batch-deployment.yaml", "schedule via apply.sh (AML104)"),
+        FieldMapping("platforms.azureml.batch_compute", "batch-deployment.yaml compute"),
+        FieldMapping("retraining.pipeline", "retraining-pipeline.yaml (pipeline job)"),
+        FieldMapping("retraining.schedule", "retraining-schedule.yaml (cron, UTC)"),
+        FieldMapping("platforms.azureml.training_compute", "retraining-pipeline.yaml settings.default_compute"),
+        FieldMapping("platforms.azureml.workspace, resource_group, region", "apply.sh -w/-g, autoscale location"),
+    )
+
+    # --- resolve ----------------------------------------------------------------------------------------
 
     def resolve(self, plan: Plan) -> Resolution:
-        return Resolution(None, (refuse("E116", "this mlopsc cannot render azureml yet", ("platforms", "azureml")),))
+        spec = plan.spec
+        platform = spec.platforms.azureml
+        assert platform is not None
+        findings: list[Finding] = []
+        decisions: list[Decision] = []
+        mode = spec.serving.mode
+        online = mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+        batch = mode in (ServingMode.BATCH, ServingMode.HYBRID)
+        components: dict[str, str] = {
+            "workspace": platform.workspace,
+            "resource_group": platform.resource_group,
+            "region": platform.region,
+            "endpoint": endpoint_name(plan.model_name, plan.environment),
+            "deployment": deployment_name(spec.model.version),
+        }
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.endpoint",
+                components["endpoint"],
+                "endpoint names are unique per Azure region: <model>-<environment>",
+            )
+        )
+        if mode not in (ServingMode.ONLINE, ServingMode.BATCH, ServingMode.HYBRID):
+            findings.append(
+                refuse(
+                    "AML012",
+                    f"Azure ML hosts online and batch endpoints, not `{mode}` serving",
+                    ("serving", "mode"),
+                    ("`mode: online`", "`mode: batch`", "`mode: hybrid`"),
+                )
+            )
+        if online and spec.serving.protocol is Protocol.GRPC:
+            findings.append(
+                refuse(
+                    "AML013",
+                    "Azure ML managed online endpoints serve HTTPS (REST) only, not gRPC",
+                    ("serving", "protocol"),
+                    ("`protocol: rest`", "render gRPC for KServe"),
+                )
+            )
+        self._environment(plan, components, findings, decisions, batch)
+        uri, where = artifact_uri(plan, self.name)
+        if _azure_storage(uri):
+            components["model_path"] = uri
+        else:
+            findings.append(
+                refuse(
+                    "AML003",
+                    f"Azure ML cannot read the model artifact `{uri}`",
+                    where,
+                    hint="add `model.artifact.mirrors.azureml` with an azureml://datastores/<store>/paths/... or "
+                    "https://<account>.blob.core.windows.net/... copy of the same bytes",
+                )
+            )
+        self._sku(plan, components, findings, decisions)
+        replicas_min = plan.derived.replicas_min
+        components["instance_count"] = str(max(1, replicas_min))
+        if replicas_min < 1 and online:
+            findings.append(
+                warn(
+                    "AML101",
+                    "a managed online deployment runs at least 1 instance: `replicas.min: 0` is deployed as 1",
+                    ("serving", "replicas", "min"),
+                    "serverless scale-to-zero is not available on managed online endpoints",
+                )
+            )
+        if online and plan.derived.strategy is Strategy.SHADOW and plan.derived.traffic > MAX_MIRROR_PERCENT:
+            findings.append(
+                refuse(
+                    "AML005",
+                    f"Azure ML mirrors at most {MAX_MIRROR_PERCENT}% of traffic to a shadow deployment, "
+                    f"not {plan.derived.traffic}%",
+                    ("rollout", "traffic"),
+                    (
+                        f"`rollout.traffic` of {MAX_MIRROR_PERCENT} or less",
+                        "`strategy: canary` to send live traffic to the new version",
+                        "render the shadow rollout for SageMaker (ShadowProductionVariants, up to 100%)",
+                    ),
+                )
+            )
+        for var, value in sorted(spec.serving.env.items()):
+            if isinstance(value, SecretRef):
+                entry = spec.secrets.get(value.secret)
+                if entry is None or entry.azureml is None:
+                    findings.append(
+                        refuse(
+                            "AML006",
+                            f"secret `{value.secret}` (serving.env.{var}) has no Azure ML Key Vault reference",
+                            ("secrets", value.secret) if entry is not None else ("serving", "env", var),
+                            hint="add `azureml: https://<vault>.vault.azure.net/secrets/<name>` to the secret",
+                        )
+                    )
+        if any(isinstance(v, SecretRef) for v in spec.serving.env.values()):
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.secrets",
+                    "Key Vault via managed identity",
+                    "each secret is passed as <VAR>_SECRET_URL (the Key Vault URL, never a value); the scoring "
+                    "code reads it at start with the endpoint's system-assigned identity, which needs the "
+                    "`Key Vault Secrets User` role on the vault (apply.sh grants it)",
+                )
+            )
+        self._capture(plan, components, findings, decisions)
+        if batch:
+            self._batch(plan, components, findings, decisions)
+        if spec.retraining is not None:
+            image, path = image_for(plan, self.name, "retraining")
+            assert image is not None
+            if _ecr(image):
+                findings.append(
+                    refuse(
+                        "AML008",
+                        f"Azure ML cannot pull the retraining image `{image}` from Amazon ECR",
+                        path,
+                        hint="add `retraining.pipeline.mirrors.azureml` with the same image (same digest) in "
+                        "Azure Container Registry (<registry>.azurecr.io)",
+                    )
+                )
+            else:
+                components["retraining_image"] = image
+            if platform.training_compute:
+                components["training_compute"] = platform.training_compute
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.training_compute",
+                    platform.training_compute or f"serverless {TRAINING_INSTANCE_TYPE}",
+                    "platforms.azureml.training_compute"
+                    if platform.training_compute
+                    else "no training_compute given: serverless compute of the default size",
+                )
+            )
+        self._monitoring_warnings(plan, findings, decisions, online)
+        if any(f.severity is Severity.ERROR for f in findings):
+            return Resolution(None, tuple(findings))
+        return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+
+    def _environment(
+        self,
+        plan: Plan,
+        components: dict[str, str],
+        findings: list[Finding],
+        decisions: list[Decision],
+        batch: bool,
+    ) -> None:
+        spec = plan.spec
+        framework = spec.model.framework.name.value
+        version = spec.model.framework.version
+        image, image_path = image_for(plan, self.name, "serving")
+        curated: catalog.CuratedEnvironment | None = None
+        problem = ""
+        if framework in SCORING_FRAMEWORKS:
+            try:
+                curated = catalog.curated_environment(framework, version)
+            except catalog.CatalogError as exc:
+                problem = exc.message
+        if curated is not None:
+            components["environment"] = curated.reference
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.environment",
+                    curated.reference,
+                    f"curated environment for {framework} {version} ({curated.source}); "
+                    f"scoring code rendered as {SCORE_DIR}/score.py",
+                )
+            )
+        if image is not None and (curated is None or spec.serving.image is not None):
+            components.pop("environment", None)
+            if _ecr(image):
+                findings.append(
+                    refuse(
+                        "AML002",
+                        f"Azure ML cannot pull `{image}` from Amazon ECR",
+                        image_path,
+                        hint="add `serving.image_mirrors.azureml` with the same image (same digest) in Azure "
+                        "Container Registry (<registry>.azurecr.io) or a public registry",
+                    )
+                )
+                return
+            components["image"] = image
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.environment",
+                    image,
+                    "serving.image as a custom container; assumed to follow the Azure ML inference server "
+                    "convention (port 5001, GET / for liveness and readiness, POST /score)",
+                )
+            )
+        elif curated is None:
+            working = ", ".join(SCORING_FRAMEWORKS)
+            findings.append(
+                refuse(
+                    "AML014" if problem else "AML001",
+                    problem or f"Azure ML has no curated environment with rendered scoring code for `{framework}`",
+                    ("model", "framework"),
+                    (
+                        f"a framework mlopsc renders scoring code for ({working}) at a curated version",
+                        "`serving.image`: a container that serves the model (Azure ML inference server convention)",
+                    ),
+                )
+            )
+        if batch and curated is None and "image" in components:
+            findings.append(
+                refuse(
+                    "AML011",
+                    f"Azure ML batch scoring of `{framework}` needs a batch scoring script mlopsc does not render",
+                    ("serving", "mode"),
+                    (f"a framework with rendered scripts ({', '.join(SCORING_FRAMEWORKS)})", "`mode: online`"),
+                )
+            )
+
+    def _sku(self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]) -> None:
+        resources = plan.spec.serving.resources
+        if resources is None:
+            components["instance_type"] = DEFAULT_SKU
+            decisions.append(
+                resolved(self.name, "azureml.instance_type", DEFAULT_SKU, "no serving.resources: Azure's example size")
+            )
+            return
+        try:
+            name = catalog.pick_sku(resources.cpu, resources.memory_gb, resources.gpu)
+        except catalog.CatalogError as exc:
+            findings.append(
+                refuse(
+                    "AML004",
+                    exc.message,
+                    ("serving", "resources"),
+                    hint="valid SKUs: " + ", ".join(exc.alternatives[:12]) if exc.alternatives else "",
+                )
+            )
+            return
+        sku = catalog.sku(name)
+        components["instance_type"] = name
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.instance_type",
+                name,
+                f"smallest current managed-endpoint SKU with >= {resources.cpu:g} vCPU, >= {resources.memory_gb:g} GiB "
+                f"and exactly {resources.gpu} GPU: {sku.describe()}",
+            )
+        )
+        wanted = resources.gpu_type
+        if wanted and sku.gpu_model and sku.gpu_model.lower() not in wanted.lower():
+            findings.append(
+                warn(
+                    "AML105",
+                    f"`gpu_type: {wanted}` is not the {sku.gpu_model} of {name}, the smallest SKU that fits",
+                    ("serving", "resources", "gpu_type"),
+                    "raise cpu/memory to reach a SKU with that GPU, or drop gpu_type",
+                )
+            )
+
+    def _capture(
+        self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]
+    ) -> None:
+        spec = plan.spec
+        platform = spec.platforms.azureml
+        assert platform is not None
+        mon = spec.monitoring
+        capture = mon.capture if mon else None
+        drift = mon.drift if mon else None
+        if capture is None and drift is None:
+            return
+        if capture is not None:
+            components["capture_rate"] = f"{capture.sample_percent / 100:g}"
+            reason = f"monitoring.capture.sample_percent {capture.sample_percent:g}%"
+        else:
+            assert drift is not None
+            components["capture_rate"] = f"{drift.sample_rate:g}"
+            reason = "monitoring.drift needs collected inputs: drift.sample_rate"
+        path: tuple[str, ...]
+        if platform.capture_destination:
+            destination, path = platform.capture_destination, ("platforms", "azureml", "capture_destination")
+        elif capture is not None:
+            destination, path = capture.destination, ("monitoring", "capture", "destination")
+        else:
+            destination, path = "", ()
+        if destination and not destination.startswith(ARTIFACT_SCHEMES):
+            findings.append(
+                refuse(
+                    "AML009",
+                    f"Azure ML data collection writes to a datastore, not `{destination}`",
+                    path,
+                    hint="set `platforms.azureml.capture_destination` to azureml://datastores/<store>/paths/<folder>/",
+                )
+            )
+            return
+        if destination:
+            components["capture_path"] = destination
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.data_collector",
+                f"model_inputs, model_outputs at {components['capture_rate']}",
+                f"{reason}; written to {destination or 'the workspace blob store (Azure default path)'}; "
+                "score.py collects them through azureml-ai-monitoring (a custom container must do so itself)",
+            )
+        )
+
+    def _batch(
+        self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]
+    ) -> None:
+        spec = plan.spec
+        platform = spec.platforms.azureml
+        batch = spec.serving.batch
+        assert platform is not None and batch is not None
+        components["batch_endpoint"] = endpoint_name(plan.model_name, plan.environment, "batch")
+        components["batch_instances"] = str(max(1, plan.derived.replicas_min))
+        if platform.batch_compute is None:
+            findings.append(
+                refuse(
+                    "AML007",
+                    "Azure ML batch deployments run on a compute cluster, and none is named",
+                    ("platforms", "azureml"),
+                    hint="add `platforms.azureml.batch_compute: <cluster name>` "
+                    "(create it with `az ml compute create --type amlcompute`)",
+                )
+            )
+        else:
+            components["batch_compute"] = platform.batch_compute
+        for key, uri in (("input_uri", batch.input_uri), ("output_uri", batch.output_uri)):
+            ok = uri.startswith("azureml://datastores/") if key == "output_uri" else _azure_storage(uri)
+            if not ok:
+                findings.append(
+                    refuse(
+                        "AML010",
+                        f"Azure ML batch jobs cannot {'write' if key == 'output_uri' else 'read'} `{uri}`",
+                        ("serving", "batch", key),
+                        hint="override it for this environment with an azureml://datastores/<store>/paths/... URI"
+                        + (" (or an https://<account>.blob.core.windows.net/ URL)" if key == "input_uri" else ""),
+                    )
+                )
+        findings.append(
+            warn(
+                "AML104",
+                f"Azure ML does not run batch endpoints on a schedule: `{batch.schedule}` must be run by a "
+                "scheduler calling `invoke_batch` from apply.sh",
+                ("serving", "batch", "schedule"),
+                "cron, a Logic App recurrence or an Azure Data Factory trigger calling `az ml batch-endpoint invoke`",
+            )
+        )
+        if batch.image or batch.command:
+            findings.append(
+                warn(
+                    "AML107",
+                    "Azure ML batch endpoints run the model with the rendered batch_score.py: "
+                    "`serving.batch.image` / `command` are not used",
+                    ("serving", "batch"),
+                )
+            )
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.batch",
+                components["batch_endpoint"],
+                f"batch endpoint (aad_token) with deployment {components['deployment']} on "
+                f"{platform.batch_compute}, {components['batch_instances']} node(s) per job",
+            )
+        )
+
+    def _monitoring_warnings(
+        self, plan: Plan, findings: list[Finding], decisions: list[Decision], online: bool
+    ) -> None:
+        spec = plan.spec
+        mon = spec.monitoring
+        if mon is None:
+            return
+        if mon.quality is not None:
+            findings.append(
+                warn(
+                    "AML102",
+                    f"model quality (`{mon.quality.metric}`) is not monitored on Azure ML: its model_performance "
+                    "signal needs ground-truth labels joined to the collected outputs, which the spec does not name",
+                    ("monitoring", "quality"),
+                    "register the labelled outcomes as a data asset and add a model_performance signal to "
+                    "monitor.yaml by hand, or compute quality in the retraining pipeline",
+                )
+            )
+        if mon.drift is not None:
+            if spec.model.type.value not in catalog.DRIFT_ML_TASKS:
+                findings.append(
+                    warn(
+                        "AML103",
+                        f"Azure ML data drift monitors classification and regression models, not "
+                        f"`{spec.model.type}`: monitor.yaml is not rendered",
+                        ("monitoring", "drift"),
+                    )
+                )
+            elif online:
+                numerical, categorical = catalog.DRIFT_METHODS[mon.drift.method.value]
+                decisions.append(
+                    resolved(
+                        self.name,
+                        "azureml.drift_metric",
+                        {"numerical": numerical, "categorical": categorical},
+                        f"{mon.drift.method} on Azure ML: numerical features use {numerical or 'Azure default'}, "
+                        f"categorical features {categorical or 'Azure default'}; daily at 03:00 UTC; signals "
+                        "drift-investigate and drift-retrain alert by email",
+                    )
+                )
+        if online and (
+            mon.slo.p95_latency_ms is not None or mon.slo.error_rate is not None or spec.rollout.rollback.on
+        ):
+            findings.append(
+                warn(
+                    "AML106",
+                    "latency/error SLO alerts and automatic rollback are not Azure ML resources: apply.sh prints "
+                    "the Azure Monitor alert commands and the rollback command",
+                    ("monitoring", "slo"),
+                )
+            )
+
+    # --- emit -------------------------------------------------------------------------------------------
 
     def emit(self, plan: Plan, stack: Stack) -> Emission:
-        raise AssertionError("unreachable: resolve never returns a stack")
+        spec = plan.spec
+        tags = labels_for(plan)
+        c = stack.components
+        docs: list[Document] = [Document("model.yaml", "model", "yaml", model_doc(plan, stack, tags))]
+        decisions: list[Decision] = []
+        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+        batch = "batch_endpoint" in c
+        new = c["deployment"]
+        deployments: list[tuple[str, str]] = [(new, spec.model.version)]
+        traffic: dict[str, int] = {new: 100}
+        mirror: dict[str, int] = {}
+        previous = spec.rollout.previous
+        strategy = plan.derived.strategy
+        share = plan.derived.traffic
+        if online:
+            if previous is not None and strategy is not Strategy.ALL_AT_ONCE:
+                old = deployment_name(previous.version)
+                deployments.insert(0, (old, previous.version))
+                if strategy is Strategy.SHADOW:
+                    traffic = {old: 100, new: 0}
+                    if share > 0:
+                        mirror = {new: share}
+                else:
+                    traffic = {old: 100 - share, new: share}
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.traffic",
+                    {"traffic": dict(traffic), "mirror_traffic": dict(mirror)},
+                    f"{strategy}: {share}% {'mirrored' if mirror else 'live'} on {spec.model.version}"
+                    + (f", previous {previous.version}" if len(deployments) > 1 and previous else ""),
+                )
+            )
+            docs.append(
+                Document(
+                    "endpoint.yaml", "managedOnlineEndpoint", "yaml", endpoint_doc(plan, stack, traffic, mirror, tags)
+                )
+            )
+            for name, version in deployments:
+                docs.append(
+                    Document(
+                        f"deployment-{name}.yaml",
+                        "managedOnlineDeployment",
+                        "yaml",
+                        deployment_doc(plan, stack, name, version, tags),
+                    )
+                )
+            timeout = request_timeout_ms(plan)
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.request_timeout_ms",
+                    timeout,
+                    f"10 x the p95 latency SLA, between 1000 and Azure's {MAX_REQUEST_TIMEOUT_MS}"
+                    if spec.serving.scale.latency_ms
+                    else "no latency SLA: Azure's default",
+                )
+            )
+            if plan.derived.replicas_max > int(c["instance_count"]):
+                docs.append(
+                    Document(
+                        "autoscale.json",
+                        "autoscaleSettings",
+                        "json",
+                        autoscale_doc(plan, stack, [n for n, _ in deployments], tags),
+                    )
+                )
+                decisions.append(
+                    resolved(
+                        self.name,
+                        "azureml.autoscale",
+                        f"{c['instance_count']}-{plan.derived.replicas_max} instances",
+                        "Azure Monitor autoscale on RequestsPerMinute per instance: out above 70%, in below 30% of "
+                        f"rps_per_replica ({plan.derived.rps_per_replica:g}) x 60",
+                    )
+                )
+            mon = spec.monitoring
+            if mon and mon.drift and spec.model.type.value in catalog.DRIFT_ML_TASKS:
+                docs.append(Document("monitor.yaml", "monitorSchedule", "yaml", monitor_doc(plan, stack, tags)))
+        if "environment" in c:
+            features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
+            framework = spec.model.framework.name.value
+            if online:
+                docs.append(
+                    Document(
+                        f"{SCORE_DIR}/score.py",
+                        "text",
+                        "text",
+                        score_py(plan.model_name, spec.model.version, framework, features, "capture_rate" in c),
+                    )
+                )
+            if batch:
+                docs.append(
+                    Document(
+                        f"{SCORE_DIR}/batch_score.py",
+                        "text",
+                        "text",
+                        batch_score_py(plan.model_name, spec.model.version, framework, features),
+                    )
+                )
+        if batch:
+            docs.append(Document("batch-endpoint.yaml", "batchEndpoint", "yaml", batch_endpoint_doc(plan, stack, tags)))
+            docs.append(
+                Document(
+                    "batch-deployment.yaml", "modelBatchDeployment", "yaml", batch_deployment_doc(plan, stack, tags)
+                )
+            )
+        if spec.retraining is not None:
+            docs.append(Document(PIPELINE_FILE, "pipelineJob", "yaml", retraining_pipeline_doc(plan, stack, tags)))
+            if spec.retraining.schedule:
+                docs.append(
+                    Document(
+                        "retraining-schedule.yaml",
+                        "schedule",
+                        "yaml",
+                        retraining_schedule_doc(plan, stack, PIPELINE_FILE, tags),
+                    )
+                )
+        names = [d.name for d in docs]
+        docs.append(Document("apply.sh", "text", "text", apply_sh(plan, stack, names, deployments, traffic, mirror)))
+        docs.append(Document("README.md", "text", "text", readme(plan, stack, names, deployments, traffic, mirror)))
+        return Emission(tuple(docs), (), tuple(decisions))
+
+    # --- check ------------------------------------------------------------------------------------------
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         return ()

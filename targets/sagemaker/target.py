@@ -50,8 +50,8 @@ What it renders:
   `constraints.json` + `statistics.json` under `platforms.sagemaker.baseline_uri` (default
   `baseline/` under the capture destination), produced by a baselining job over the training data.
   AWS says Model Monitor is no longer open to new customers: a new account may not create these.
-- Registry: `AWS::SageMaker::ModelPackageGroup` named `<model>` (one per model, so two environments
-  sharing one AWS account collide on it: deploy environments to separate accounts).
+- Registry: `AWS::SageMaker::ModelPackageGroup` named `<model>-<environment>`, like the endpoint (a name over
+  SageMaker's 63 characters is refused, SGM012), so environments that share one AWS account do not collide.
 - Batch (`serving.mode` batch or hybrid): an `AWS::SageMaker::Pipeline` with one Transform step
   (input_uri -> output_uri on the serving instance type) started by an `AWS::Scheduler::Schedule` on
   the batch cron (5-field POSIX cron -> AWS 6-field `cron(...)`, UTC). Retraining: a Pipeline with
@@ -160,7 +160,7 @@ class SageMaker:
         FieldMapping("platforms.sagemaker.baseline_uri", "DataQualityBaselineConfig"),
         FieldMapping("platforms.sagemaker.scheduler_role_arn", "Scheduler / Events target RoleArn"),
         FieldMapping("platforms.sagemaker.training_output_uri", "Training OutputDataConfig.S3OutputPath"),
-        FieldMapping("(registry)", "ModelPackageGroup `<model>`"),
+        FieldMapping("(registry)", "ModelPackageGroup `<model>-<environment>`"),
     )
 
     def resolve(self, plan: Plan) -> Resolution:

@@ -777,7 +777,7 @@ class Builder:
             "ModelPackageGroup",
             "AWS::SageMaker::ModelPackageGroup",
             {
-                "ModelPackageGroupName": self.plan.model_name,
+                "ModelPackageGroupName": f"{self.plan.model_name}-{self.plan.environment}",
                 "ModelPackageGroupDescription": f"Versions of {self.plan.model_name} (owner {spec.metadata.owner})",
                 "Tags": self.tags,
             },

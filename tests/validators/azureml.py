@@ -45,6 +45,7 @@ SCHEMA_URLS: Final[Mapping[str, str]] = {
     "modelBatchDeployment": _SCHEMA_BASE + "modelBatchDeployment.schema.json",
     "monitorSchedule": _SCHEMA_BASE + "monitorSchedule.schema.json",
     "schedule": _SCHEMA_BASE + "schedule.schema.json",
+    "pipelineJob": _SCHEMA_BASE + "pipelineJob.schema.json",
 }
 KINDS: Final[tuple[str, ...]] = tuple(SCHEMA_URLS)
 
@@ -123,6 +124,7 @@ def _loader(kind: str) -> tuple[Any, type, type]:
     """(load function, schema class, expected entity class) for ``kind``; imports azure-ai-ml."""
     from azure.ai.ml import (
         load_batch_endpoint,
+        load_job,
         load_model,
         load_online_deployment,
         load_online_endpoint,
@@ -139,6 +141,7 @@ def _loader(kind: str) -> tuple[Any, type, type]:
     )
     from azure.ai.ml._schema.assets.model import ModelSchema
     from azure.ai.ml._schema.monitoring.schedule import MonitorScheduleSchema
+    from azure.ai.ml._schema.pipeline.pipeline_job import PipelineJobSchema
     from azure.ai.ml._schema.schedule.schedule import JobScheduleSchema
     from azure.ai.ml.entities import (
         BatchEndpoint,
@@ -148,6 +151,7 @@ def _loader(kind: str) -> tuple[Any, type, type]:
         Model,
         ModelBatchDeployment,
         MonitorSchedule,
+        PipelineJob,
     )
 
     # load_schedule and load_model_batch_deployment are not re-exported by azure.ai.ml 1.35;
@@ -173,6 +177,7 @@ def _loader(kind: str) -> tuple[Any, type, type]:
         ),
         "monitorSchedule": (load_schedule, MonitorScheduleSchema, MonitorSchedule),
         "schedule": (load_schedule, JobScheduleSchema, JobSchedule),
+        "pipelineJob": (load_job, PipelineJobSchema, PipelineJob),
     }
     return table[kind]
 
@@ -849,4 +854,159 @@ def _check_rule(where: str, rule: object) -> list[str]:
             isinstance(action["cooldown"], str) and _ISO_DURATION.match(action["cooldown"])
         ):
             problems.append(f"{at}.cooldown: {action['cooldown']!r} is not an ISO 8601 duration")
+    return problems
+
+
+# ------------------------------------------------------------------------------------------
+# Rendered files (golden suite, root spec tests): loader + project checks per file
+# ------------------------------------------------------------------------------------------
+
+# The model type the target registers (model.yaml says custom_model): the scoring-code rule applies.
+RENDERED_MODEL_TYPE: Final = "custom_model"
+_LOCAL_JOB = re.compile(r"^\./[A-Za-z0-9_.-]+\.ya?ml$")
+
+
+def rendered_kind(name: str) -> str | None:
+    """The Azure ML kind of a rendered file, from its name; None for text and ARM files."""
+    if name == "model.yaml":
+        return "model"
+    if name == "endpoint.yaml":
+        return "managedOnlineEndpoint"
+    if name.startswith("deployment-") and name.endswith(".yaml"):
+        return "managedOnlineDeployment"
+    if name == "batch-endpoint.yaml":
+        return "batchEndpoint"
+    if name == "batch-deployment.yaml":
+        return "modelBatchDeployment"
+    if name == "monitor.yaml":
+        return "monitorSchedule"
+    if name == "retraining-schedule.yaml":
+        return "schedule"
+    if name == "retraining-pipeline.yaml":
+        return "pipelineJob"
+    return None
+
+
+def check_document(kind: str, text: str, *, origin: Path | None = None) -> list[str]:
+    """Load ``text`` as ``kind`` with the azure-ai-ml loader, then run the project checks on it."""
+    doc = parse_strict(text)
+    if kind == "schedule" and origin is None and isinstance(doc.get("create_job"), str):
+        # A local job file resolves next to the schedule; without the folder, check the reference's
+        # form here and load the schedule with a remote job reference (the job file is checked as
+        # a pipelineJob on its own, and together by check_tree).
+        job = doc["create_job"]
+        if not _LOCAL_JOB.match(job) and not job.startswith("azureml:"):
+            return [f"create_job: {job!r} is neither ./<file>.yaml nor azureml:<job>"]
+        text = yaml.safe_dump({**doc, "create_job": "azureml:" + Path(job).stem}, sort_keys=False)
+    try:
+        load_azureml(kind, text, origin=origin)
+    except AzureMLLoadError as exc:
+        return [f"loader: {exc.message}"]
+    checks = {
+        "model": lambda d: [] if d.get("path") and d.get("version") else ["model: path and version are required"],
+        "managedOnlineEndpoint": lambda d: check_endpoint_traffic(
+            d, [*(d.get("traffic") or {}), *(d.get("mirror_traffic") or {})]
+        ),
+        "managedOnlineDeployment": lambda d: check_online_deployment(d, model_type=RENDERED_MODEL_TYPE),
+        "batchEndpoint": check_batch_endpoint,
+        "modelBatchDeployment": lambda d: check_batch_deployment(d, model_type=RENDERED_MODEL_TYPE),
+        "monitorSchedule": check_monitor_schedule,
+        "schedule": check_schedule,
+        "pipelineJob": lambda d: [] if d.get("jobs") else ["jobs: a pipeline needs at least one step"],
+    }
+    return checks[kind](doc)
+
+
+def check_rendered(file: Any) -> list[str]:
+    """Validate one rendered Azure ML file (a ``RenderedFile``): [] when it is fine.
+
+    YAML files go through their kind's loader and project checks, ``autoscale.json`` through
+    ``check_autoscale_arm``, Python scoring scripts through ``ast.parse``; other text files
+    (README.md, apply.sh) have no schema and return [].
+    """
+    name = file.path.split("/azureml/", 1)[-1]
+    kind = rendered_kind(name)
+    if kind is not None:
+        return check_document(kind, file.content)
+    if name == "autoscale.json":
+        import json
+
+        return check_autoscale_arm(json.loads(file.content))
+    if name.endswith(".py"):
+        import ast
+
+        try:
+            ast.parse(file.content)
+        except SyntaxError as exc:
+            return [f"{name}: {exc}"]
+        return []
+    if name.endswith((".yaml", ".yml", ".json")):
+        return [f"{name}: no Azure ML validator knows this file"]
+    return []
+
+
+def check_tree(files: Mapping[str, str]) -> list[str]:
+    """Cross-file checks on one rendered azureml folder (name -> text): what one file cannot show.
+
+    Traffic names exactly the rendered deployments; every deployment and the monitor point at the
+    endpoint; deployments and the batch deployment use the registered model; code_configuration
+    folders and the schedule's job file exist; the schedule loads with its job file beside it.
+    """
+    import tempfile
+
+    problems: list[str] = []
+    docs = {name: parse_strict(text) for name, text in files.items() if rendered_kind(name)}
+    model = docs.get("model.yaml", {})
+    model_ref = f"azureml:{model.get('name')}:{model.get('version')}"
+    deployments = {d["name"]: d for n, d in docs.items() if n.startswith("deployment-")}
+    for name in deployments:
+        if f"deployment-{name}.yaml" not in files:
+            problems.append(f"deployment {name} is not in deployment-{name}.yaml")
+    endpoint = docs.get("endpoint.yaml")
+    if endpoint is not None:
+        problems += check_endpoint_traffic(endpoint, deployments)
+        routed = set(endpoint.get("traffic") or {}) | set(endpoint.get("mirror_traffic") or {})
+        if routed != set(deployments):
+            problems.append(f"endpoint routes {sorted(routed)}, deployments are {sorted(deployments)}")
+        for name, doc in deployments.items():
+            if doc.get("endpoint_name") != endpoint.get("name"):
+                problems.append(f"deployment {name}: endpoint_name {doc.get('endpoint_name')!r}")
+    elif deployments:
+        problems.append("deployments without endpoint.yaml")
+    new = [d for d in deployments.values() if d.get("model") == model_ref]
+    if deployments and len(new) != 1:
+        problems.append(f"expected one deployment of {model_ref}, got {len(new)}")
+    for name in ("batch-deployment.yaml",):
+        if name in docs:
+            batch = docs[name]
+            if batch.get("model") != model_ref:
+                problems.append(f"{name}: model {batch.get('model')!r} is not {model_ref}")
+            if batch.get("endpoint_name") != docs.get("batch-endpoint.yaml", {}).get("name"):
+                problems.append(f"{name}: endpoint_name does not match batch-endpoint.yaml")
+    for name, doc in docs.items():
+        code = (doc.get("code_configuration") or {}).get("code")
+        script = (doc.get("code_configuration") or {}).get("scoring_script")
+        if code and f"{code.removeprefix('./')}/{script}" not in files:
+            problems.append(f"{name}: code_configuration {code}/{script} is not rendered")
+    monitor = docs.get("monitor.yaml")
+    if monitor is not None and endpoint is not None:
+        target = monitor["create_monitor"]["monitoring_target"]["endpoint_deployment_id"]
+        _, ep, dep = target.split(":")
+        if ep != endpoint.get("name") or dep not in deployments:
+            problems.append(f"monitor.yaml targets {target}, not a rendered deployment")
+        if dep in deployments and "data_collector" not in deployments[dep]:
+            problems.append(f"monitor.yaml: deployment {dep} collects no data to monitor")
+    if "retraining-schedule.yaml" in files:
+        job = docs["retraining-schedule.yaml"].get("create_job")
+        if isinstance(job, str) and job.startswith("./"):
+            with tempfile.TemporaryDirectory() as folder:
+                for name in ("retraining-schedule.yaml", job.removeprefix("./")):
+                    if name in files:
+                        (Path(folder) / name).write_text(files[name], encoding="utf-8")
+                try:
+                    load_azureml(
+                        "schedule", files["retraining-schedule.yaml"], origin=Path(folder) / "retraining-schedule.yaml"
+                    )
+                except (AzureMLLoadError, FileNotFoundError, OSError) as exc:
+                    problems.append(f"retraining-schedule.yaml with its job file: {exc}")
     return problems

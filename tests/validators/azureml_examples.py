@@ -173,3 +173,5 @@ ARM: dict[str, Any] = {
         }
     ],
 }
+
+VALID["pipelineJob"] = PIPELINE

@@ -1,0 +1,331 @@
+"""apply.sh and README.md: the exact ``az`` commands, in the order Azure accepts them, and the same in words.
+
+Order: model version(s); the online endpoint, created without traffic; the Key Vault role for its
+identity; the deployments; traffic (and mirror traffic) with ``az ml online-endpoint update``;
+autoscale (an ARM deployment, after the deployments exist); the batch endpoint and deployment; the
+monitor (it needs the deployment and its data collection); the retraining schedule.
+Every ``create`` is guarded by ``show`` so that the script can run again on a live workspace.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+
+from mlopsc.compiler.ir import Plan, Stack
+from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.targets.base import artifact_uri
+
+q = shlex.quote
+
+
+def _vaults(plan: Plan) -> list[str]:
+    spec = plan.spec
+    names: set[str] = set()
+    for value in spec.serving.env.values():
+        if isinstance(value, SecretRef):
+            url = spec.secrets[value.secret].azureml
+            if url:
+                names.add(url.removeprefix("https://").split(".", 1)[0])
+    return sorted(names)
+
+
+def _numbered(lines: list[str], marker: str, prefix: str) -> list[str]:
+    """Number the steps that start with ``marker`` 1, 2, 3... in order (which steps exist depends on the plan)."""
+    out: list[str] = []
+    step = 0
+    for line in lines:
+        if line.startswith(marker):
+            step += 1
+            out.append(f"{prefix}{step}. {line[len(marker) :]}")
+        else:
+            out.append(line)
+    return out
+
+
+def _traffic_arg(values: Mapping[str, int]) -> str:
+    return " ".join(f"{k}={v}" for k, v in values.items())
+
+
+def _previous_model(plan: Plan) -> list[str]:
+    """Register the previous version from its Azure copy when absent (it is live, so usually present)."""
+    previous = plan.spec.rollout.previous
+    assert previous is not None
+    name, version = plan.model_name, previous.version
+    lines = [f'if ! az ml model show --name {q(name)} --version {q(version)} "${{AZ_ML[@]}}" >/dev/null 2>&1; then']
+    uri = previous.artifact.mirrors.azureml or previous.artifact.uri
+    if uri.startswith("azureml://") or (uri.startswith("https://") and ".blob.core.windows.net/" in uri):
+        lines.append(
+            f"  az ml model create --name {q(name)} --version {q(version)} --type custom_model "
+            f'--path {q(uri)} "${{AZ_ML[@]}}"'
+        )
+    else:
+        lines.append(
+            f"  echo 'model {name}:{version} (the live version) is not registered and its artifact is not in "
+            "Azure storage: register it first' >&2"
+        )
+        lines.append("  exit 1")
+    lines.append("fi")
+    return lines
+
+
+def apply_sh(
+    plan: Plan,
+    stack: Stack,
+    files: Sequence[str],
+    deployments: Sequence[tuple[str, str]],
+    traffic: Mapping[str, int],
+    mirror: Mapping[str, int],
+) -> str:
+    spec = plan.spec
+    c = stack.components
+    endpoint = c["endpoint"]
+    out = [
+        "#!/usr/bin/env bash",
+        f"# Applies the Azure ML files of {plan.model_name} {spec.model.version} ({plan.environment}) in order.",
+        "# Needs: az (2.60+) with the ml extension, logged in with rights on the workspace and resource group.",
+        "# Usage: ./apply.sh            create or update everything",
+        *(
+            ["#        ./apply.sh invoke-batch   run one batch scoring job (call it on the batch schedule)"]
+            if "batch_endpoint" in c
+            else []
+        ),
+        "set -euo pipefail",
+        'cd "$(dirname "$0")"',
+        "",
+        f"RESOURCE_GROUP={q(c['resource_group'])}",
+        f"WORKSPACE={q(c['workspace'])}",
+        'AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")',
+        "",
+    ]
+    if "batch_endpoint" in c:
+        batch = spec.serving.batch
+        assert batch is not None
+        out += [
+            "invoke_batch() {",
+            f"  az ml batch-endpoint invoke --name {q(c['batch_endpoint'])} --input {q(batch.input_uri)} "
+            f'--input-type uri_folder --output-path {q(batch.output_uri)} "${{AZ_ML[@]}}"',
+            "}",
+            f"# serving.batch.schedule (UTC): {batch.schedule}. Azure ML does not schedule batch endpoints;",
+            "# run this from a scheduler, e.g. crontab:",
+            f"#   {batch.schedule} /path/to/apply.sh invoke-batch",
+            'if [[ "${1:-}" == "invoke-batch" ]]; then',
+            "  invoke_batch",
+            "  exit 0",
+            "fi",
+            "",
+        ]
+    out += [
+        "# #. The model version (versions are immutable: registered once).",
+        f"if ! az ml model show --name {q(plan.model_name)} --version {q(spec.model.version)} "
+        '"${AZ_ML[@]}" >/dev/null 2>&1; then',
+        '  az ml model create --file model.yaml "${AZ_ML[@]}"',
+        "fi",
+    ]
+    online = "endpoint.yaml" in files
+    if online and len(deployments) > 1:
+        out += _previous_model(plan)
+    if online:
+        out += [
+            "",
+            "# #. The online endpoint, without traffic (traffic can only name deployments that exist).",
+            f'if ! az ml online-endpoint show --name {q(endpoint)} "${{AZ_ML[@]}}" >/dev/null 2>&1; then',
+            f'  az ml online-endpoint create --name {q(endpoint)} --auth-mode key "${{AZ_ML[@]}}"',
+            "fi",
+        ]
+        vaults = _vaults(plan)
+        if vaults:
+            out += [
+                "",
+                "# #. Secrets: the endpoint's system-assigned identity reads Key Vault (role Key Vault Secrets User).",
+                f'PRINCIPAL_ID=$(az ml online-endpoint show --name {q(endpoint)} "${{AZ_ML[@]}}" '
+                "--query identity.principal_id --output tsv)",
+            ]
+            for vault in vaults:
+                out += [
+                    f'az role assignment create --assignee-object-id "$PRINCIPAL_ID" '
+                    f"--assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' "
+                    f'--scope "$(az keyvault show --name {q(vault)} --query id --output tsv)"',
+                ]
+        out += ["", "# #. The deployments (created, or updated when they exist)."]
+        for name, _version in deployments:
+            out += [
+                f"if az ml online-deployment show --name {q(name)} --endpoint-name {q(endpoint)} "
+                '"${AZ_ML[@]}" >/dev/null 2>&1; then',
+                f'  az ml online-deployment update --file deployment-{name}.yaml "${{AZ_ML[@]}}"',
+                "else",
+                f'  az ml online-deployment create --file deployment-{name}.yaml "${{AZ_ML[@]}}"',
+                "fi",
+            ]
+        out += [
+            "",
+            f"# #. Traffic: {_traffic_arg(traffic)}"
+            + (f"; mirrored: {_traffic_arg(mirror)}" if mirror else "")
+            + " (endpoint.yaml).",
+            'az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"',
+        ]
+        if "autoscale.json" in files:
+            out += [
+                "",
+                "# #. Autoscale (Azure Monitor), after the deployments exist.",
+                'az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json',
+            ]
+    if "batch-endpoint.yaml" in files:
+        out += [
+            "",
+            "# #. Batch: the endpoint, then its deployment as the default.",
+            'az ml batch-endpoint create --file batch-endpoint.yaml "${AZ_ML[@]}"',
+            f"if az ml batch-deployment show --name {q(c['deployment'])} --endpoint-name {q(c['batch_endpoint'])} "
+            '"${AZ_ML[@]}" >/dev/null 2>&1; then',
+            '  az ml batch-deployment update --file batch-deployment.yaml "${AZ_ML[@]}"',
+            "else",
+            '  az ml batch-deployment create --file batch-deployment.yaml --set-default "${AZ_ML[@]}"',
+            "fi",
+        ]
+    for step, name, file in (
+        ("Monitoring (needs the deployment and its data collection).", f"{endpoint}-monitor", "monitor.yaml"),
+        (
+            "Retraining on a schedule (creates retraining-pipeline.yaml's job).",
+            f"{endpoint}-retraining",
+            "retraining-schedule.yaml",
+        ),
+    ):
+        if file in files:
+            out += [
+                "",
+                f"# #. {step}",
+                f'if az ml schedule show --name {q(name)} "${{AZ_ML[@]}}" >/dev/null 2>&1; then',
+                f'  az ml schedule update --file {file} "${{AZ_ML[@]}}"',
+                "else",
+                f'  az ml schedule create --file {file} "${{AZ_ML[@]}}"',
+                "fi",
+            ]
+    if "retraining-pipeline.yaml" in files and "retraining-schedule.yaml" not in files:
+        out += [
+            "",
+            "# #. Retraining has no schedule: run it when a trigger fires with",
+            '#   az ml job create --file retraining-pipeline.yaml "${AZ_ML[@]}"',
+        ]
+    out += _slo_comments(plan, stack, deployments, online)
+    return "\n".join(_numbered(out, "# #. ", "# ")) + "\n"
+
+
+def _slo_comments(plan: Plan, stack: Stack, deployments: Sequence[tuple[str, str]], online: bool) -> list[str]:
+    spec = plan.spec
+    mon = spec.monitoring
+    if not online:
+        return []
+    endpoint = stack.components["endpoint"]
+    lines: list[str] = []
+    d = plan.derived
+    if mon is not None and d.latency_alert_ms is not None:
+        lines += [
+            "",
+            "# SLO alert (not applied automatically: choose the action group first):",
+            f'#   az monitor metrics alert create --name {endpoint}-latency --resource-group "$RESOURCE_GROUP" \\',
+            f'#     --scopes "$(az ml online-endpoint show --name {endpoint} "${{AZ_ML[@]}}" \\',
+            '#       --query id --output tsv)" \\',
+            f'#     --condition "avg RequestLatency_P95 > {d.latency_alert_ms:g}" '
+            f"--window-size {d.latency_alert_minutes}m --evaluation-frequency 1m --action <action-group-id>",
+        ]
+    if len(deployments) > 1:
+        old = deployments[0][0]
+        new = deployments[-1][0]
+        lines += [
+            "",
+            "# Roll back (Azure ML does not roll back by itself):",
+            f'#   az ml online-endpoint update --name {endpoint} --traffic "{old}=100 {new}=0" "${{AZ_ML[@]}}"',
+        ]
+    return lines
+
+
+def readme(
+    plan: Plan,
+    stack: Stack,
+    files: Sequence[str],
+    deployments: Sequence[tuple[str, str]],
+    traffic: Mapping[str, int],
+    mirror: Mapping[str, int],
+) -> str:
+    spec = plan.spec
+    c = stack.components
+    uri, _ = artifact_uri(plan, "azureml")
+    lines = [
+        f"# {plan.model_name} {spec.model.version} on Azure ML ({plan.environment})",
+        "",
+        f"Workspace `{c['workspace']}` in resource group `{c['resource_group']}` ({c['region']}). "
+        "Run `./apply.sh` (Azure CLI with the `ml` extension); it does the steps below in this order and "
+        "can run again.",
+        "",
+        "## Steps",
+        "",
+        f"#. Register the model `{plan.model_name}` version `{spec.model.version}` from `{uri}` (`model.yaml`).",
+    ]
+    if "endpoint.yaml" in files:
+        split = ", ".join(f"`{k}` {v}%" for k, v in traffic.items())
+        lines += [
+            f"#. Create the managed online endpoint `{c['endpoint']}` without traffic: traffic can only name "
+            "deployments that exist.",
+        ]
+        vaults = _vaults(plan)
+        if vaults:
+            lines.append(
+                "#. Grant the endpoint's system-assigned identity the `Key Vault Secrets User` role on "
+                + ", ".join(f"`{v}`" for v in vaults)
+                + ": secrets reach the deployment as `<VAR>_SECRET_URL` (the Key Vault URL, never the value) and "
+                "the scoring code reads them at start with that identity."
+            )
+        lines.append(
+            "#. Create or update the deployments: "
+            + ", ".join(f"`deployment-{n}.yaml` (model {v})" for n, v in deployments)
+            + f", each on `{c['instance_type']}` x {c['instance_count']}."
+        )
+        lines.append(
+            f"#. Set traffic with `az ml online-endpoint update -f endpoint.yaml`: {split}"
+            + (
+                f"; `{next(iter(mirror))}` receives a {next(iter(mirror.values()))}% mirror (responses discarded)"
+                if mirror
+                else ""
+            )
+            + "."
+        )
+        if "autoscale.json" in files:
+            lines.append(
+                f"#. Deploy `autoscale.json` with `az deployment group create`: {c['instance_count']} to "
+                f"{plan.derived.replicas_max} instances per deployment on requests per minute per instance. "
+                "Re-applying a deployment YAML resets its instance count until autoscale acts again."
+            )
+    if "batch-endpoint.yaml" in files:
+        batch = spec.serving.batch
+        assert batch is not None
+        lines.append(
+            f"#. Create the batch endpoint `{c['batch_endpoint']}` and its default deployment on the compute "
+            f"cluster `{c['batch_compute']}`. Azure ML does not schedule batch endpoints: run "
+            f"`./apply.sh invoke-batch` on `{batch.schedule}` (UTC) from cron, a Logic App or Data Factory."
+        )
+    if "monitor.yaml" in files:
+        lines.append(
+            "#. Create the monitor schedule `monitor.yaml`: daily data drift on the collected inputs, alerting "
+            "at the investigate and retrain thresholds."
+        )
+    if "retraining-schedule.yaml" in files:
+        lines.append(
+            "#. Create the retraining schedule `retraining-schedule.yaml`, which submits "
+            "`retraining-pipeline.yaml` on its cron (UTC)."
+        )
+    elif "retraining-pipeline.yaml" in files:
+        lines.append(
+            "#. Retraining has no schedule: submit `retraining-pipeline.yaml` with `az ml job create` when a "
+            "trigger fires (the drift-retrain alert of the monitor)."
+        )
+    lines += ["", "## Files", ""]
+    lines += [f"- `{name}`" for name in sorted(files)]
+    if any(name.startswith("score/") for name in files):
+        lines += [
+            "",
+            "`score/` is uploaded as the deployments' `code_configuration`. The curated environment runs it with "
+            "pandas and the framework; data collection needs `azureml-ai-monitoring` and Key Vault secrets "
+            "`azure-identity` and `azure-keyvault-secrets` in the environment (the script logs a warning and "
+            "goes on without them).",
+        ]
+    return "\n".join(_numbered(lines, "#. ", "")) + "\n"
