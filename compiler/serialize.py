@@ -40,7 +40,8 @@ def dump_json(body: Json) -> str:
 
 
 def render(document: Document, source: SourceFile) -> str:
-    """The file's bytes (as text). JSON has no comments: its header goes in the folder's sidecar."""
+    """The file's bytes (as text). YAML, shell and Python get a comment header (after a shebang),
+    Markdown an HTML comment; JSON has no comments: its header goes in the folder's sidecar."""
     if document.format == "yaml":
         return f"# {header_line(source)}\n" + dump_yaml(document.body)
     if document.format == "json":
@@ -48,7 +49,7 @@ def render(document: Document, source: SourceFile) -> str:
     assert isinstance(document.body, str)
     if document.name.endswith(".md"):
         return f"<!-- {header_line(source)} -->\n" + document.body
-    if document.name.endswith(".sh"):
+    if document.name.endswith((".sh", ".py")):
         first, _, rest = document.body.partition("\n")
         if first.startswith("#!"):
             return f"{first}\n# {header_line(source)}\n{rest}"
