@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mlopsc.compiler.diagnostics import Diagnostic, Severity, dotted
+from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, dotted
 from mlopsc.compiler.source import Path_, PositionMap, SourceFile, environment_path, locate
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ class Options:
     environments: tuple[str, ...] = ()  # empty: every environment
     kserve_crd: tuple[Path, ...] = ()  # CRD files or folders to validate KServe output against
     today: date = field(default_factory=date.today)  # approvals expire against this day
+    policy_file: Path | None = None  # --policy: org policy file; None: `.mlopsc/policy.yaml` found above each spec
+    rendered_root: str = "rendered"  # --out: where rendered files are reported (policy findings in them)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,18 @@ class Unit:
 
     source: SourceFile
     positions: PositionMap
+
+    def crash(self, what: str, exc: BaseException) -> Diagnostic:
+        """A rule, target or policy that raised: reported with the reserved code, never a traceback."""
+        return self.diagnostic(
+            Finding(
+                INTERNAL_ERROR,
+                Severity.ERROR,
+                f"{what} crashed: {type(exc).__name__}: {exc}",
+                (),
+                "please report this with the spec that caused it",
+            )
+        )
 
     def diagnostic(self, finding: Finding, environment: str | None = None, at_key: bool = False) -> Diagnostic:
         """Position a finding: an environment's path maps back to where its value was written."""

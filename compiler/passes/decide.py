@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, dotted
+from mlopsc.compiler.diagnostics import Diagnostic, Severity, dotted
 from mlopsc.compiler.ir import (
     Decided,
     Decision,
     DecisionInput,
     Derived,
     Environment,
-    Finding,
     Json,
     Options,
     Plan,
@@ -35,17 +34,7 @@ def decide(validated: Validated, options: Options) -> Decided:
             try:
                 result = rule.apply(env.spec, dict(decided))
             except Exception as exc:
-                diagnostics.append(
-                    unit.diagnostic(
-                        Finding(
-                            INTERNAL_ERROR,
-                            Severity.ERROR,
-                            f"decision rule {rule.id} crashed: {type(exc).__name__}: {exc}",
-                            (),
-                            "please report this with the spec that caused it",
-                        )
-                    )
-                )
+                diagnostics.append(unit.crash(f"decision rule {rule.id}", exc))
                 failed = True
                 continue
             for outcome in result.outcomes:

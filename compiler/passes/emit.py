@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
-from mlopsc.compiler.ir import Emitted, Finding, Plan, RenderedFile, Resolved, Stack
+from mlopsc.compiler.diagnostics import Diagnostic
+from mlopsc.compiler.ir import Emitted, Plan, RenderedFile, Resolved, Stack
 from mlopsc.compiler.serialize import render, sidecar
 
 
@@ -24,17 +24,7 @@ def emit(resolved: Resolved, options: object = None) -> Emitted:
             emission = target.emit(plan, stack)
             checks = target.check(emission.documents, resolved.options)
         except Exception as exc:
-            diagnostics.append(
-                unit.diagnostic(
-                    Finding(
-                        INTERNAL_ERROR,
-                        Severity.ERROR,
-                        f"target {stack.target} crashed while emitting: {type(exc).__name__}: {exc}",
-                        (),
-                        "please report this with the spec that caused it",
-                    )
-                )
-            )
+            diagnostics.append(unit.crash(f"target {stack.target} (emitting)", exc))
             continue
         diagnostics.extend(unit.diagnostic(f, plan.environment) for f in (*emission.findings, *checks))
         stacks.append(replace(stack, decisions=stack.decisions + emission.decisions))

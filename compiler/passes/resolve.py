@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
+from mlopsc.compiler.diagnostics import Diagnostic, Severity
 from mlopsc.compiler.ir import Decided, Finding, Plan, Resolved, Stack
 
 
@@ -54,17 +54,7 @@ def resolve(decided: Decided, options: object = None) -> Resolved:
             try:
                 result = target.resolve(plan)
             except Exception as exc:
-                diagnostics.append(
-                    unit.diagnostic(
-                        Finding(
-                            INTERNAL_ERROR,
-                            Severity.ERROR,
-                            f"target {name} crashed while resolving: {type(exc).__name__}: {exc}",
-                            (),
-                            "please report this with the spec that caused it",
-                        )
-                    )
-                )
+                diagnostics.append(unit.crash(f"target {name} (resolving)", exc))
                 continue
             diagnostics.extend(unit.diagnostic(f, plan.environment) for f in result.findings)
             if result.stack is not None:
