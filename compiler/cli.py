@@ -9,13 +9,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from mlopsc.compiler import __version__
 
-FORMATS = ("text", "json")
+if TYPE_CHECKING:
+    from mlopsc.compiler.source import SourceFile
+
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def _options(targets: tuple[str, ...], envs: tuple[str, ...], kserve_crd: tuple[str, ...]) -> object:
@@ -39,14 +42,53 @@ def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
     assert isinstance(result, RunResult)
     if fmt == "json":
         click.echo(render_json(result.diagnostics), nl=False)
+    elif fmt == "sarif":
+        from mlopsc.compiler.formats.sarif import render_sarif
+
+        click.echo(render_sarif(result.diagnostics), nl=False)
+    elif fmt == "github":
+        from mlopsc.compiler.formats.github import render_github
+
+        click.echo(render_github(result.diagnostics), nl=False)
     else:
         if result.diagnostics:
-            click.echo(render_text(result.diagnostics, result.sources, color=_color()), err=True)
+            from mlopsc.compiler.formats.redact import mask_secrets
+
+            sources = mask_secrets(result.diagnostics, {**_rendered_sources(result), **result.sources})
+            click.echo(render_text(result.diagnostics, sources, color=_color()), err=True)
         if result.failed or result.diagnostics:
             click.echo(summary_line(result.diagnostics), err=True)
         elif quiet_ok:
             click.echo(quiet_ok, err=True)
     return 1 if result.failed else 0
+
+
+def _rendered_sources(result: object) -> dict[str, SourceFile]:
+    """Rendered files that policy findings point at (`<out>/<path>`), so text output can quote their lines."""
+    from mlopsc.compiler.source import SourceFile
+
+    files = getattr(result, "files", [])
+    wanted = {d.file for d in getattr(result, "diagnostics", [])}
+    out: dict[str, SourceFile] = {}
+    for file in files:
+        for name in wanted:
+            if name.endswith("/" + file.path):
+                out[name] = SourceFile.from_text(name, file.content)
+    return out
+
+
+def _with_policy(options: object, policy: str | None, out: str | None = None) -> object:
+    """Add `--policy FILE` (and, for compile, the --out folder policy findings in rendered files name)."""
+    from dataclasses import replace
+
+    from mlopsc.compiler.ir import Options
+
+    assert isinstance(options, Options)
+    if policy:
+        options = replace(options, policy_file=Path(policy))
+    if out is not None:
+        options = replace(options, rendered_root=Path(out).as_posix())
+    return options
 
 
 def _color() -> bool:
@@ -79,6 +121,13 @@ env_option = click.option("--env", "envs", multiple=True, metavar="NAME", help="
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="How to print diagnostics."
 )
+policy_option = click.option(
+    "--policy",
+    "policy",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Org policy file; default: the first .mlopsc/policy.yaml above each spec (up to the git root).",
+)
 crd_option = click.option(
     "--kserve-crd",
     "kserve_crd",
@@ -100,11 +149,14 @@ def cli() -> None:
 @target_option
 @env_option
 @format_option
-def validate(paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str) -> None:
-    """Check specs (and what they would render) without writing anything."""
+@policy_option
+def validate(
+    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None
+) -> None:
+    """Check specs (and what they would render) without writing anything; policy rules included."""
     from mlopsc.compiler.driver import compile_paths
 
-    result = _run(compile_paths, paths, _options(targets, envs, ()))
+    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy))
     _exit(_report(result, fmt, quiet_ok=""))
 
 
@@ -121,6 +173,7 @@ def validate(paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, 
 @env_option
 @format_option
 @crd_option
+@policy_option
 def compile_(
     paths: tuple[str, ...],
     out: str,
@@ -128,13 +181,15 @@ def compile_(
     envs: tuple[str, ...],
     fmt: str,
     kserve_crd: tuple[str, ...],
+    policy: str | None,
 ) -> None:
     """Render specs into --out. On any error nothing under --out changes."""
     from mlopsc.compiler.driver import compile_paths
     from mlopsc.compiler.writer import WriteError, environment_indexes, write_tree
 
     out_dir = Path(out)
-    result = _run(compile_paths, paths, _options(targets, envs, kserve_crd), exclude=out_dir)
+    options = _with_policy(_options(targets, envs, kserve_crd), policy, out)
+    result = _run(compile_paths, paths, options, exclude=out_dir)
     code = _report(result, fmt)
     if code:
         _exit(code)
@@ -152,7 +207,7 @@ def compile_(
 @cli.command()
 @click.argument("path")
 @env_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @click.option("--print-ir", is_flag=True, help="Print the IR after each pass.")
 def explain(path: str, envs: tuple[str, ...], fmt: str, print_ir: bool) -> None:
     """Print each environment's effective spec and every decision with its inputs and positions."""
@@ -192,6 +247,71 @@ def init(path: str, force: bool) -> None:
     click.echo(f"wrote {path}: edit it, then run `mlopsc compile {path}`", err=True)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@target_option
+@env_option
+@format_option
+@policy_option
+def policy(
+    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None
+) -> None:
+    """Run the policy rules (secrets, approvals, production safety, rendered output); write nothing."""
+    from mlopsc.compiler.driver import compile_paths
+
+    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy))
+    _exit(_report(result, fmt, quiet_ok="policy: no findings"))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--env", "env", required=True, metavar="NAME", help="The environment approved.")
+@click.option("--by", "by", required=True, metavar="EMAIL", help="Who approves (not the model's owner).")
+@click.option("--role", "role", required=True, metavar="ROLE", help="The approver's role, e.g. model-risk.")
+@click.option("--ticket", default=None, metavar="ID", help="Change ticket recorded with the approval.")
+@click.option(
+    "--expires",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Last day the approval counts (YYYY-MM-DD); default: 90 days from today.",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="SSH private key to sign the record with (`ssh-keygen -Y sign`), for org policies that require it.",
+)
+def approve(
+    path: str,
+    env: str,
+    by: str,
+    role: str,
+    ticket: str | None,
+    expires: object,
+    sign_key: str | None,
+) -> None:
+    """Append an approval of the environment's current artifact digest to the spec (comments kept)."""
+    from datetime import datetime
+
+    from mlopsc.compiler.diagnostics import render_text, summary_line
+    from mlopsc.policies.approve import ApproveError
+    from mlopsc.policies.approve import approve as write_approval
+
+    until = expires.date() if isinstance(expires, datetime) else None
+    key = Path(sign_key) if sign_key else None
+    try:
+        done = write_approval(Path(path), env, by, role, ticket=ticket, expires=until, sign_key=key)
+    except ApproveError as exc:
+        click.echo(f"mlopsc: error: {exc}", err=True)
+        _exit(1)
+    if isinstance(done, list):
+        click.echo(render_text(done, {}, color=_color()), err=True)
+        click.echo(summary_line(done), err=True)
+        _exit(1)
+    signed = " (signed)" if done.signed else ""
+    click.echo(f"approved {env} for {done.digest}{signed}: record appended to {done.location} in {path}", err=True)
+
+
 @cli.command(name="targets")
 def list_targets() -> None:
     """List the platforms mlopsc renders."""
@@ -199,6 +319,17 @@ def list_targets() -> None:
 
     for name, target in TARGETS.items():
         click.echo(f"{name:<10} {target.title}")
+
+
+def _register_gitops() -> None:
+    """`check`, `diff` and `rollout`: the GitOps commands of compiler/gitops/commands.py."""
+    from mlopsc.compiler.gitops.commands import commands
+
+    for command in commands(FORMATS):
+        cli.add_command(command)
+
+
+_register_gitops()
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ class Diagnostic:
     path: tuple[str | int, ...] = ()
     end_col: int = 0  # 1-based, exclusive; 0 when unknown
     suppressed: str = field(default="", compare=False)  # waiver justification, when waived
+    fingerprint: str = field(default="", compare=False)  # policy findings: stable id (secrets: sha256 of the secret)
     environments: tuple[str, ...] = ()  # the environments a base-document finding applies to
 
     @property
@@ -69,6 +70,8 @@ class Diagnostic:
             data["environments"] = list(self.environments)
         if self.suppressed:
             data["suppressed"] = self.suppressed
+        if self.fingerprint:
+            data["fingerprint"] = self.fingerprint
         return data
 
 
@@ -98,6 +101,12 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(replace(d, environments=tuple(sorted(envs))) for d, envs in merged.items())
 
 
+def printable(text: str) -> str:
+    """Control and format characters from a spec (ESC, newline, bidi overrides) shown escaped, so a
+    hostile value cannot forge lines or colours in a terminal or a CI log."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile], color: bool = False) -> str:
     """gcc-style: ``path:line:col: error[CODE]: message``, the source line, a caret, the hint."""
     lines: list[str] = []
@@ -109,17 +118,17 @@ def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceFile
         if color:
             tint = {"error": "31", "warning": "33", "note": "36"}[d.severity.value]
             label = f"\x1b[1;{tint}m{label}\x1b[0m"
-        lines.append(f"{where}: {label}: {d.text}")
+        lines.append(f"{where}: {label}: {printable(d.text)}")
         source = sources.get(d.file)
         if source is not None and d.line:
             text = source.line_text(d.line)
             if text is not None:
                 gutter = f"{d.line:>5} | "
-                lines.append(gutter + text)
+                lines.append(gutter + printable(text))
                 width = max(1, (d.end_col - d.col) if d.end_col > d.col else 1)
                 lines.append(" " * (len(gutter) - 2) + "| " + " " * (d.col - 1) + "^" + "~" * (width - 1))
         if d.hint:
-            lines.append(f"  = hint: {d.hint}")
+            lines.append(f"  = hint: {printable(d.hint)}")
         if d.suppressed:
             lines.append(f"  = waived: {d.suppressed}")
     return "\n".join(lines)

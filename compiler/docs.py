@@ -145,9 +145,10 @@ def target_page(name: str) -> str:
 
 
 def pages() -> dict[str, str]:
+    from mlopsc.policies.catalogue import policy_page
     from mlopsc.targets.registry import TARGETS
 
-    out = {"spec.md": spec_page(), "decision-rules.md": rules_page()}
+    out = {"spec.md": spec_page(), "decision-rules.md": rules_page(), "policies.md": policy_page()}
     for name in TARGETS:
         out[f"targets/{name}.md"] = target_page(name)
     return out

@@ -14,6 +14,7 @@ from mlopsc.compiler.diagnostics import Diagnostic, Severity, has_errors, sort_d
 from mlopsc.compiler.discover import discover, display
 from mlopsc.compiler.ir import Emitted, RenderedFile
 from mlopsc.compiler.passes import IR, run
+from mlopsc.compiler.passes.parse import MAX_BYTES, too_large
 from mlopsc.compiler.source import SourceFile
 
 
@@ -32,7 +33,7 @@ class RunResult:
 def compile_paths(
     paths: tuple[str, ...],
     options: object,
-    until: str = "emit",
+    until: str = "policy",
     exclude: Path | None = None,
     between: Callable[[str, IR], None] | None = None,
 ) -> RunResult:
@@ -44,9 +45,13 @@ def compile_paths(
     for path in discover(paths, exclude):
         name = display(path)
         try:
-            raw = path.read_bytes()
+            raw = read_bounded(path)
         except OSError as exc:
             result.diagnostics.append(Diagnostic(name, 0, 0, "E001", Severity.ERROR, f"cannot read: {exc.strerror}"))
+            continue
+        except TooLarge as exc:
+            result.diagnostics.append(too_large(name, exc.size))
+            result.sources[name] = SourceFile.from_text(name, "", b"")
             continue
         ir = run(name, raw, options, until=until, between=between)
         result.units.append(ir)
@@ -71,6 +76,25 @@ def compile_paths(
             result.files.extend(ir.files)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
+
+
+class TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_bounded(path: Path) -> bytes:
+    """The file's bytes, read only when it is within the size limit: a 100 MB (or endless) file is
+    refused after one stat (and one bounded read, should it grow in between), never read whole."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise TooLarge(size)
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise TooLarge(max(size, len(raw)))
+    return raw
 
 
 def _name_pos(ir: IR) -> tuple[int, int]:

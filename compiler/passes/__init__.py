@@ -11,6 +11,7 @@ from mlopsc.compiler.ir import Decided, Emitted, Options, Parsed, Resolved, Vali
 from mlopsc.compiler.passes.decide import decide
 from mlopsc.compiler.passes.emit import emit
 from mlopsc.compiler.passes.parse import parse
+from mlopsc.compiler.passes.policy import policy
 from mlopsc.compiler.passes.resolve import resolve
 from mlopsc.compiler.passes.validate import validate
 
@@ -21,6 +22,7 @@ PIPELINE: tuple[tuple[str, Callable[[Any, Options], IR]], ...] = (
     ("decide", decide),
     ("resolve", resolve),
     ("emit", emit),
+    ("policy", policy),
 )
 
 
@@ -28,7 +30,7 @@ def run(
     path: str,
     raw: bytes,
     options: Options,
-    until: str = "emit",
+    until: str = "policy",
     between: Callable[[str, IR], None] | None = None,
 ) -> IR:
     """Parse, then run the passes up to and including ``until``; stop early on errors."""

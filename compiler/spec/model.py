@@ -39,7 +39,7 @@ DIGEST = r"^sha256:[0-9a-f]{64}$"
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
-LABEL_VALUE = r"^[a-z0-9_-]{0,63}$"
+LABEL_VALUE = r"^([a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?)?$"
 ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URI = r"^[a-z][a-z0-9+.-]*://\S+$"
 IMAGE = (
@@ -64,7 +64,10 @@ PATTERN_HELP: dict[str, str] = {
         "a label key valid on every platform: lowercase letters, digits, '_' and '-', "
         "starting with a letter, at most 63"
     ),
-    LABEL_VALUE: "a label value valid on every platform: lowercase letters, digits, '_' and '-', at most 63",
+    LABEL_VALUE: (
+        "a label value valid on every platform: lowercase letters, digits, '_' and '-', at most 63, "
+        "starting and ending with a letter or digit"
+    ),
     ENV_VAR: "an environment variable name: letters, digits and '_', not starting with a digit",
     URI: "a URI with a scheme, such as s3://bucket/key or gs://bucket/path",
     IMAGE: "a container image reference such as registry/repo:tag or registry/repo@sha256:<64 hex>",

@@ -1,0 +1,1 @@
+"""One module per policy rule; the registry is the tuple in `mlopsc.policies`."""

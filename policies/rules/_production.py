@@ -1,0 +1,14 @@
+"""Shared by the production-safety rules: they apply to environments at governance level `production`."""
+
+from __future__ import annotations
+
+from mlopsc.compiler.ir import Plan
+from mlopsc.compiler.spec.vocabulary import Level, ServingMode
+
+
+def is_production(plan: Plan) -> bool:
+    return plan.spec.governance.level is Level.PRODUCTION
+
+
+def serves_online(plan: Plan) -> bool:
+    return plan.spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)

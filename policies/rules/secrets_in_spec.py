@@ -1,0 +1,44 @@
+"""SEC001: no secret value anywhere in mlops.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
+
+from mlopsc.compiler.diagnostics import Severity
+from mlopsc.policies.base import Finding, RuleInfo
+from mlopsc.policies.context import PolicyContext
+from mlopsc.policies.rules._secrets import HINT, what
+from mlopsc.policies.secret_scan import scan_value
+from mlopsc.policies.walk import strings
+
+
+class SecretsInSpec(RuleInfo):
+    id: ClassVar[str] = "SEC001"
+    title: ClassVar[str] = "No secret values in mlops.yaml"
+    description: ClassVar[str] = (
+        "Every string of the spec as written (every field, every environment block, labels, env values and "
+        "mapping keys) is scanned for known token formats (AWS, GCP service-account keys, Azure keys, connection "
+        "strings and SAS tokens, GitHub, GitLab, Slack, Hugging Face, Weights & Biases, Databricks, OpenAI, "
+        "Anthropic and Google API keys, private keys, JWTs, `password=` assignments) and for literal values under "
+        "secret-looking keys (password, token, secret, api_key...; random-looking values under weaker keys such "
+        "as credential or key). References are not findings: `{secret: name}`, Secrets Manager ARNs, "
+        "`projects/*/secrets/*`, Key Vault URLs, `${{ secrets.X }}`. The finding gives the path, the position and "
+        "a fingerprint (the first 16 hex digits of the secret's SHA-256), never the value. Passwords inside URIs "
+        "are reported by SEC003."
+    )
+    default_severity: ClassVar[Severity] = Severity.ERROR
+    security: ClassVar[bool] = True
+
+    def check_document(self, document: Mapping[str, object], ctx: PolicyContext) -> Iterator[Finding]:
+        for text in strings(document):
+            for hit in scan_value(text.value, text.key):
+                if hit.detector == "url-credentials":
+                    continue
+                yield Finding(
+                    f"secret value in the spec: {what(hit)} (fingerprint {hit.fingerprint})",
+                    text.path,
+                    HINT,
+                    hit.fingerprint,
+                    at_key=text.is_key,
+                )

@@ -1,0 +1,47 @@
+"""Specs and git helpers for the GitOps tests: the quick-start spec narrowed to KServe."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "mlopsc tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.com",
+    "GIT_COMMITTER_NAME": "mlopsc tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def kserve_spec(traffic: int = 5) -> str:
+    """The root mlops.yaml with only its KServe platform (the approval does not expire in these tests)."""
+    text = (ROOT / "mlops.yaml").read_text(encoding="utf-8")
+    for platform in ("sagemaker", "vertex", "azureml"):
+        text = re.sub(rf"\n  {platform}:\n(    .*\n)+", "\n", text, count=1)
+    text = text.replace("expires: 2027-02-20", "expires: 2099-12-31")
+    return text.replace("  traffic: 5  ", f"  traffic: {traffic}  ", 1)
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
+    return done.stdout
+
+
+def repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    return path
+
+
+def commit_all(path: Path, message: str = "change") -> str:
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "--allow-empty", "-m", message)
+    return git(path, "rev-parse", "HEAD").strip()
