@@ -1,27 +1,73 @@
-"""Write a rendered tree under --out: only after a clean compile, one platform folder at a time.
+"""Write a rendered tree under --out: only after a clean compile, all of it or nothing.
 
-Each `<env>/<model>/<platform>/` folder is rendered into a temporary folder beside it and swapped
-in with renames, so a reader sees the old folder or the new one; files in it that the new render
-does not produce (a platform file dropped from the spec) go with the old folder. Nothing outside
-the folders this run renders is touched, except each environment's index `kustomization.yaml`.
+A run is atomic as a whole, not folder by folder. Under an exclusive lock (a `flock` on
+`.<out>.mlopsc-lock` beside --out; a second compile into the same folder fails at once with a clear
+message instead of waiting), the writer
+
+1. recovers from a run that was killed (see below);
+2. stages the complete next state of --out in `.<out>.mlopsc-new` beside it: every file this run
+   renders, the environment indexes (recomputed from the staged tree, under the lock), and every
+   other entry already under --out carried over as a hard link (a copy where linking fails) or, for
+   a symlink, as the same symlink (never followed). Folders `<env>/<model>/<platform>/` this run
+   renders are replaced whole, so a file a platform no longer produces disappears;
+3. swaps the staged tree and --out in one step: Linux's `renameat2(RENAME_EXCHANGE)` (through
+   ctypes) exchanges the two names atomically, so a reader or a `kill -9` at any moment sees the
+   old tree or the new one; then the old tree (now under the staging name) is deleted.
+
+Where `renameat2` does not exist or the file system refuses the exchange (macOS, Windows, NFS), the
+swap is two renames (`--out` -> `.<out>.mlopsc-old`, staged -> `--out`). A kill between them leaves
+--out missing for a moment; the next run's recovery finishes the swap before doing anything else.
+Recovery reads only the names beside --out, so it needs no journal:
+
+| found beside --out          | meaning                                            | recovery                      |
+|-----------------------------|----------------------------------------------------|-------------------------------|
+| `-new` only                 | killed while staging, or after an exchange (then   | delete `-new`                 |
+|                             | `-new` holds the old tree)                         |                               |
+| `-old` and `-new`, no --out | killed between the two renames (staging complete)  | `-new` -> --out, delete `-old`|
+| `-old` and --out            | killed before deleting the old tree                | delete `-old`                 |
+| `-old` only, no --out       | cannot happen; treated as a roll back              | `-old` -> --out               |
+
+The unit of safety is the process: a `kill -9` cannot leave a mix. Files are not fsync'ed one by
+one (that costs seconds on a 1,000-spec tree), so a power cut may lose the last run's contents.
+
+--out must be a folder of its own: the writer refuses when it is the working folder or one of its
+parents (swapping it would pull the folder from under the shell) and when it is a mount point (a
+mount point cannot be renamed).
+
+Test hook: when `MLOPSC_TEST_PAUSE_AT` names a step (`staging`, `staged`, `swapped`, `moved-old`),
+the writer prints `mlopsc-test-pause <step>` to stderr and sleeps there, so a test can SIGKILL it at
+that exact point. Nothing else reads the variable.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import os
 import shutil
-import tempfile
+import stat
+import sys
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mlopsc.compiler import __version__
 from mlopsc.compiler.ir import Json, RenderedFile
 from mlopsc.compiler.serialize import GENERATED_MARK, dump_yaml
 
+PAUSE_VARIABLE = "MLOPSC_TEST_PAUSE_AT"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
 
 class WriteError(Exception):
     pass
+
+
+class ExchangeUnsupported(Exception):
+    """The platform or the file system cannot exchange two names atomically."""
 
 
 def environment_indexes(files: Iterable[RenderedFile], out: Path | None) -> list[RenderedFile]:
@@ -32,7 +78,7 @@ def environment_indexes(files: Iterable[RenderedFile], out: Path | None) -> list
     """
     folders: dict[str, set[str]] = defaultdict(set)
     for f in files:
-        if f.platform == "kserve" and f.path.endswith("/kustomization.yaml"):
+        if f.platform == "kserve" and f.path.endswith("/kustomization.yaml") and f.path.count("/") == 3:
             env, model = f.path.split("/")[:2]
             folders[env].add(f"{model}/kserve")
     if out is not None and out.is_dir():
@@ -42,7 +88,8 @@ def environment_indexes(files: Iterable[RenderedFile], out: Path | None) -> list
                     folders[env].add(f"{existing.parent.parent.name}/kserve")
     out_files = []
     for env, models in sorted(folders.items()):
-        resources: list[Json] = sorted(models)
+        resources: list[Json] = []
+        resources.extend(sorted(models))
         body: dict[str, Json] = {
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
@@ -57,45 +104,165 @@ def environment_indexes(files: Iterable[RenderedFile], out: Path | None) -> list
 
 
 def write_tree(files: list[RenderedFile], out: Path) -> list[str]:
-    """Write the files; return the paths written (relative to out)."""
-    out.mkdir(parents=True, exist_ok=True)
-    root = out.resolve()
+    """Replace --out by its next state in one atomic step; return the paths written (relative to out)."""
     groups: dict[str, list[RenderedFile]] = defaultdict(list)
-    singles: list[RenderedFile] = []
+    singles: dict[str, RenderedFile] = {}
     for f in files:
         parts = f.path.split("/")
-        if any(p in ("", ".", "..") for p in parts) or f.path.startswith("/"):
-            raise WriteError(f"refusing to write outside --out: {f.path}")
+        if any(p in ("", ".", "..") or "\\" in p or "\x00" in p for p in parts) or f.path.startswith("/"):
+            raise WriteError(f"refusing to write outside --out: {f.path!r}")
         if len(parts) == 4:
             groups["/".join(parts[:3])].append(f)
         else:
-            singles.append(f)
-    written: list[str] = []
-    for folder, members in sorted(groups.items()):
-        target = root / folder
-        _no_symlinks(root, target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".mlopsc-new-", dir=target.parent))
-        for f in sorted(members, key=lambda m: m.path):
-            (staging / f.path.split("/")[-1]).write_text(f.content, encoding="utf-8", newline="\n")
-            written.append(f.path)
-        if target.exists():
-            trash = Path(tempfile.mkdtemp(prefix=".mlopsc-old-", dir=target.parent))
-            os.replace(target, trash / "old")
-            os.replace(staging, target)
-            shutil.rmtree(trash)
-        else:
-            os.replace(staging, target)
-    for f in singles:
-        target = root / f.path
-        _no_symlinks(root, target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".mlopsc-", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(f.content)
-        os.replace(tmp, target)
-        written.append(f.path)
+            singles[f.path] = f
+    root = out.resolve()
+    _refuse_unswappable(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        recover(root)
+        for path in [*groups, *singles]:
+            _no_symlinks(root, root / path)
+        new = _beside(root, "new")
+        new.mkdir()
+        if root.is_dir():
+            _carry_over(root, new, set(groups), set(singles))
+            shutil.copymode(root, new)
+        written: list[str] = []
+        for i, (folder, members) in enumerate(sorted(groups.items())):
+            if i == len(groups) // 2:
+                _pause("staging")
+            target = new / folder
+            target.mkdir(parents=True)
+            for f in members:
+                _write(target / f.path.split("/")[-1], f.content)
+                written.append(f.path)
+        reindexed = {f.path: f for f in environment_indexes(files, new)}
+        for path, f in sorted(singles.items()):
+            target = new / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write(target, reindexed[path].content if path in reindexed else f.content)
+            written.append(path)
+        _pause("staged")
+        _swap(new, root)
     return sorted(written)
+
+
+def recover(root: Path) -> None:
+    """Bring --out back to a whole tree after a killed run (see the table in the module docstring)."""
+    new, old = _beside(root, "new"), _beside(root, "old")
+    present = root.exists() or root.is_symlink()
+    if old.exists() and new.exists() and not present:
+        os.rename(new, root)
+    elif old.exists() and not present:
+        os.rename(old, root)
+    if new.exists():
+        shutil.rmtree(new)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Atomically exchange two names (Linux renameat2 RENAME_EXCHANGE); ExchangeUnsupported elsewhere."""
+    if not sys.platform.startswith("linux"):
+        raise ExchangeUnsupported(sys.platform)
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:  # glibc before 2.28, musl before 1.2.4
+        raise ExchangeUnsupported("no renameat2 in the C library")
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        code = ctypes.get_errno()
+        if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            raise ExchangeUnsupported(os.strerror(code))
+        raise OSError(code, os.strerror(code), str(b))
+
+
+def _swap(new: Path, root: Path) -> None:
+    if not root.exists():
+        os.rename(new, root)
+        return
+    try:
+        exchange(new, root)
+    except ExchangeUnsupported:
+        old = _beside(root, "old")
+        os.rename(root, old)
+        _pause("moved-old")
+        os.rename(new, root)
+        shutil.rmtree(old)
+        return
+    _pause("swapped")
+    shutil.rmtree(new)  # the old tree, now under the staging name
+
+
+def _carry_over(source: Path, dest: Path, replaced_folders: set[str], replaced_files: set[str], rel: str = "") -> None:
+    """Link every entry of the old tree that this run does not replace into the staged tree."""
+    with os.scandir(source) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            path = f"{rel}{entry.name}"
+            target = dest / entry.name
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry.path), target)
+            elif entry.is_dir(follow_symlinks=False):
+                if path in replaced_folders:
+                    continue
+                target.mkdir()
+                shutil.copymode(entry.path, target)
+                _carry_over(Path(entry.path), target, replaced_folders, replaced_files, path + "/")
+            elif entry.is_file(follow_symlinks=False):
+                if path in replaced_files:
+                    continue
+                try:
+                    os.link(entry.path, target, follow_symlinks=False)
+                except OSError:
+                    shutil.copy2(entry.path, target, follow_symlinks=False)
+            else:
+                kind = stat.filemode(entry.stat(follow_symlinks=False).st_mode)[0]
+                raise WriteError(f"cannot carry over the special file {entry.path} (type {kind}) under --out")
+
+
+def _write(path: Path, content: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(content)
+
+
+def _beside(root: Path, what: str) -> Path:
+    return root.parent / f".{root.name}.mlopsc-{what}"
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Hold the lock file beside --out; fail at once, with a clear message, when another run holds it."""
+    lock_path = _beside(root, "lock")
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows has no flock: runs are not serialised there
+        yield
+        return
+    with open(lock_path, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WriteError(
+                f"another mlopsc run is writing into {root} (it holds {lock_path}); wait for it to finish and run again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _refuse_unswappable(root: Path) -> None:
+    cwd = Path.cwd().resolve()
+    if cwd == root or root in cwd.parents:
+        raise WriteError(
+            f"--out {root} is the working folder or one of its parents; "
+            "render into a folder of its own (it is replaced as a whole)"
+        )
+    if root.exists() and not root.is_dir():
+        raise WriteError(f"--out {root} exists and is not a folder")
+    if root.is_dir() and os.path.ismount(root):
+        raise WriteError(f"--out {root} is a mount point, which cannot be swapped; render into a folder inside it")
 
 
 def _no_symlinks(root: Path, target: Path) -> None:
@@ -105,3 +272,10 @@ def _no_symlinks(root: Path, target: Path) -> None:
         current = current / part
         if current.is_symlink():
             raise WriteError(f"refusing to write through the symlink {current}")
+
+
+def _pause(step: str) -> None:
+    """The test hook of the module docstring: stop here so a test can kill the process."""
+    if os.environ.get(PAUSE_VARIABLE) == step:
+        print(f"mlopsc-test-pause {step}", file=sys.stderr, flush=True)
+        time.sleep(120)

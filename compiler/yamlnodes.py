@@ -66,6 +66,16 @@ def compose(text: str) -> yaml.Node | None:
         raise YamlProblem("E003", _yaml_message(exc), _pos(mark)) from None
     except yaml.MarkedYAMLError as exc:
         raise YamlProblem("E003", _yaml_message(exc), _pos(exc.problem_mark or exc.context_mark)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters, U+FFFE...)
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise YamlProblem(
+            "E003",
+            f"not valid YAML: the character U+{char:04X} is not allowed (control characters are not text)",
+            Pos(line, col),
+            "remove it, or write it as an escape inside double quotes",
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem("E003", f"not valid YAML: {exc}", Pos(1, 1)) from None
     finally:

@@ -75,8 +75,10 @@ def labels_for(plan: Plan) -> dict[str, str]:
     out["mlopsc-model"] = spec.metadata.name
     out["mlopsc-environment"] = plan.environment
     if spec.metadata.team:
-        team = "".join(c if c.isalnum() or c in "-_" else "-" for c in spec.metadata.team.lower())[:63]
-        out.setdefault("team", team)
+        team = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "-" for c in spec.metadata.team.lower())
+        team = team[:63].strip("-_")  # a label value starts and ends with a letter or digit, ASCII only
+        if team:
+            out.setdefault("team", team)
     return out
 
 

@@ -62,6 +62,20 @@ BILLION_LAUGHS = b"a: &a [x, x, x, x, x, x, x, x, x, x]\n" + b"".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n".encode() for i in range(8)
 )
 
+ENV = "environments:\n  staging: {{}}\n  {}: {{}}\nsecrets:"
+
+
+def with_labels(labels: str) -> bytes:
+    return mutate("  owner: risk@example.com\n", f"  owner: risk@example.com\n  labels: {labels}\n")
+
+
+def with_quality(metric: str) -> bytes:
+    return mutate(
+        "  drift: {features: [amount]}",
+        f"  drift: {{features: [amount]}}\n  quality: {{metric: {metric}, baseline: 0.9}}",
+    )
+
+
 CASES: tuple[Bad, ...] = (
     Bad("empty-file", b"", "E009", 0, 0, "empty"),
     Bad("only-comments", b"# nothing here\n", "E009", 0, 0, "empty"),
@@ -212,4 +226,42 @@ CASES: tuple[Bad, ...] = (
         19,
         "above replicas.max",
     ),
+    # --- hostile input (issue 8): escapes from --out, control characters, look-alikes, injection -------
+    Bad("name-dotdot", mutate("name: fraud-model", "name: ../../etc"), "E105", 4, 9, "`../../etc` is not 3-40"),
+    Bad("name-absolute", mutate("name: fraud-model", "name: /etc/cron.d/x"), "E105", 4, 9, "`/etc/cron.d/x`"),
+    Bad("name-escape-char", mutate("name: fraud-model", 'name: "fraud\\emodel"'), "E105", 4, 9, "is not 3-40"),
+    Bad("name-trailing-newline", mutate("name: fraud-model", 'name: "fraud-model\\n"'), "E105", 4, 9, "is not 3-40"),
+    Bad("name-raw-control-char", mutate("name: fraud-model", "name: fraud\x07model"), "E003", 4, 14, "U+0007"),
+    Bad("name-lookalike", mutate("name: fraud-model", "name: fr\u0430ud-model"), "E105", 4, 9, "is not 3-40"),
+    Bad("env-name-dotdot", mutate("secrets:", ENV.format("..")), "E105", 33, 3, "`..` is not a valid folder"),
+    Bad("env-name-absolute", mutate("secrets:", ENV.format("/etc")), "E105", 33, 3, "`/etc` is not a valid"),
+    Bad("env-name-newline", mutate("secrets:", ENV.format('"prod\\n"')), "E105", 33, 3, "not a valid folder"),
+    Bad("env-name-lookalike", mutate("secrets:", ENV.format("\u0455taging")), "E105", 33, 3, "not a valid folder"),
+    Bad("env-name-empty", mutate("secrets:", ENV.format('""')), "E105", 33, 3, "not a valid folder"),
+    Bad("label-cfn-intrinsic", with_labels("{team: '{\"Fn::GetAtt\": [a, b]}'}"), "E105", 6, 18, "label value"),
+    Bad("label-cfn-sub", with_labels("{team: '${AWS::AccountId}'}"), "E105", 6, 18, "label value"),
+    Bad("label-key-injection", with_labels("{'a\"}: x': v}"), "E105", 6, 12, "label key"),
+    Bad(
+        "env-var-name-shell",
+        mutate("{secret: api-token}", "{secret: api-token}\n    'A=B; rm -rf /': x"),
+        "E105",
+        20,
+        5,
+        "environment variable name",
+    ),
+    Bad("quality-metric-promql", with_quality("'f1\"} or vector(1) #'"), "E105", 24, 21, "metric name"),
+    Bad("quality-metric-template", with_quality("'{{ $value }}'"), "E105", 24, 21, "metric name"),
+    Bad(
+        "drift-feature-promql",
+        mutate(
+            "  signature:\n    inputs: [{name: amount, type: double}]\n    outputs: [{name: score, type: double}]\n", ""
+        ).replace(b"features: [amount]", b"features: ['a\"} or vector(1) #']"),
+        "E105",
+        20,
+        22,
+        "feature name",
+    ),
+    Bad("namespace-traversal", mutate("namespace: fraud", "namespace: ../kube-system"), "E105", 29, 16, "Kubernetes"),
+    Bad("label-value-dash-edges", with_labels("{team: -x-}"), "E105", 6, 18, "starting and ending"),
+    Bad("over-size-limit", b"a: b\n" * 200_001, "E010", 0, 0, "a spec may be at most 1,000,000"),
 )

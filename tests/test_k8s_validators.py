@@ -70,9 +70,7 @@ def test_valid_core_manifests_pass(doc: dict[str, Any]) -> None:
 def test_unknown_fields_fail() -> None:
     config_map = copy.deepcopy(CONFIG_MAP)
     config_map["metadata"]["label"] = {"app": "x"}
-    assert validate_core(config_map) == [
-        "metadata: Additional properties are not allowed ('label' was unexpected)"
-    ]
+    assert validate_core(config_map) == ["metadata: Additional properties are not allowed ('label' was unexpected)"]
 
     cron_job = copy.deepcopy(CRON_JOB)
     _container(cron_job)["imagePullPolcy"] = "Always"

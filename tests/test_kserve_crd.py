@@ -295,9 +295,7 @@ def test_quantity_pattern_and_name_rules(validator: CrdValidator) -> None:
 def test_canary_traffic_percent_bounds_in_spec_canary(validator: CrdValidator) -> None:
     doc = copy.deepcopy(VALID_ISVC)
     # In spec.canary[].predictor the CRD requires model.name, unlike spec.predictor.model.
-    doc["spec"]["canary"] = [
-        {"trafficPercent": 101, "predictor": {"model": {"modelFormat": {"name": "sklearn"}}}}
-    ]
+    doc["spec"]["canary"] = [{"trafficPercent": 101, "predictor": {"model": {"modelFormat": {"name": "sklearn"}}}}]
     issues = validator.validate(doc)
     assert [(i.path, i.message) for i in issues] == [
         ("spec.canary.0.predictor.model", "'name' is a required property"),
@@ -343,9 +341,7 @@ def test_unknown_kind_names_the_known_kinds(validator: CrdValidator) -> None:
     assert "serving.kserve.io/v1beta1 InferenceService" in unknown_group[0].message
     assert "monitoring.coreos.com/v1 PrometheusRule" in unknown_group[0].message
 
-    wrong_version = validator.validate(
-        {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "InferenceService"}
-    )
+    wrong_version = validator.validate({"apiVersion": "serving.kserve.io/v1alpha1", "kind": "InferenceService"})
     assert [i.path for i in wrong_version] == ["kind"]
 
 
@@ -439,9 +435,7 @@ def test_prometheus_rule(validator: CrdValidator) -> None:
 # --- the strict rewrite on small CRDs of our own ----------------------------------------
 
 
-def _crd(
-    schema: dict[str, Any], *, kind: str = "Widget", versions: tuple[str, ...] = ("v1",)
-) -> dict[str, Any]:
+def _crd(schema: dict[str, Any], *, kind: str = "Widget", versions: tuple[str, ...] = ("v1",)) -> dict[str, Any]:
     return {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
@@ -565,9 +559,7 @@ def test_folder_multi_document_and_lists(tmp_path: Path) -> None:
         ),
         pytest.param(lambda p: _folder(p / "empty"), "no served CustomResourceDefinition", id="empty-folder"),
         pytest.param(
-            lambda p: _write(
-                p / "old.yaml", {**_crd(WIDGET_SCHEMA), "apiVersion": "apiextensions.k8s.io/v1beta1"}
-            ),
+            lambda p: _write(p / "old.yaml", {**_crd(WIDGET_SCHEMA), "apiVersion": "apiextensions.k8s.io/v1beta1"}),
             "only apiextensions.k8s.io/v1",
             id="v1beta1-crd",
         ),

@@ -15,13 +15,7 @@ _EMPTY = PositionMap(keys={}, values={})
 def parse(path: str, raw: bytes) -> Parsed:
     """Decode and compose one spec; every problem is a positioned diagnostic, never an exception."""
     if len(raw) > MAX_BYTES:
-        return _fail(
-            SourceFile.from_text(path, "", raw[:0]),
-            "E010",
-            f"the file is {len(raw):,} bytes; a spec may be at most {MAX_BYTES:,}",
-            Pos(0, 0),
-            "is this the right file? mlops.yaml describes one model in a few KB",
-        )
+        return Parsed(Unit(SourceFile.from_text(path, "", b""), _EMPTY), {}, (too_large(path, len(raw)),))
     if raw.startswith(b"\xef\xbb\xbf"):
         return _fail(
             SourceFile.from_text(path, "", raw),
@@ -79,6 +73,19 @@ def parse(path: str, raw: bytes) -> Parsed:
             ),
         )
     return Parsed(unit, document)
+
+
+def too_large(path: str, size: int) -> Diagnostic:
+    """E010: the driver reports it from a stat, before reading the file."""
+    return Diagnostic(
+        path,
+        0,
+        0,
+        "E010",
+        Severity.ERROR,
+        f"the file is {size:,} bytes; a spec may be at most {MAX_BYTES:,}",
+        "is this the right file? mlops.yaml describes one model in a few KB",
+    )
 
 
 def _fail(source: SourceFile, code: str, message: str, pos: Pos, hint: str = "") -> Parsed:

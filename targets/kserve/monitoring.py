@@ -18,6 +18,21 @@ from mlopsc.compiler.ir import Json, Plan
 from mlopsc.compiler.spec.vocabulary import DeploymentMode
 
 
+def promql_string(value: str) -> str:
+    """A PromQL double-quoted string literal holding exactly `value` (backslash, quote and newline escaped):
+    nothing a spec says can end the literal and change the expression."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+_RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+
+
+def promql_alternation(values: list[str]) -> str:
+    """A `=~` matcher's string that matches exactly these values: regex metacharacters escaped (RE2)."""
+    return promql_string("|".join("".join(f"\\{c}" if c in _RE2_SPECIAL else c for c in v) for v in values))
+
+
 def _pct(fraction: float) -> str:
     """0.005 -> "0.5%", 0.05 -> "5%": as many digits as the value has, no more."""
     return f"{fraction * 100:.4g}%"
@@ -102,8 +117,7 @@ def prometheus_rule(plan: Plan, namespace: str, mode: DeploymentMode, labels: di
     if mon and mon.drift:
         method = mon.drift.method.value
         features = mon.drift.features or [f.name for f in (spec.model.signature.inputs if spec.model.signature else [])]
-        feat = "|".join(features)
-        feature_sel = f',feature=~"{feat}"' if feat else ""
+        feature_sel = f",feature=~{promql_alternation(features)}" if features else ""
         drift = f'max by (feature) (mlopsc_feature_drift{{model="{name}",method="{method}"{feature_sel}}})'
         for level, value, severity in (
             ("Monitor", d.drift_monitor, "info"),
@@ -122,7 +136,7 @@ def prometheus_rule(plan: Plan, namespace: str, mode: DeploymentMode, labels: di
             )
     if mon and mon.quality:
         q = mon.quality
-        gauge = f'mlopsc_model_quality{{model="{name}",metric="{q.metric}"}}'
+        gauge = f'mlopsc_model_quality{{model="{name}",metric={promql_string(q.metric)}}}'
         for level, drop, severity in (
             ("Investigate", d.quality_investigate_drop, "warning"),
             ("Retrain", d.quality_retrain_drop, "critical"),

@@ -57,7 +57,5 @@ def kustomize_build(folder: Path) -> str:
         [executable, "kustomize", str(folder)], capture_output=True, text=True, check=False, timeout=120
     )
     if result.returncode != 0:
-        raise RuntimeError(
-            f"kubectl kustomize {folder} failed ({result.returncode}): {result.stderr.strip()}"
-        )
+        raise RuntimeError(f"kubectl kustomize {folder} failed ({result.returncode}): {result.stderr.strip()}")
     return result.stdout

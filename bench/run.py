@@ -1,0 +1,332 @@
+"""mlopsc benchmark: pre-commit latency, compile throughput, check, and the PyYAML C floor.
+
+    .venv/bin/python bench/run.py                 # 1,000 and 5,000 specs, 3 repeats (about 10 minutes)
+    .venv/bin/python bench/run.py --quick         # 200 specs, 1 repeat (a smoke run)
+    .venv/bin/python bench/run.py --markdown docs/performance.md   # also write the results page
+
+Everything runs on this machine in a temporary folder: N specs are generated from the repository's
+mlops.yaml, varied across the vocabulary (framework, serving mode, strategy, level, risk, scale, drift
+features), each configuring all four platforms and two environments. Whole processes are timed
+(interpreter start included), as a user or CI sees them; medians of the repeats are reported.
+Not a test: nothing fails when a goal is missed; the page says by how much.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MLOPSC = str(BIN / "mlopsc")
+GOALS = {"pre-commit": 0.250, "compile-1000": 10.0, "rss-1000": 500.0, "check-1000": 10.0, "floor-multiple": 3.0}
+
+
+# --- specs ---------------------------------------------------------------------------------------------
+
+
+def generate(folder: Path, n: int, seed: int = 8) -> list[Path]:
+    """N spec folders `m<i>/mlops.yaml`, varied from the root mlops.yaml (online serving: a batch job needs
+    storage every platform can read, which one spec cannot give for all four)."""
+    base = yaml.safe_load((ROOT / "mlops.yaml").read_text(encoding="utf-8"))
+    rollback = base["rollout"].get("rollback", {})
+    if True in rollback:  # PyYAML reads the key `on` as the boolean true (YAML 1.1)
+        rollback["on"] = rollback.pop(True)
+    rng = random.Random(seed)
+    paths = []
+    for i in range(n):
+        spec = copy.deepcopy(base)
+        name = f"model-{i:05d}"
+        spec["metadata"]["name"] = name
+        spec["model"]["type"] = rng.choice(["classification", "regression", "ranking"])
+        spec["model"]["version"] = f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"
+        spec["serving"]["scale"]["rps"] = rng.choice([20, 200, 800, 2500])
+        spec["serving"]["scale"]["latency_ms"] = rng.choice([100, 150, 400])
+        spec["rollout"]["strategy"] = rng.choice(["canary", "blue-green", "ab"])
+        spec["governance"]["risk"] = rng.choice(["low", "medium", "high"])
+        inputs = [f["name"] for f in spec["model"]["signature"]["inputs"]]
+        spec["monitoring"]["drift"]["features"] = rng.sample(inputs, rng.randint(1, len(inputs)))
+        path = folder / f"m{i:05d}" / "mlops.yaml"
+        path.parent.mkdir(parents=True)
+        path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# --- measuring -----------------------------------------------------------------------------------------
+
+
+class PeakRss:
+    """Peak resident memory of this process and all its descendants together, sampled from /proc."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self._stop.wait(0.05)
+
+
+def _tree_rss(pid: int) -> int:
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/task/{current}/children") as handle:
+                pending += [int(c) for c in handle.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(median seconds, peak MB of the process tree during the runs)."""
+    times = []
+    with PeakRss() as rss:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times), rss.peak / 2**20
+
+
+def sh(*args: str, cwd: Path, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode not in ok:
+        raise SystemExit(f"{' '.join(args)} exited {result.returncode}:\n{result.stderr[-3000:]}")
+    return result
+
+
+def _compile_chunk(args: tuple[list[str], str]) -> tuple[list[tuple[str, str]], int]:
+    from mlopsc.compiler.driver import compile_paths
+    from mlopsc.compiler.ir import Options
+
+    paths, cwd = args
+    os.chdir(cwd)
+    result = compile_paths(tuple(paths), Options())
+    return [(f.path, f.content) for f in result.files], sum(d.is_error for d in result.diagnostics)
+
+
+def pool_compile(folder: Path, out: Path, specs: list[Path], jobs: int) -> tuple[int, int]:
+    """The driver API in a process pool (the CLI has no --jobs), then one atomic write."""
+    from mlopsc.compiler.ir import RenderedFile
+    from mlopsc.compiler.writer import environment_indexes, write_tree
+
+    rel = [p.relative_to(folder).as_posix() for p in specs]
+    chunks = [(rel[i :: jobs * 4], str(folder)) for i in range(jobs * 4)]
+    files: list[RenderedFile] = []
+    errors = 0
+    with ProcessPoolExecutor(jobs) as pool:
+        for rendered, errs in pool.map(_compile_chunk, chunks):
+            errors += errs
+            files += [RenderedFile(p, c, p.split("/")[2], p.split("/")[0], p.split("/")[1], "") for p, c in rendered]
+    files.sort(key=lambda f: f.path)
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        write_tree(files + environment_indexes(files, out), out)
+    finally:
+        os.chdir(cwd)
+    return len(files), errors
+
+
+def floor(specs: list[Path], out: Path) -> float:
+    """PyYAML's C loader composing every input (with marks) + its C dumper / json dumping every output."""
+    rendered = [p for p in sorted(out.rglob("*")) if p.is_file()]
+    bodies = []
+    for p in rendered:
+        text = p.read_text(encoding="utf-8")
+        if p.suffix == ".json":
+            bodies.append(("json", json.loads(text)))
+        elif p.suffix == ".yaml":
+            bodies.append(("yaml", yaml.load(text, Loader=yaml.CSafeLoader)))
+    texts = [p.read_text(encoding="utf-8") for p in specs]
+    started = time.perf_counter()
+    for text in texts:
+        yaml.compose(text, Loader=yaml.CSafeLoader)
+    for kind, body in bodies:
+        if kind == "json":
+            json.dumps(body, indent=2, sort_keys=True)
+        else:
+            yaml.dump(body, Dumper=yaml.CSafeDumper, sort_keys=True, default_flow_style=False, width=1_000_000)
+    return time.perf_counter() - started
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--specs", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=5000, help="the linearity run (0 to skip)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--markdown", type=Path, help="write the results page here")
+    args = parser.parse_args()
+    if args.quick:
+        args.specs, args.large, args.repeat = 200, 0, 1
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(what: str, value: str, goal: str = "", verdict: str = "") -> None:
+        rows.append((what, value, goal, verdict))
+        print(f"{what:<62} {value:>16} {goal:>10} {verdict}", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="mlopsc-bench-") as tmp:
+        work = Path(tmp)
+        one = work / "one"
+        (one / "m").mkdir(parents=True)
+        shutil.copy(ROOT / "mlops.yaml", one / "m" / "mlops.yaml")
+        spec = "m/mlops.yaml"
+        probe = sh(MLOPSC, "validate", spec, cwd=one, ok=(0, 1))
+        renders = probe.returncode == 0
+        schema = one / "schema.json"
+        schema.write_text(sh(MLOPSC, "schema", cwd=one).stdout)
+
+        def verdict(value: float, goal: float) -> str:
+            return "meets" if value <= goal else f"misses by {value / goal:.1f}x"
+
+        n = max(args.repeat * 5, 10)
+        t, _ = timed(lambda: sh(sys.executable, "-c", "pass", cwd=one), n)
+        row("python -c pass (interpreter start, the floor of any hook)", f"{t * 1000:.0f} ms")
+        t_validate, _ = timed(lambda: sh(MLOPSC, "validate", spec, cwd=one, ok=(0, 1)), n)
+        note = "" if renders else " (some targets refuse: exit 1)"
+        row(
+            f"pre-commit: mlopsc validate, one spec{note}",
+            f"{t_validate * 1000:.0f} ms",
+            "250 ms",
+            verdict(t_validate, GOALS["pre-commit"]),
+        )
+        t_policy, _ = timed(lambda: sh(MLOPSC, "policy", spec, cwd=one, ok=(0, 1)), n)
+        row(
+            "pre-commit: mlopsc policy (validate + policy rules), one spec",
+            f"{t_policy * 1000:.0f} ms",
+            "250 ms",
+            verdict(t_policy, GOALS["pre-commit"]),
+        )
+        cj = BIN / "check-jsonschema"
+        if cj.exists():
+            t_cj, _ = timed(lambda: sh(str(cj), "--schemafile", str(schema), spec, cwd=one, ok=(0, 1)), n)
+            row("check-jsonschema --schemafile <(mlopsc schema), same spec", f"{t_cj * 1000:.0f} ms")
+        else:
+            row("check-jsonschema (not installed: skipped)", "-")
+
+        for count in [c for c in (args.specs, args.large) if c]:
+            folder = work / f"n{count}"
+            folder.mkdir()
+            specs = generate(folder, count)
+            out = folder / "out"
+
+            def cli_compile(out: Path = out, folder: Path = folder) -> None:
+                shutil.rmtree(out, ignore_errors=True)
+                sh(MLOPSC, "compile", ".", "--out", "out", cwd=folder, ok=(0, 1))
+
+            t_cli, rss_cli = timed(cli_compile, args.repeat)
+            files = sum(1 for p in out.rglob("*") if p.is_file())
+            goal = count == args.specs
+            row(
+                f"compile {count} specs, `mlopsc compile` (1 process): {files} files",
+                f"{t_cli:.2f} s",
+                "10 s" if goal else "",
+                verdict(t_cli, GOALS["compile-1000"] * count / 1000),
+            )
+            row(
+                f"  peak memory (process tree), {count} specs, 1 process",
+                f"{rss_cli:.0f} MB",
+                "500 MB" if goal else "",
+                verdict(rss_cli, GOALS["rss-1000"]) if goal else "",
+            )
+            pool_out = folder / "pool"
+
+            def pool(pool_out: Path = pool_out, folder: Path = folder, specs: list[Path] = specs) -> None:
+                shutil.rmtree(pool_out, ignore_errors=True)
+                pool_compile(folder, pool_out, specs, args.jobs)
+
+            t_pool, rss_pool = timed(pool, args.repeat)
+            row(f"compile {count} specs, driver API in {args.jobs} processes", f"{t_pool:.2f} s")
+            row(f"  peak memory (process tree), {count} specs, {args.jobs} processes", f"{rss_pool:.0f} MB")
+            if count == args.specs:
+                t_check, _ = timed(
+                    lambda folder=folder: sh(MLOPSC, "check", ".", "--out", "out", cwd=folder, ok=(0, 1)), args.repeat
+                )
+                row(
+                    f"check {count} specs against an up-to-date tree",
+                    f"{t_check:.2f} s",
+                    "10 s",
+                    verdict(t_check, GOALS["check-1000"]),
+                )
+                t_again, _ = timed(
+                    lambda folder=folder: sh(MLOPSC, "compile", ".", "--out", "out", cwd=folder, ok=(0, 1)), args.repeat
+                )
+                row(f"compile {count} specs into the existing tree (atomic swap)", f"{t_again:.2f} s")
+            t_floor = statistics.median(floor(specs, out) for _ in range(args.repeat))
+            row(f"floor: PyYAML C compose of {count} specs + C dump of their outputs", f"{t_floor:.2f} s")
+            row(
+                f"  compile (1 process) / floor, {count} specs",
+                f"{t_cli / t_floor:.1f}x",
+                "3x",
+                verdict(t_cli / t_floor, GOALS["floor-multiple"]),
+            )
+            shutil.rmtree(folder)
+
+    header = f"Machine: {machine()}. Command: `{' '.join([Path(sys.executable).name, *sys.argv])}`."
+    print(header)
+    if args.markdown:
+        table = ["| measurement | median | goal | |", "|---|---:|---:|---|"]
+        table += [f"| {w} | {v} | {g} | {d} |" for w, v, g, d in rows]
+        page = args.markdown.read_text(encoding="utf-8") if args.markdown.exists() else ""
+        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+        block = f"{start}\n{header}\n\n" + "\n".join(table) + f"\n{end}"
+        if start in page and end in page:
+            page = page[: page.index(start)] + block + page[page.index(end) + len(end) :]
+        else:
+            page += "\n" + block + "\n"
+        args.markdown.write_text(page, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
