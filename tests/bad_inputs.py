@@ -188,7 +188,7 @@ CASES: tuple[Bad, ...] = (
     ),
     Bad("edge-mode", mutate("  mode: online", "  mode: edge"), "R000", 17, 9, "not served"),
     Bad("latency-too-tight", mutate("latency_ms: 200", "latency_ms: 30"), "R003", 21, 33, "below 50 ms"),
-    Bad("production-incomplete", mutate("level: staging", "level: production"), "R006", 6, 1, "provenance"),
+    Bad("production-incomplete", mutate("level: staging", "level: production"), "PRD009", 6, 1, "provenance"),
     Bad(
         "shadow-on-kserve",
         mutate(

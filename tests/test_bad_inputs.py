@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from mlopsc.compiler.diagnostics import sort_diagnostics
 from mlopsc.compiler.ir import Options
 from mlopsc.compiler.passes import run
 from tests.bad_inputs import BASE, CASES, Bad
@@ -27,7 +28,7 @@ def test_corpus_is_large_enough() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_diagnostic_code_and_position(case: Bad) -> None:
     ir = run("mlops.yaml", case.raw, Options(environments=case.env))
-    errors = [d for d in ir.diagnostics if d.is_error]
+    errors = [d for d in sort_diagnostics(ir.diagnostics) if d.is_error]  # the order users see
     assert errors, f"{case.id}: no error"
     first = errors[0]
     got = (first.code, first.line, first.col)

@@ -11,6 +11,7 @@ from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decided, Json, Options
 from mlopsc.compiler.passes import run
 from tests.bad_inputs import BASE
+from tests.golden_cases import TODAY
 
 
 def _decide(patch: Mapping[str, object] | None = None, text: str = BASE) -> Decided:
@@ -137,13 +138,16 @@ def test_r005_traffic_defaults() -> None:
     assert _value(_decide({"rollout": {"strategy": "canary"}}), "rollout.traffic") == 100
 
 
-def test_r006_production_lists_every_missing_piece() -> None:
-    ir = run("mlops.yaml", BASE.replace("level: staging", "level: production").encode(), Options(), until="decide")
-    messages = [d.message for d in ir.diagnostics if d.code == "R006"]
-    assert any("git_commit" in m for m in messages)
-    assert any("capture" in m for m in messages)
-    assert any("model card" in m for m in messages)
-    assert not any("at least 2 replicas" in m for m in messages)  # the derived min is 2 in production
+def test_r006_records_where_production_requirements_apply_and_policy_enforces_them() -> None:
+    spec = BASE.replace("level: staging", "level: production").encode()
+    decided = run("mlops.yaml", spec, Options(), until="decide")
+    assert not [d for d in decided.diagnostics if d.is_error]  # R006 decides; it does not refuse
+    assert isinstance(decided, Decided)
+    assert _value(decided, "governance.production_checks") is True
+    full = run("mlops.yaml", spec, Options(today=TODAY))
+    codes = {d.code for d in full.diagnostics if d.is_error}
+    assert {"PRD007", "PRD008", "PRD009", "PRD010", "APR001"} <= codes
+    assert "PRD005" not in codes  # the derived min is 2 in production
 
 
 def test_r007_monitoring_defaults_and_slo() -> None:
