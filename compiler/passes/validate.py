@@ -147,6 +147,17 @@ def _from_pydantic(
         by_path.setdefault(path, []).append((error, is_key or error["type"] == "extra_forbidden"))
         if from_union:
             by_path[path][-1][0]["_union"] = True
+    # A union branch that cannot fit the value's shape (`str` for a mapping) is noise when another branch
+    # got further into the value: report where that branch failed (`{secret: ../x}` -> the secret's name).
+    for path in list(by_path):
+        value = _value_at(document, path)
+        deeper = any(p[: len(path)] == path and len(p) > len(path) for p in by_path)
+        if isinstance(value, Mapping) and deeper:
+            kept = [(e, k) for e, k in by_path[path] if not (e.get("_union") and e["type"] == "string_type")]
+            if kept:
+                by_path[path] = kept
+            else:
+                del by_path[path]
     out: list[Diagnostic] = []
     for path, items in by_path.items():
         if len(items) > 1 and all(e.get("_union") for e, _ in items):
