@@ -139,6 +139,14 @@ CASES: tuple[Bad, ...] = (
         "out of range",
     ),
     Bad(
+        "secret-ref-bad-name",
+        mutate("{secret: api-token}", "{secret: ../x}"),
+        "E105",
+        19,
+        21,
+        "`../x` is not lowercase letters",
+    ),
+    Bad(
         "secret-unknown",
         mutate("{secret: api-token}", "{secret: api-tokn}"),
         "E107",
