@@ -453,9 +453,9 @@ class SageMakerPlatform(_Model):
     """s3:// folder holding `constraints.json` and `statistics.json` of a Model Monitor baselining job over the
     training data (drift monitoring compares captured traffic with them); default: `baseline/` under the capture
     destination."""
-    scheduler_role_arn: (
-        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")] | None
-    ) = None
+    scheduler_role_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")] | None = (
+        None
+    )
     """Role that EventBridge Scheduler and EventBridge rules assume to start the batch and retraining pipelines
     (needs `sagemaker:StartPipelineExecution`); default: a role created in the template for exactly those pipelines."""
     training_output_uri: Uri | None = None
