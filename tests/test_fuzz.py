@@ -7,6 +7,8 @@
   never reports E900 or a schema error; what a platform cannot do is one of its documented refusals
   (or a decision rule's error); every file it renders passes that platform's validator; two runs give
   the same bytes; reordered keys give the same documents.
+- `check` is clean right after `compile`, and the rendered tree is byte-identical under other
+  PYTHONHASHSEED values (a few examples: each one starts two processes).
 - The mutation fuzzer deletes, duplicates and retypes nodes of valid specs: only diagnostics, never an
   exception or E900. What it found is kept in tests/bad_inputs.py.
 
@@ -16,9 +18,15 @@ Under CI (`CI` set) the runs are derandomized; hypothesis never writes a databas
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -367,3 +375,70 @@ def test_mutations_only_ever_produce_diagnostics(raw: bytes) -> None:
         for d in ir.diagnostics:
             assert re.fullmatch(r"[A-Z]{1,3}\d{3}", d.code), d
             assert d.line >= 0 and d.col >= 0
+
+
+# --- compile, then check; other hash seeds --------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _chdir(folder: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _compiling_targets(spec: dict[str, Any], raw: bytes) -> list[str]:
+    """`--target` flags for the platforms this spec renders on (a refusal on one must not hide the rest)."""
+    flags: list[str] = []
+    for platform in sorted(spec["platforms"]):
+        ir = run("mlops.yaml", raw, Options(targets=(platform,)))
+        if isinstance(ir, Emitted) and not any(d.is_error for d in ir.diagnostics):
+            flags += ["--target", platform]
+    return flags
+
+
+@FUZZ
+@given(valid_specs())
+def test_check_is_clean_right_after_compile(spec: dict[str, Any]) -> None:
+    from click.testing import CliRunner
+
+    from mlopsc.compiler.cli import cli
+
+    raw = _dump(spec)
+    targets = _compiling_targets(spec, raw)
+    if not targets:
+        return  # documented refusals or policy errors on every platform: nothing is written
+    with tempfile.TemporaryDirectory() as folder, _chdir(Path(folder)):
+        Path("mlops.yaml").write_bytes(raw)
+        runner = CliRunner()
+        args = ["mlops.yaml", "--out", "rendered", *targets]
+        compiled = runner.invoke(cli, ["compile", *args], catch_exceptions=False)
+        assert compiled.exit_code == 0, compiled.output
+        checked = runner.invoke(cli, ["check", *args], catch_exceptions=False)
+        assert checked.exit_code == 0, checked.output
+
+
+@settings(FUZZ, max_examples=min(EXAMPLES, 3))
+@given(valid_specs())
+def test_same_bytes_under_other_hash_seeds(spec: dict[str, Any]) -> None:
+    raw = _dump(spec)
+    targets = _compiling_targets(spec, raw)
+    if not targets:
+        return
+    trees = []
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "mlops.yaml").write_bytes(raw)
+        for seed in ("0", "4242"):
+            out = Path(folder, f"out-{seed}")
+            subprocess.run(
+                [sys.executable, "-m", "mlopsc.compiler.cli", "compile", "mlops.yaml", "--out", out.name],
+                cwd=folder,
+                env={**os.environ, "PYTHONHASHSEED": seed},
+                check=True,
+                capture_output=True,
+            )
+            trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1] and trees[0]
