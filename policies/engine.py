@@ -15,15 +15,19 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, dotted
 from mlopsc.compiler.ir import Emitted, Finding, Options, RenderedFile, Unit
-from mlopsc.compiler.source import Path_, PositionMap
+from mlopsc.compiler.source import Path_, Pos, PositionMap
 from mlopsc.policies.base import FileFinding, PolicyRule
 from mlopsc.policies.base import Finding as PolicyFinding
 from mlopsc.policies.context import PolicyContext
 from mlopsc.policies.orgpolicy import WAIVER_UNUSED, LoadedPolicy, Waiver, find_policy, load_policy
 from mlopsc.policies.walk import value_at
+
+if TYPE_CHECKING:
+    import yaml
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def run_policies(emitted: Emitted, ctx: PolicyContext) -> tuple[Diagnostic, ...]
             env = plan.environment
             raised.extend(_Raised(_spec_diagnostic(unit, spec_rule, f, env, ctx), env) for f in found)
     for file in emitted.files:
-        positions: list[PositionMap | None] = []
+        positions: list[_Positions | None] = []
         for file_rule in FILE_RULES:
             try:
                 file_found = list(file_rule.check_file(file, ctx))
@@ -114,7 +118,7 @@ def _file_diagnostic(
     finding: FileFinding,
     file: RenderedFile,
     ctx: PolicyContext,
-    positions: list[PositionMap | None],
+    positions: list[_Positions | None],
 ) -> Diagnostic:
     """A finding in a rendered file, at the file's path under --out; line/col from the rendered text."""
     line = finding.line
@@ -122,7 +126,7 @@ def _file_diagnostic(
     end_col = 0
     if not line and finding.path:
         if not positions:
-            positions.append(_positions(file.content))
+            positions.append(_positions(file))
         found = positions[0]
         if found is not None:
             block = isinstance(value_at(file.body, finding.path), dict | list)
@@ -143,15 +147,64 @@ def _file_diagnostic(
     )
 
 
-def _positions(content: str) -> PositionMap | None:
+class _Positions:
+    """Where paths are written in one rendered file, composed once and looked up along each path.
+
+    The findings of a file share one instance (the engine keeps it per file), so the file is composed at
+    most once however many findings it has. A structured body (dict or list) is what the serialiser
+    dumped from plain data: no tags, no duplicate keys, so reading only the nodes along a finding's path
+    gives the same positions as converting the whole tree (which cost more than the compose itself). A
+    text body (a script read as YAML) is converted whole, so that its duplicate keys or tags still make
+    it unreadable (no position) exactly as before.
+    """
+
+    def __init__(self, root: yaml.Node, whole: PositionMap | None) -> None:
+        self._root = root
+        self._whole = whole
+
+    def nearest(self, path: Path_, prefer_key: bool = False) -> Pos:
+        if self._whole is not None:
+            return self._whole.nearest(path, prefer_key=prefer_key)
+        return _along(self._root, path).nearest(path, prefer_key=prefer_key)
+
+
+def _positions(file: RenderedFile) -> _Positions | None:
     """Positions of a rendered YAML or JSON file (JSON is read as YAML); None when it cannot be read."""
     from mlopsc.compiler.yamlnodes import YamlProblem, compose, to_python
 
     try:
-        node = compose(content)
-        return to_python(node)[1] if node is not None else None
+        node = compose(file.content)
+        if node is None:
+            return None
+        return _Positions(node, None if isinstance(file.body, dict | list) else to_python(node)[1])
     except YamlProblem:
         return None
+
+
+def _along(root: yaml.Node, path: Path_) -> PositionMap:
+    """The positions `to_python` would record for `path` and each of its ancestors (all `nearest` reads)."""
+    import yaml
+
+    from mlopsc.compiler.yamlnodes import _span as span  # the same spans as to_python's
+
+    keys: dict[Path_, Pos] = {}
+    values: dict[Path_, Pos] = {(): span(root)}
+    node: yaml.Node = root
+    for end, part in enumerate(path, start=1):
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if str(key_node.value) == part:
+                    keys[path[:end]] = span(key_node)
+                    child = value_node
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        values[path[:end]] = span(child)
+        node = child
+    return PositionMap(keys=keys, values=values)
 
 
 def _raw_document(unit: Unit) -> Mapping[str, object] | None:

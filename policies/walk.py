@@ -23,18 +23,26 @@ class Text:
 
 
 def strings(node: object, path: Path_ = (), key: str | None = None) -> Iterator[Text]:
+    """Every string under `node` in document order (a key before its value). Gathered by one plain
+    recursive function into a list: a generator per level cost more than the secret scan itself."""
+    out: list[Text] = []
+    _gather(node, path, key, out)
+    return iter(out)
+
+
+def _gather(node: object, path: Path_, key: str | None, out: list[Text]) -> None:
     if isinstance(node, str):
-        yield Text(path, key, node)
+        out.append(Text(path, key, node))
     elif isinstance(node, Mapping):
         pair_name = node.get("name") if isinstance(node.get("value"), str) else None
         for raw_key, v in node.items():
             k = str(raw_key)
-            yield Text((*path, k), None, k, True)
-            child_key = pair_name if k == "value" and isinstance(pair_name, str) else k
-            yield from strings(v, (*path, k), child_key)
+            child: Path_ = (*path, k)
+            out.append(Text(child, None, k, True))
+            _gather(v, child, pair_name if k == "value" and isinstance(pair_name, str) else k, out)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from strings(item, (*path, i), key)
+            _gather(item, (*path, i), key, out)
 
 
 def value_at(node: object, path: Path_) -> object:
