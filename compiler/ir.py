@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, dotted
+from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
 from mlopsc.compiler.source import Path_, PositionMap, SourceFile, environment_path, locate
 
 if TYPE_CHECKING:
@@ -230,7 +230,3 @@ class Emitted:
     files: tuple[RenderedFile, ...]
     options: Options
     diagnostics: tuple[Diagnostic, ...] = ()
-
-
-def finding_path(path: Path_) -> str:
-    return dotted(path)
