@@ -271,5 +271,7 @@ CASES: tuple[Bad, ...] = (
     ),
     Bad("namespace-traversal", mutate("namespace: fraud", "namespace: ../kube-system"), "E105", 29, 16, "Kubernetes"),
     Bad("label-value-dash-edges", with_labels("{team: -x-}"), "E105", 6, 18, "starting and ending"),
+    # found by the fuzzer: AWS tags (CloudWatch alarms) refuse empty values, so labels may not be empty
+    Bad("label-value-empty", with_labels("{team: ''}"), "E105", 6, 18, "label value"),
     Bad("over-size-limit", b"a: b\n" * 200_001, "E010", 0, 0, "a spec may be at most 1,000,000"),
 )

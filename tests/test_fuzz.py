@@ -143,7 +143,7 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
         meta["labels"] = draw(
             st.dictionaries(
                 st.from_regex(r"[a-z][a-z0-9_-]{0,10}", fullmatch=True),
-                st.from_regex(r"([a-z0-9]([a-z0-9_-]{0,10}[a-z0-9])?)?", fullmatch=True),
+                st.from_regex(r"[a-z0-9]([a-z0-9_-]{0,10}[a-z0-9])?", fullmatch=True),
                 max_size=3,
             )
         )

@@ -39,7 +39,7 @@ DIGEST = r"^sha256:[0-9a-f]{64}$"
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
-LABEL_VALUE = r"^([a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?)?$"
+LABEL_VALUE = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"  # not empty: AWS tags need a value
 ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URI = r"^[a-z][a-z0-9+.-]*://\S+$"
 IMAGE = (
@@ -65,7 +65,7 @@ PATTERN_HELP: dict[str, str] = {
         "starting with a letter, at most 63"
     ),
     LABEL_VALUE: (
-        "a label value valid on every platform: lowercase letters, digits, '_' and '-', at most 63, "
+        "a label value valid on every platform: 1-63 lowercase letters, digits, '_' and '-', "
         "starting and ending with a letter or digit"
     ),
     ENV_VAR: "an environment variable name: letters, digits and '_', not starting with a digit",
