@@ -20,7 +20,7 @@ from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
 from mlopsc.compiler.source import Path_, PositionMap, SourceFile, environment_path, locate
 
 if TYPE_CHECKING:
-    from mlopsc.compiler.spec.model import Spec
+    from mlopsc.compiler.spec.typed import Spec
     from mlopsc.compiler.spec.vocabulary import Strategy
 
 Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]

@@ -68,7 +68,7 @@ def approve(
     now: dt.datetime | None = None,
 ) -> Approved | list[Diagnostic]:
     """Write the record; return what was written, or the spec's diagnostics when it does not validate."""
-    from mlopsc.compiler.spec.model import EMAIL
+    from mlopsc.compiler.spec.patterns import EMAIL
 
     if not re.match(EMAIL, by):
         raise ApproveError(f"--by must be an email address, not `{by}`")

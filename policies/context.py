@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsc.compiler.ir import Options, Plan, RenderedFile, Stack, Unit
-from mlopsc.policies.orgpolicy import DEFAULT, LoadedPolicy, OrgPolicy
+from mlopsc.policies.orgpolicy import DEFAULT, LoadedPolicy, PolicySettings
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class PolicyContext:
     spec_fingerprints: frozenset[str] = frozenset()  # secrets already reported in the spec itself
 
     @property
-    def policy(self) -> OrgPolicy:
+    def policy(self) -> PolicySettings:
         return self.loaded.policy
 
     @property

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from mlopsc.compiler.source import Path_
 
 if TYPE_CHECKING:
-    from mlopsc.compiler.spec.model import Spec
+    from mlopsc.compiler.spec.typed import ImageMirrors, Spec
 
 
 _VERSION_IN_NAME = re.compile(r"\d+[.-]\d+")
@@ -53,14 +53,14 @@ def user_images(spec: Spec) -> list[tuple[Path_, str]]:
     serving = spec.serving
     if serving.image:
         out.append((("serving", "image"), serving.image))
-    for platform, image in sorted(serving.image_mirrors.model_dump(exclude_none=True).items()):
+    for platform, image in _given(serving.image_mirrors):
         out.append((("serving", "image_mirrors", platform), image))
     if serving.batch is not None and serving.batch.image:
         out.append((("serving", "batch", "image"), serving.batch.image))
     if spec.retraining is not None:
         pipeline = spec.retraining.pipeline
         out.append((("retraining", "pipeline", "image"), pipeline.image))
-        for platform, image in sorted(pipeline.mirrors.model_dump(exclude_none=True).items()):
+        for platform, image in _given(pipeline.mirrors):
             out.append((("retraining", "pipeline", "mirrors", platform), image))
     return out
 
@@ -85,3 +85,9 @@ def vendor_unversioned(ref: ImageRef) -> str | None:
     if ref.digest or (ref.tag and ref.tag != "latest"):
         return None
     return VENDOR_UNVERSIONED.get(ref.repository.rsplit("/", 1)[-1])
+
+
+def _given(mirrors: ImageMirrors) -> list[tuple[str, str]]:
+    """The platforms that have a mirror of the image, sorted."""
+    pairs = [(f.name, getattr(mirrors, f.name)) for f in fields(mirrors) if f.name != "written"]
+    return sorted((platform, image) for platform, image in pairs if image is not None)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from mlopsc.compiler.ir import Emitted, Options
 from mlopsc.compiler.passes import run
 from mlopsc.compiler.source import Path_
-from mlopsc.compiler.spec.model import ENVIRONMENT_NAME, NAME
+from mlopsc.compiler.spec.patterns import ENVIRONMENT_NAME, NAME
 from mlopsc.targets.kserve.monitoring import promql_alternation, promql_string
 from tests.bad_inputs import BASE
 from tests.validators.rendered import problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Finding
-from mlopsc.compiler.spec.model import SecretRef, Spec
+from mlopsc.compiler.spec.typed import SecretRef, Spec
 from mlopsc.compiler.spec.vocabulary import RetrainTrigger, ServingMode
 
 E = Severity.ERROR

@@ -1,8 +1,9 @@
 """validate: the parsed document -> one typed effective spec per environment.
 
-Each environment's entry is deep-merged over the base, then checked by the pydantic model;
-every pydantic error becomes a diagnostic at the node that caused it (in the override when the
-override wrote it). Cross-field checks follow in ``crosscheck``.
+Each environment's entry is deep-merged over the base, then checked: by the generated fast checker
+(`spec/fast.py`, no pydantic) when the document is valid, else by the pydantic model, whose every
+error becomes a diagnostic at the node that caused it (in the override when the override wrote it).
+Cross-field checks follow in ``crosscheck``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ from mlopsc.compiler.diagnostics import Diagnostic, Severity
 from mlopsc.compiler.ir import Environment, Finding, Options, Parsed, Unit, Validated
 from mlopsc.compiler.passes.crosscheck import crosscheck
 from mlopsc.compiler.source import Path_
+from mlopsc.compiler.spec.fast import check
 from mlopsc.compiler.spec.merge import deep_merge
+from mlopsc.compiler.spec.patterns import ENVIRONMENT_NAME
+from mlopsc.compiler.spec.typed import Spec
 
 DEFAULT_ENVIRONMENT = "default"
 
 
 def validate(parsed: Parsed, options: Options) -> Validated:
-    from pydantic import ValidationError  # pydantic costs ~200 ms: only when validating
-
-    from mlopsc.compiler.spec.model import ENVIRONMENT_NAME, Spec
-
     unit = parsed.unit
     document = dict(parsed.document)
     diagnostics: list[Diagnostic] = []
@@ -106,18 +106,54 @@ def validate(parsed: Parsed, options: Options) -> Validated:
         if options.environments and name not in options.environments:
             continue
         merged = deep_merge(document, override)
-        env_for_paths = name
-        try:
-            spec = Spec.model_validate(merged)
-        except ValidationError as exc:
-            errors = typing.cast(list[dict[str, Any]], exc.errors(include_url=False, include_context=True))
-            diagnostics.extend(_from_pydantic(unit, merged, errors, env_for_paths, Spec))
-            continue
+        spec = check(merged)
+        if spec is None:
+            spec, problems = _with_pydantic(unit, merged, name)
+            diagnostics.extend(problems)
+            if spec is None:
+                continue
         findings = crosscheck(spec)
-        diagnostics.extend(unit.diagnostic(f, env_for_paths) for f in findings)
+        diagnostics.extend(unit.diagnostic(f, name) for f in findings)
         if not any(f.severity is Severity.ERROR for f in findings):
             environments.append(Environment(name, spec, merged))
     return Validated(unit, tuple(environments), parsed.diagnostics + tuple(diagnostics))
+
+
+# --- pydantic: the errors, and what the fast checker left to it ---------------------------------------
+
+
+def _with_pydantic(unit: Unit, merged: dict[str, object], environment: str) -> tuple[Spec | None, list[Diagnostic]]:
+    """The pydantic model decides (~300 ms to build, so only here): its errors become diagnostics; a
+    document it accepts (a form the fast checker leaves to it) becomes the same typed spec."""
+    from pydantic import ValidationError
+
+    from mlopsc.compiler.spec import model
+
+    try:
+        validated = model.Spec.model_validate(merged)
+    except ValidationError as exc:
+        errors = typing.cast(list[dict[str, Any]], exc.errors(include_url=False, include_context=True))
+        return None, _from_pydantic(unit, merged, errors, environment, model.Spec)
+    adopted = _adopt(validated)
+    assert isinstance(adopted, Spec)
+    return adopted, []
+
+
+def _adopt(value: object) -> object:
+    """A pydantic model instance as the dataclass of the same name in `typed`, recursively."""
+    from pydantic import BaseModel
+
+    from mlopsc.compiler.spec import typed
+
+    if isinstance(value, BaseModel):
+        cls = getattr(typed, type(value).__name__)
+        fields = {name: _adopt(getattr(value, name)) for name in type(value).model_fields}
+        return cls(**fields, written=frozenset(value.model_fields_set))
+    if isinstance(value, list):
+        return [_adopt(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _adopt(item) for key, item in value.items()}
+    return value
 
 
 # --- pydantic errors -> diagnostics -------------------------------------------------------------------
@@ -220,7 +256,7 @@ def _message(error: dict[str, Any], path: Path_, root: type) -> tuple[str, str]:
     if kind == "missing":
         return "E102", f"missing required field `{field}`{where}"
     if kind == "string_pattern_mismatch":
-        from mlopsc.compiler.spec.model import PATTERN_HELP
+        from mlopsc.compiler.spec.patterns import PATTERN_HELP
 
         pattern = error.get("ctx", {}).get("pattern", "")
         return "E105", f"{_show(value)} is not {PATTERN_HELP.get(pattern, 'valid here (pattern ' + pattern + ')')}"

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from mlopsc.compiler.ir import Json
 from mlopsc.compiler.rules.base import Outcome, RuleResult, warning
-from mlopsc.compiler.spec.model import Spec
+from mlopsc.compiler.spec.typed import Spec
 
 LARGE_GB = 1.0
 BASE_STARTUP_S = 120

@@ -9,7 +9,7 @@ from typing import ClassVar, Protocol
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Finding, Json
 from mlopsc.compiler.source import Path_
-from mlopsc.compiler.spec.model import Spec
+from mlopsc.compiler.spec.typed import Spec
 
 DecisionKind = str  # "default" | "derived" | "assumption"
 

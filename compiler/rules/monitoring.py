@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from mlopsc.compiler.ir import Json
 from mlopsc.compiler.rules.base import Outcome, RuleResult
-from mlopsc.compiler.spec.model import Spec
+from mlopsc.compiler.spec.typed import Spec
 
 LATENCY_FACTOR = 1.5
 LATENCY_WINDOW_MIN = 10
@@ -70,11 +70,7 @@ class MonitoringDefaults:
         drift = mon.drift if mon else None
         thresholds = drift.thresholds if drift else None
         for name in ("monitor", "investigate", "retrain"):
-            written = (
-                drift is not None
-                and "thresholds" in drift.model_fields_set
-                and name in drift.thresholds.model_fields_set
-            )
+            written = drift is not None and "thresholds" in drift.written and name in drift.thresholds.written
             value = (
                 getattr(thresholds, name) if thresholds else {"monitor": 0.1, "investigate": 0.2, "retrain": 0.25}[name]
             )
@@ -90,7 +86,7 @@ class MonitoringDefaults:
             )
         quality = mon.quality if mon else None
         for name, default in (("investigate_drop", 0.05), ("retrain_drop", 0.10)):
-            written = quality is not None and name in quality.model_fields_set
+            written = quality is not None and name in quality.written
             value = getattr(quality, name) if quality else default
             out.append(
                 Outcome(

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from mlopsc.compiler.ir import Json
 from mlopsc.compiler.rules.base import Outcome, RuleResult, error
-from mlopsc.compiler.spec.model import Spec
+from mlopsc.compiler.spec.typed import Spec
 from mlopsc.compiler.spec.vocabulary import Level
 
 DEFAULT_RPS_PER_REPLICA = 100

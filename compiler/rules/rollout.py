@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from mlopsc.compiler.ir import Json
 from mlopsc.compiler.rules.base import Outcome, RuleResult, error, note
-from mlopsc.compiler.spec.model import Spec
+from mlopsc.compiler.spec.typed import Spec
 from mlopsc.compiler.spec.vocabulary import Strategy
 
 DEFAULT_TRAFFIC = {

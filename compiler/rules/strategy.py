@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from mlopsc.compiler.ir import Json
 from mlopsc.compiler.rules.base import Outcome, RuleResult
-from mlopsc.compiler.spec.model import Spec
+from mlopsc.compiler.spec.typed import Spec
 from mlopsc.compiler.spec.vocabulary import Risk, Strategy
 
 BY_RISK = {Risk.LOW: Strategy.BLUE_GREEN, Risk.MEDIUM: Strategy.CANARY, Risk.HIGH: Strategy.SHADOW}

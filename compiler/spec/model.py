@@ -8,7 +8,6 @@ the validate pass, not here, so their diagnostics point at the exact node.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
@@ -17,6 +16,39 @@ from typing import Annotated, TypeVar
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from mlopsc.compiler.spec.cron import cron_problem
+from mlopsc.compiler.spec.patterns import (
+    API_VERSION,
+    AWS_REGION,
+    AWS_SECRET_ARN,
+    AZURE_COMPUTE,
+    AZURE_REGION,
+    AZURE_RESOURCE_GROUP,
+    AZURE_SECRET_URL,
+    AZURE_WORKSPACE,
+    DIGEST,
+    EMAIL,
+    ENV_VAR,
+    ENVIRONMENT,
+    FEATURE,
+    GCP_PROJECT,
+    GCP_REGION,
+    GCP_SECRET,
+    GIT_SHA,
+    IAM_ROLE_ARN,
+    IMAGE,
+    K8S_NAME,
+    KIND,
+    LABEL_KEY,
+    LABEL_VALUE,
+    METRIC,
+    NAME,
+    SECRET_KEY,
+    SECRET_NAME,
+    SECURITY_GROUP,
+    SEMVER,
+    SUBNET,
+    URI,
+)
 from mlopsc.compiler.spec.vocabulary import (
     DeploymentMode,
     DriftMethod,
@@ -33,50 +65,7 @@ from mlopsc.compiler.spec.vocabulary import (
     Strategy,
 )
 
-# Patterns double as JSON Schema `pattern`s; PATTERN_HELP turns a mismatch into words.
-NAME = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
-DIGEST = r"^sha256:[0-9a-f]{64}$"
-SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
-LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
-LABEL_VALUE = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"  # not empty: AWS tags need a value
-ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
-URI = r"^[a-z][a-z0-9+.-]*://\S+$"
-IMAGE = (
-    r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\.[a-z0-9-]+)*(?::[0-9]+)?"  # registry host[:port]
-    r"(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"  # /repository/path
-    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$"  # :tag and/or @digest
-)
-GIT_SHA = r"^[0-9a-f]{7,40}$"
-SECRET_NAME = r"^[a-z][a-z0-9-]{0,62}$"
-K8S_NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-FEATURE = r"^[A-Za-z_][A-Za-z0-9_.-]*$"
-METRIC = r"^[A-Za-z][A-Za-z0-9_.@-]{0,62}$"  # lands in PromQL, alert texts and platform metric names
-
 _E = TypeVar("_E", bound=Enum)
-
-PATTERN_HELP: dict[str, str] = {
-    NAME: "3-40 characters: lowercase letters, digits and '-', starting with a letter, not ending with '-'",
-    DIGEST: "`sha256:` followed by 64 lowercase hex digits",
-    SEMVER: "a semantic version such as 2.1.0",
-    EMAIL: "an email address",
-    LABEL_KEY: (
-        "a label key valid on every platform: lowercase letters, digits, '_' and '-', "
-        "starting with a letter, at most 63"
-    ),
-    LABEL_VALUE: (
-        "a label value valid on every platform: 1-63 lowercase letters, digits, '_' and '-', "
-        "starting and ending with a letter or digit"
-    ),
-    ENV_VAR: "an environment variable name: letters, digits and '_', not starting with a digit",
-    URI: "a URI with a scheme, such as s3://bucket/key or gs://bucket/path",
-    IMAGE: "a container image reference such as registry/repo:tag or registry/repo@sha256:<64 hex>",
-    GIT_SHA: "a git commit hash (7 to 40 lowercase hex digits)",
-    SECRET_NAME: "lowercase letters, digits and '-', starting with a letter",
-    K8S_NAME: "a Kubernetes name: lowercase letters, digits and '-'",
-    FEATURE: "a feature name: letters, digits, '_', '.' and '-', not starting with a digit",
-    METRIC: "a metric name such as f1, roc_auc or ndcg@10: letters, digits, '_', '.', '@' and '-', at most 63",
-}
 
 
 def _raw_number(value: object) -> object:
@@ -396,7 +385,7 @@ class Retraining(_Model):
 
 
 class Approval(_Model):
-    environment: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+    environment: Annotated[str, StringConstraints(pattern=ENVIRONMENT)]
     by: Email
     role: str
     at: Annotated[AwareDatetime, Field(strict=False)]
@@ -433,15 +422,13 @@ class KServePlatform(_Model):
 
 
 class VpcConfig(_Model):
-    security_group_ids: Annotated[
-        list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]+$")]], Field(min_length=1)
-    ]
-    subnets: Annotated[list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]+$")]], Field(min_length=1)]
+    security_group_ids: Annotated[list[Annotated[str, StringConstraints(pattern=SECURITY_GROUP)]], Field(min_length=1)]
+    subnets: Annotated[list[Annotated[str, StringConstraints(pattern=SUBNET)]], Field(min_length=1)]
 
 
 class SageMakerPlatform(_Model):
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
-    execution_role_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")]
+    region: Annotated[str, StringConstraints(pattern=AWS_REGION)]
+    execution_role_arn: Annotated[str, StringConstraints(pattern=IAM_ROLE_ARN)]
     kms_key_id: str | None = None
     network_isolation: bool | None = None
     """`EnableNetworkIsolation` of the models. Absent: decided by the target, true unless `serving.env`
@@ -453,9 +440,7 @@ class SageMakerPlatform(_Model):
     """s3:// folder holding `constraints.json` and `statistics.json` of a Model Monitor baselining job over the
     training data (drift monitoring compares captured traffic with them); default: `baseline/` under the capture
     destination."""
-    scheduler_role_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")] | None = (
-        None
-    )
+    scheduler_role_arn: Annotated[str, StringConstraints(pattern=IAM_ROLE_ARN)] | None = None
     """Role that EventBridge Scheduler and EventBridge rules assume to start the batch and retraining pipelines
     (needs `sagemaker:StartPipelineExecution`); default: a role created in the template for exactly those pipelines."""
     training_output_uri: Uri | None = None
@@ -464,8 +449,8 @@ class SageMakerPlatform(_Model):
 
 
 class VertexPlatform(_Model):
-    project: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+\d$")]
+    project: Annotated[str, StringConstraints(pattern=GCP_PROJECT)]
+    region: Annotated[str, StringConstraints(pattern=GCP_REGION)]
     service_account: Email | None = None
     kms_key_name: str | None = None
     network: str | None = None
@@ -476,13 +461,13 @@ class VertexPlatform(_Model):
 
 
 class AzureMLPlatform(_Model):
-    workspace: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,32}$")]
-    resource_group: Annotated[str, StringConstraints(pattern=r"^[-\w._()]{1,90}$")]
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]
+    workspace: Annotated[str, StringConstraints(pattern=AZURE_WORKSPACE)]
+    resource_group: Annotated[str, StringConstraints(pattern=AZURE_RESOURCE_GROUP)]
+    region: Annotated[str, StringConstraints(pattern=AZURE_REGION)]
     capture_destination: Uri | None = None
-    batch_compute: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]{1,31}$")] | None = None
+    batch_compute: Annotated[str, StringConstraints(pattern=AZURE_COMPUTE)] | None = None
     """Name of the Azure ML compute cluster that runs batch scoring jobs (required for batch and hybrid)."""
-    training_compute: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]{1,31}$")] | None = None
+    training_compute: Annotated[str, StringConstraints(pattern=AZURE_COMPUTE)] | None = None
     """Name of the Azure ML compute cluster for retraining pipeline jobs; default: serverless Standard_DS3_v2."""
 
 
@@ -498,7 +483,7 @@ class Platforms(_Model):
 
 class SecretKeyRef(_Model):
     name: Annotated[str, StringConstraints(pattern=K8S_NAME)]
-    key: Annotated[str, StringConstraints(pattern=r"^[-._a-zA-Z0-9]+$")]
+    key: Annotated[str, StringConstraints(pattern=SECRET_KEY)]
 
 
 class KServeSecret(_Model):
@@ -507,19 +492,12 @@ class KServeSecret(_Model):
 
 class SecretEntry(_Model):
     kserve: KServeSecret | None = None
-    sagemaker: (
-        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$")]
-        | None
-    ) = None
-    vertex: (
-        Annotated[str, StringConstraints(pattern=r"^projects/[^/\s]+/secrets/[^/\s]+(/versions/[^/\s]+)?$")] | None
-    ) = None
+    sagemaker: Annotated[str, StringConstraints(pattern=AWS_SECRET_ARN)] | None = None
+    vertex: Annotated[str, StringConstraints(pattern=GCP_SECRET)] | None = None
     azureml: (
         Annotated[
             str,
-            StringConstraints(
-                pattern=r"^https://[a-z0-9-]{3,24}\.vault\.azure\.net/secrets/[A-Za-z0-9-]+(/[0-9a-f]{32})?$"
-            ),
+            StringConstraints(pattern=AZURE_SECRET_URL),
         ]
         | None
     ) = None
@@ -531,8 +509,8 @@ class SecretEntry(_Model):
 class Spec(_Model):
     """One environment's effective spec: the base document with that environment merged over it."""
 
-    apiVersion: Annotated[str, StringConstraints(pattern=r"^mlopsc/v1$")]
-    kind: Annotated[str, StringConstraints(pattern=r"^ModelDeployment$")]
+    apiVersion: Annotated[str, StringConstraints(pattern=API_VERSION)]
+    kind: Annotated[str, StringConstraints(pattern=KIND)]
     metadata: Metadata
     model: ModelSection
     serving: Serving
@@ -542,23 +520,3 @@ class Spec(_Model):
     governance: Governance
     platforms: Platforms
     secrets: dict[Annotated[str, StringConstraints(pattern=SECRET_NAME)], SecretEntry] = {}
-
-
-PATTERN_HELP[r"^mlopsc/v1$"] = "`mlopsc/v1`"
-PATTERN_HELP[r"^ModelDeployment$"] = "`ModelDeployment`"
-PATTERN_HELP[r"^[a-z]{2}(-gov)?-[a-z]+-\d$"] = "an AWS region such as us-east-1"
-PATTERN_HELP[r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$"] = "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
-PATTERN_HELP[r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"] = "a Google Cloud project id"
-PATTERN_HELP[r"^[a-z]+-[a-z]+\d$"] = "a Google Cloud region such as us-central1"
-PATTERN_HELP[r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$"] = "a Secrets Manager secret ARN"
-PATTERN_HELP[r"^projects/[^/\s]+/secrets/[^/\s]+(/versions/[^/\s]+)?$"] = (
-    "a Secret Manager resource name, projects/<project>/secrets/<name>[/versions/<n>]"
-)
-PATTERN_HELP[r"^https://[a-z0-9-]{3,24}\.vault\.azure\.net/secrets/[A-Za-z0-9-]+(/[0-9a-f]{32})?$"] = (
-    "a Key Vault secret URL, https://<vault>.vault.azure.net/secrets/<name>"
-)
-PATTERN_HELP[r"^sg-[0-9a-f]+$"] = "a security group id (sg-...)"
-PATTERN_HELP[r"^subnet-[0-9a-f]+$"] = "a subnet id (subnet-...)"
-PATTERN_HELP[r"^[a-z][a-z0-9-]{0,30}$"] = "an environment name"
-
-ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}\Z")  # \Z: `$` would accept a trailing newline

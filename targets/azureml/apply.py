@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 
 from mlopsc.compiler.ir import Plan, Stack
-from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.targets.base import artifact_uri
 
 q = shlex.quote

@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Mapping
 
 from mlopsc.compiler.ir import Json, Plan, Stack
-from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.typed import SecretRef
 
 SCHEMA = "https://azuremlschemas.azureedge.net/latest/"
 ARM_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"

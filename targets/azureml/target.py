@@ -115,7 +115,7 @@ from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
-from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
 from mlopsc.targets.azureml import catalog
 from mlopsc.targets.azureml.apply import apply_sh, readme

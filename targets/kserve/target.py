@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
-from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import DeploymentMode, Protocol, ServingMode, Strategy
 from mlopsc.targets.base import (
     Emission,

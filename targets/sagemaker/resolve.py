@@ -9,7 +9,7 @@ import re
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Finding, Plan, Stack
-from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import Level, Protocol, ServingMode, Strategy
 from mlopsc.targets.base import Resolution, artifact_uri, image_for, refuse, resolved, warn
 from mlopsc.targets.sagemaker import catalog

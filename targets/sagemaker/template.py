@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from mlopsc.compiler.ir import Decision, Finding, Json, Plan, Stack
-from mlopsc.compiler.spec.model import SageMakerPlatform, SecretRef
+from mlopsc.compiler.spec.typed import SageMakerPlatform, SecretRef
 from mlopsc.compiler.spec.vocabulary import RetrainTrigger, RollbackAlarm
 from mlopsc.targets.base import artifact_uri, labels_for, resolved, warn
 from mlopsc.targets.sagemaker import catalog

@@ -8,7 +8,7 @@ resolved: image, machine, URIs); none decides anything new.
 from __future__ import annotations
 
 from mlopsc.compiler.ir import Json, Plan, Stack
-from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import Strategy
 from mlopsc.targets.base import labels_for
 from mlopsc.targets.vertex import naming

@@ -82,7 +82,7 @@ from typing import ClassVar
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
 from mlopsc.compiler.source import Path_
-from mlopsc.compiler.spec.model import SecretRef
+from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
 from mlopsc.targets.base import (
     Emission,
