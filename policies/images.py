@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlopsc.compiler.source import Path_
@@ -89,5 +89,5 @@ def vendor_unversioned(ref: ImageRef) -> str | None:
 
 def _given(mirrors: ImageMirrors) -> list[tuple[str, str]]:
     """The platforms that have a mirror of the image, sorted."""
-    pairs = [(f.name, getattr(mirrors, f.name)) for f in fields(mirrors) if f.name != "written"]
+    pairs = [(name, getattr(mirrors, name)) for name in mirrors.field_names]
     return sorted((platform, image) for platform, image in pairs if image is not None)

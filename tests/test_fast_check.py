@@ -9,6 +9,7 @@ text against a pattern, dates in other ISO forms, huge or non-finite numbers).
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 from mlopsc.compiler.passes.parse import parse
 from mlopsc.compiler.passes.validate import _adopt
 from mlopsc.compiler.spec import codegen, fast, model, typed
+from mlopsc.compiler.spec.frozen import Frozen
 from mlopsc.compiler.spec.merge import deep_merge
 from mlopsc.compiler.yamlnodes import YamlFloat
 from tests.bad_inputs import BASE, CASES
@@ -57,9 +59,9 @@ def same(fast_value: object, slow_value: object, where: str = "spec") -> None:
         assert (fast_value, fast_value.utcoffset()) == (slow_value, slow_value.utcoffset()), where
         return
     assert type(fast_value) is type(slow_value), (where, fast_value, slow_value)
-    if dataclasses.is_dataclass(slow_value):
-        for f in dataclasses.fields(slow_value):
-            same(getattr(fast_value, f.name), getattr(slow_value, f.name), f"{where}.{f.name}")
+    if isinstance(slow_value, Frozen):
+        for name in (*slow_value.field_names, "written"):
+            same(getattr(fast_value, name), getattr(slow_value, name), f"{where}.{name}")
     elif isinstance(slow_value, list):
         assert isinstance(fast_value, list) and len(fast_value) == len(slow_value), where
         for i, (a, b) in enumerate(zip(fast_value, slow_value, strict=True)):
@@ -183,11 +185,21 @@ def test_plain_edge_values_are_accepted_fast() -> None:
     assert fast.check(approval) is not None
 
 
-def test_typed_classes_are_frozen() -> None:
+def test_typed_classes_are_frozen_values() -> None:
     spec = fast.check(_base())
     assert isinstance(spec, typed.Spec)
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.metadata.name = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del spec.metadata.name  # type: ignore[misc]
+    again = fast.check(_base())
+    assert again == spec and again is not spec and hash(again.model.framework) == hash(spec.model.framework)
+    assert pickle.loads(pickle.dumps(spec)) == spec
+    assert pickle.loads(pickle.dumps(spec)).serving.written == spec.serving.written
+    assert spec != _set(_base(), ("metadata", "name"), "other-model")
+    assert "name='fraud-model'" in repr(spec.metadata)
+    assert typed.Mirrors().kserve is None and typed.Metadata(name="a", owner="b").labels == {}
+    assert typed.Artifact(uri="s3://a/b").mirrors is not typed.Artifact(uri="s3://a/b").mirrors
 
 
 @FUZZ

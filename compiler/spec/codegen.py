@@ -181,13 +181,18 @@ def annotation(kind: Kind) -> str:
     return f"str | {kind.args[0].__name__}"
 
 
-def _typed_default(value: Any) -> str:
+def _parameter(name: str, kind: Kind, info: FieldInfo) -> tuple[str, str]:
+    """The __init__ parameter of a field, and the value it stores (a fresh default for mutable ones)."""
+    typed = annotation(kind)
+    if info.is_required():
+        return f"{name}: {typed}", name
+    value = info.default
     if isinstance(value, BaseModel):
         _check_default_model(value)
-        return f" = field(default_factory={type(value).__name__})"
+        return f"{name}: {typed} | None = None", f"{type(value).__name__}() if {name} is None else {name}"
     if value in ({}, []):
-        return f" = field(default_factory={type(value).__name__})"
-    return f" = {_literal(value)}"
+        return f"{name}: {typed} | None = None", f"{value!r} if {name} is None else {name}"
+    return f"{name}: {typed} = {_literal(value)}", name
 
 
 def _literal(value: Any) -> str:
@@ -214,32 +219,44 @@ def _docstring(text: str, indent: str) -> list[str]:
 
 
 def typed_module() -> str:
-    enums = sorted(
-        {n for cls in models() for n in _names(cls, "enum")},
-    )
+    enums = sorted({n for cls in models() for n in _names(cls, "enum")})
     out = [
         HEADER,
-        '"""Spec v1 as frozen dataclasses: what the passes, rules, targets and policies read.\n\n'
-        "One class per pydantic model of `model.py`, same fields, same defaults. `written` holds the\n"
-        'fields the document wrote (pydantic\'s `model_fields_set`)."""\n\n',
+        '"""Spec v1 as frozen classes: what the passes, rules, targets and policies read.\n\n'
+        "One class per pydantic model of `model.py`, same fields, same defaults (a fresh one for maps,\n"
+        "lists and sections). `written` holds the fields the document wrote (pydantic's\n"
+        '`model_fields_set`). `frozen.Frozen` makes them immutable and compares them by field."""\n\n',
         "from __future__ import annotations\n\n",
-        "from dataclasses import dataclass, field\n",
         "from datetime import date, datetime\n\n",
+        "from mlopsc.compiler.spec.frozen import Frozen\n",
         f"from mlopsc.compiler.spec.vocabulary import {', '.join(enums)}\n",
     ]
     for cls in models():
-        out.append("\n\n@dataclass(frozen=True, slots=True, kw_only=True)\n")
-        out.append(f"class {cls.__name__}:\n")
+        names = list(cls.model_fields)
+        if "written" in names or "field_names" in names:
+            raise Unsupported(f"{cls.__name__}: a field name the generated class uses itself")
+        out.append(f"\n\nclass {cls.__name__}(Frozen):\n")
         if cls.__doc__ and cls.__doc__ != BaseModel.__doc__ and "pydantic" not in cls.__doc__:
             out.append("\n".join(_docstring(cls.__doc__, "    ")) + "\n\n")
+        out.append(f"    __slots__ = {tuple(sorted((*names, 'written')))!r}\n")
+        out.append(f"    field_names = {tuple(names)!r}\n\n")
+        parameters: list[str] = []
+        stores: list[str] = []
         for name, info in cls.model_fields.items():
             kind = describe(info.annotation, list(info.metadata))
-            default = "" if info.is_required() else _typed_default(info.default)
-            out.append(f"    {name}: {annotation(kind)}{default}\n")
+            out.append(f"    {name}: {annotation(kind)}\n")
             if info.description:
                 out.append("\n".join(_docstring(info.description, "    ")) + "\n")
-        out.append("    written: frozenset[str] = field(default=frozenset(), compare=False, repr=False)\n")
-        out.append('    """The fields the document wrote (the others hold their defaults)."""\n')
+            parameter, stored = _parameter(name, kind, info)
+            parameters.append(parameter)
+            stores.append(f'        init(self, "{name}", {stored})\n')
+        out.append("    written: frozenset[str]\n")
+        out.append('    """The fields the document wrote (the others hold their defaults)."""\n\n')
+        parameters.append("written: frozenset[str] = frozenset()")
+        out.append(f"    def __init__(self, *, {', '.join(parameters)}) -> None:\n")
+        out.append("        init = object.__setattr__\n")
+        out.extend(stores)
+        out.append('        init(self, "written", written)\n')
     return "".join(out)
 
 
