@@ -11,9 +11,6 @@ Only `mlopsc approve --sign-key` signs, and only policy checks verify: nothing e
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,11 +46,15 @@ class Subject:
 
 
 def ssh_keygen() -> str | None:
+    import shutil  # this module's imports are lazy: every policy run imports it, few sign or verify
+
     return shutil.which("ssh-keygen")
 
 
 def sign(subject: Subject, key: Path) -> str:
     """Sign the subject with a private key file; return the one-line signature stored in mlops.yaml."""
+    import subprocess
+
     exe = ssh_keygen()
     if exe is None:
         raise SignatureError("ssh-keygen is not installed: cannot sign the approval")
@@ -83,6 +84,9 @@ def armor(one_line: str) -> str:
 
 def verify(subject: Subject, signature: str, signer: str, allowed_signers: Path) -> str:
     """Check the signature; return "" when valid, else why not (in words, for the finding)."""
+    import subprocess
+    import tempfile
+
     exe = ssh_keygen()
     if exe is None:
         return "ssh-keygen is not installed, so the signature cannot be checked"
