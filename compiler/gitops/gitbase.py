@@ -10,13 +10,15 @@ nothing and is named in a note.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsc.compiler.diagnostics import Diagnostic
 from mlopsc.compiler.discover import SKIP_DIRS, SPEC_NAMES, display
+from mlopsc.compiler.driver import PlanSummary
 from mlopsc.compiler.gitops.semdiff import SemanticDiff, Traffic, semantic_diff
-from mlopsc.compiler.ir import Emitted, Options, RenderedFile
+from mlopsc.compiler.ir import Emitted, Options, Plan, RenderedFile
 from mlopsc.compiler.passes import IR, run
 
 
@@ -102,12 +104,12 @@ def render_specs(specs: dict[str, bytes], options: Options) -> Side:
 
 
 def traffic_of(units: list[IR]) -> dict[tuple[str, str], Traffic]:
-    out: dict[tuple[str, str], Traffic] = {}
-    for ir in units:
-        if isinstance(ir, Emitted):
-            for plan in ir.plans:
-                out[(plan.environment, plan.model_name)] = Traffic(str(plan.derived.strategy), plan.derived.traffic)
-    return out
+    return traffic_of_plans(plan for ir in units if isinstance(ir, Emitted) for plan in ir.plans)
+
+
+def traffic_of_plans(plans: Iterable[Plan | PlanSummary]) -> dict[tuple[str, str], Traffic]:
+    """Each (environment, model)'s strategy and traffic; a later plan wins, as in discovery order."""
+    return {(p.environment, p.model_name): Traffic(str(p.derived.strategy), p.derived.traffic) for p in plans}
 
 
 def diff_against(

@@ -27,9 +27,12 @@ class Rendering:
         return self.result.failed
 
 
-def render(paths: tuple[str, ...], options: Options, exclude: Path | None = None) -> Rendering:
-    """Compile `paths` in memory; `files` is empty when the specs have errors."""
-    result = compile_paths(paths, options, exclude=exclude)
+def render(
+    paths: tuple[str, ...], options: Options, exclude: Path | None = None, jobs: int = 1, bodies: bool = True
+) -> Rendering:
+    """Compile `paths` in memory; `files` is empty when the specs have errors. `jobs` and `bodies` as
+    for `compile_paths` (specs compiled in worker processes leave `result.units` empty: read `plans`)."""
+    result = compile_paths(paths, options, exclude=exclude, jobs=jobs, bodies=bodies)
     if result.failed:
         return Rendering(result, ())
     files = [*result.files, *environment_indexes(result.files, None)]
