@@ -136,6 +136,14 @@ crd_option = click.option(
     help="KServe CRD file or folder to validate rendered KServe resources against "
     "(e.g. from `kubectl get crd inferenceservices.serving.kserve.io -o yaml`).",
 )
+jobs_option = click.option(
+    "--jobs",
+    "jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Compile the specs in N processes; default 0: one per usable CPU; 1: in this process.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,13 +158,14 @@ def cli() -> None:
 @env_option
 @format_option
 @policy_option
+@jobs_option
 def validate(
-    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None
+    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None, jobs: int
 ) -> None:
     """Check specs (and what they would render) without writing anything; policy rules included."""
     from mlopsc.compiler.driver import compile_paths
 
-    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy))
+    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False)
     _exit(_report(result, fmt, quiet_ok=""))
 
 
@@ -174,6 +183,7 @@ def validate(
 @format_option
 @crd_option
 @policy_option
+@jobs_option
 def compile_(
     paths: tuple[str, ...],
     out: str,
@@ -182,6 +192,7 @@ def compile_(
     fmt: str,
     kserve_crd: tuple[str, ...],
     policy: str | None,
+    jobs: int,
 ) -> None:
     """Render specs into --out. On any error nothing under --out changes."""
     from mlopsc.compiler.driver import compile_paths
@@ -189,7 +200,7 @@ def compile_(
 
     out_dir = Path(out)
     options = _with_policy(_options(targets, envs, kserve_crd), policy, out)
-    result = _run(compile_paths, paths, options, exclude=out_dir)
+    result = _run(compile_paths, paths, options, exclude=out_dir, jobs=jobs, bodies=False)
     code = _report(result, fmt)
     if code:
         _exit(code)
@@ -253,13 +264,14 @@ def init(path: str, force: bool) -> None:
 @env_option
 @format_option
 @policy_option
+@jobs_option
 def policy(
-    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None
+    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None, jobs: int
 ) -> None:
     """Run the policy rules (secrets, approvals, production safety, rendered output); write nothing."""
     from mlopsc.compiler.driver import compile_paths
 
-    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy))
+    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False)
     _exit(_report(result, fmt, quiet_ok="policy: no findings"))
 
 
@@ -325,7 +337,7 @@ def _register_gitops() -> None:
     """`check`, `diff` and `rollout`: the GitOps commands of compiler/gitops/commands.py."""
     from mlopsc.compiler.gitops.commands import commands
 
-    for command in commands(FORMATS):
+    for command in commands(FORMATS, jobs_option):
         cli.add_command(command)
 
 

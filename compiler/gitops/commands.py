@@ -1,14 +1,15 @@
 """The click commands `check`, `diff` and `rollout`, registered on the `mlopsc` group by cli.py.
 
-`commands(formats)` builds them with the diagnostics formats the CLI knows, so `--format` offers the
-same choices as `validate`. Helpers of cli.py are imported inside the commands: cli.py imports this
-module, not the other way round at import time.
+`commands(formats, jobs_option)` builds them with the diagnostics formats and the `--jobs` option of
+the CLI, so `--format` offers the same choices as `validate`. Helpers of cli.py are imported inside the
+commands: cli.py imports this module, not the other way round at import time.
 """
 
 from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -25,7 +26,7 @@ def _exit(code: int) -> NoReturn:
     sys.exit(code)
 
 
-def commands(formats: tuple[str, ...]) -> list[click.Command]:
+def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> list[click.Command]:
     format_option = click.option(
         "--format",
         "fmt",
@@ -48,8 +49,15 @@ def commands(formats: tuple[str, ...]) -> list[click.Command]:
     @target_option
     @env_option
     @format_option
+    @jobs_option
     def check(
-        paths: tuple[str, ...], out: str, fix: bool, targets: tuple[str, ...], envs: tuple[str, ...], fmt: str
+        paths: tuple[str, ...],
+        out: str,
+        fix: bool,
+        targets: tuple[str, ...],
+        envs: tuple[str, ...],
+        fmt: str,
+        jobs: int,
     ) -> None:
         """Exit 1 with a unified diff when --out is not exactly what PATHs render.
 
@@ -67,7 +75,7 @@ def commands(formats: tuple[str, ...]) -> list[click.Command]:
 
         out_dir = Path(out)
         options = replace(_options(targets, envs, ()), rendered_root=drift.out_label(out_dir))  # type: ignore[type-var]
-        rendering = _run(render, paths, options, exclude=out_dir)
+        rendering = _run(render, paths, options, exclude=out_dir, jobs=jobs, bodies=False)
         assert isinstance(rendering, Rendering)
         if rendering.failed:
             _exit(_report(rendering.result, fmt))
@@ -115,7 +123,10 @@ def commands(formats: tuple[str, ...]) -> list[click.Command]:
         show_default=True,
         help="One line per platform, Markdown tables (for a PR), or JSON.",
     )
-    def diff(paths: tuple[str, ...], base: str, targets: tuple[str, ...], envs: tuple[str, ...], fmt: str) -> None:
+    @jobs_option
+    def diff(
+        paths: tuple[str, ...], base: str, targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, jobs: int
+    ) -> None:
         """Say what the specs change against REF, per environment, model and platform.
 
         Renders PATHs (default `.`) as they are at REF (read with `git show`, no checkout) and as they
@@ -123,16 +134,16 @@ def commands(formats: tuple[str, ...]) -> list[click.Command]:
         `production/fraud-detection/kserve: canary 5% -> 25%`.
         """
         from mlopsc.compiler.cli import _options, _report, _run
-        from mlopsc.compiler.gitops.gitbase import GitError, Side, diff_against, traffic_of
+        from mlopsc.compiler.gitops.gitbase import GitError, Side, diff_against, traffic_of_plans
         from mlopsc.compiler.gitops.render import Rendering, render
 
         chosen = paths or (".",)
         options: Any = _options(targets, envs, ())
-        rendering = _run(render, chosen, options)
+        rendering = _run(render, chosen, options, jobs=jobs)
         assert isinstance(rendering, Rendering)
         if rendering.failed:
             _exit(_report(rendering.result, "text"))
-        head = Side(tuple(rendering.result.files), traffic_of(rendering.result.units), (), ())
+        head = Side(tuple(rendering.result.files), traffic_of_plans(rendering.result.plans), (), ())
         try:
             result, _ = diff_against(base, chosen, options, head)
         except GitError as exc:
