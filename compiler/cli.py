@@ -69,11 +69,15 @@ def _rendered_sources(result: object) -> dict[str, SourceFile]:
 
     files = getattr(result, "files", [])
     wanted = {d.file for d in getattr(result, "diagnostics", [])}
+    by_path = {file.path: (i, file.content) for i, file in enumerate(files)}
     out: dict[str, SourceFile] = {}
-    for file in files:
-        for name in wanted:
-            if name.endswith("/" + file.path):
-                out[name] = SourceFile.from_text(name, file.content)
+    for name in wanted:
+        # the files whose path ends `name` after a "/" (the last of them, in order), looked up by suffix:
+        # files x names comparisons took seconds for a thousand specs
+        parts = name.split("/")
+        hits = [by_path[suffix] for k in range(1, len(parts)) if (suffix := "/".join(parts[k:])) in by_path]
+        if hits:
+            out[name] = SourceFile.from_text(name, max(hits)[1])
     return out
 
 
