@@ -13,6 +13,7 @@ errors with a position.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -49,9 +50,34 @@ class YamlProblem(Exception):
     hint: str = ""
 
 
+_TAGS: dict[tuple[str, object], str] = {}  # (scalar text, implicit) -> its resolved tag
+_TAGS_MAX = 100_000
+
+
+class _MemoLoader(_Loader):
+    """The safe loader, with its scalar tag resolution memoised across documents.
+
+    libyaml asks the Python resolver which tag each plain scalar's text reads as (up to a dozen regular
+    expressions per scalar); with no path resolvers registered the answer depends only on the text and
+    the `implicit` flags. The policy engine composes every rendered file it reports a finding in, whose
+    scalars repeat across files and specs.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        key = (value, implicit)
+        tag = _TAGS.get(key)
+        if tag is None:
+            if len(_TAGS) >= _TAGS_MAX:
+                _TAGS.clear()
+            tag = _TAGS[key] = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
+
 def compose(text: str) -> yaml.Node | None:
     """Compose exactly one document; raise YamlProblem for syntax errors and extra documents."""
-    loader = _Loader(text)
+    loader = _MemoLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.composer.ComposerError as exc:

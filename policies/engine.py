@@ -83,7 +83,7 @@ def run_policies(emitted: Emitted, ctx: PolicyContext) -> tuple[Diagnostic, ...]
             env = plan.environment
             raised.extend(_Raised(_spec_diagnostic(unit, spec_rule, f, env, ctx), env) for f in found)
     for file in emitted.files:
-        positions: list[_Positions | None] = []
+        positions: list[_Positions] = []
         for file_rule in FILE_RULES:
             try:
                 file_found = list(file_rule.check_file(file, ctx))
@@ -118,7 +118,7 @@ def _file_diagnostic(
     finding: FileFinding,
     file: RenderedFile,
     ctx: PolicyContext,
-    positions: list[_Positions | None],
+    positions: list[_Positions],
 ) -> Diagnostic:
     """A finding in a rendered file, at the file's path under --out; line/col from the rendered text."""
     line = finding.line
@@ -126,11 +126,10 @@ def _file_diagnostic(
     end_col = 0
     if not line and finding.path:
         if not positions:
-            positions.append(_positions(file))
-        found = positions[0]
-        if found is not None:
-            block = isinstance(value_at(file.body, finding.path), dict | list)
-            pos = found.nearest(finding.path, prefer_key=block)
+            positions.append(_Positions(file))
+        block = isinstance(value_at(file.body, finding.path), dict | list)
+        pos = positions[0].nearest(finding.path, prefer_key=block)
+        if pos is not None:
             line, col, end_col = pos.line, pos.col, pos.end_col
     display = f"{ctx.options.rendered_root.rstrip('/')}/{file.path}" if ctx.options.rendered_root else file.path
     return Diagnostic(
@@ -148,37 +147,53 @@ def _file_diagnostic(
 
 
 class _Positions:
-    """Where paths are written in one rendered file, composed once and looked up along each path.
+    """Where paths are written in one rendered file; the findings of a file share one instance.
 
-    The findings of a file share one instance (the engine keeps it per file), so the file is composed at
-    most once however many findings it has. A structured body (dict or list) is what the serialiser
-    dumped from plain data: no tags, no duplicate keys, so reading only the nodes along a finding's path
-    gives the same positions as converting the whole tree (which cost more than the compose itself). A
-    text body (a script read as YAML) is converted whole, so that its duplicate keys or tags still make
-    it unreadable (no position) exactly as before.
+    A YAML file the serialiser dumped from plain data is laid out without reading the text back
+    (`compiler/dumppos.py`). Any other file is composed, once however many findings it has: a
+    structured body (JSON, or YAML dumppos declines) has no tags or duplicate keys, so reading only
+    the nodes along a finding's path gives the positions converting the whole tree would (at a
+    fraction of the cost); a text body (a script read as YAML) is converted whole, so that its
+    duplicate keys or tags still make it unreadable (no position).
     """
 
-    def __init__(self, root: yaml.Node, whole: PositionMap | None) -> None:
-        self._root = root
-        self._whole = whole
+    def __init__(self, file: RenderedFile) -> None:
+        self._file = file
+        self._composed: tuple[yaml.Node, PositionMap | None] | None = None
+        self._unreadable = False
 
-    def nearest(self, path: Path_, prefer_key: bool = False) -> Pos:
-        if self._whole is not None:
-            return self._whole.nearest(path, prefer_key=prefer_key)
-        return _along(self._root, path).nearest(path, prefer_key=prefer_key)
+    def nearest(self, path: Path_, prefer_key: bool = False) -> Pos | None:
+        file = self._file
+        if isinstance(file.body, dict | list) and file.path.endswith(".yaml"):
+            from mlopsc.compiler.dumppos import positions
 
-
-def _positions(file: RenderedFile) -> _Positions | None:
-    """Positions of a rendered YAML or JSON file (JSON is read as YAML); None when it cannot be read."""
-    from mlopsc.compiler.yamlnodes import YamlProblem, compose, to_python
-
-    try:
-        node = compose(file.content)
-        if node is None:
+            laid_out = positions(file.content, file.body, path)
+            if laid_out is not None:
+                return laid_out.nearest(path, prefer_key=prefer_key)
+        composed = self._compose()
+        if composed is None:
             return None
-        return _Positions(node, None if isinstance(file.body, dict | list) else to_python(node)[1])
-    except YamlProblem:
-        return None
+        root, whole = composed
+        if whole is not None:
+            return whole.nearest(path, prefer_key=prefer_key)
+        return _along(root, path).nearest(path, prefer_key=prefer_key)
+
+    def _compose(self) -> tuple[yaml.Node, PositionMap | None] | None:
+        """The file composed (JSON is read as YAML), and converted whole for a text body; None when it
+        cannot be read."""
+        from mlopsc.compiler.yamlnodes import YamlProblem, compose, to_python
+
+        if self._composed is None and not self._unreadable:
+            try:
+                node = compose(self._file.content)
+                if node is None:
+                    self._unreadable = True
+                else:
+                    whole = None if isinstance(self._file.body, dict | list) else to_python(node)[1]
+                    self._composed = (node, whole)
+            except YamlProblem:
+                self._unreadable = True
+        return self._composed
 
 
 def _along(root: yaml.Node, path: Path_) -> PositionMap:

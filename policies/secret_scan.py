@@ -727,14 +727,30 @@ def _scan_by_key(value: str, info: _KeyInfo) -> SecretHit | None:
 # --------------------------------------------------------------------------------------------- entry point
 
 
+_SCANNED: dict[tuple[str, str | None], tuple[SecretHit, ...]] = {}
+_SCANNED_MAX = 200_000
+
+
 def scan_value(value: str, key: str | None = None) -> tuple[SecretHit, ...]:
     """Secrets found in one string ``value`` that sits under the mapping key ``key`` (if any).
 
     Known token formats are looked for whatever the key; when none is found and ``key`` is secret-looking,
     the value itself is judged as described in the module docstring. At most one key-based hit per value.
+    The answer depends only on the two strings, and rendered files repeat most of theirs (across files,
+    environments and specs of one run): it is remembered.
     """
     if not value:
         return ()
+    memo = (value, key)
+    found = _SCANNED.get(memo)
+    if found is None:
+        if len(_SCANNED) >= _SCANNED_MAX:
+            _SCANNED.clear()
+        found = _SCANNED[memo] = _scan(value, key)
+    return found
+
+
+def _scan(value: str, key: str | None) -> tuple[SecretHit, ...]:
     hits: list[SecretHit] = []
     if len(value) >= _MIN_FORMAT_LEN and _PREFILTER.search(value) is not None:
         hits = _scan_formats(value, key)

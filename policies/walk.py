@@ -45,6 +45,28 @@ def _gather(node: object, path: Path_, key: str | None, out: list[Text]) -> None
             _gather(item, (*path, i), key, out)
 
 
+def keyed_strings(node: object) -> list[tuple[str | None, str]]:
+    """`(key, value)` of every string `strings` yields, in the same order, without building paths: the
+    secret scan of a rendered file reads these first and asks for paths only when something is found."""
+    out: list[tuple[str | None, str]] = []
+    _gather_keyed(node, None, out)
+    return out
+
+
+def _gather_keyed(node: object, key: str | None, out: list[tuple[str | None, str]]) -> None:
+    if isinstance(node, str):
+        out.append((key, node))
+    elif isinstance(node, Mapping):
+        pair_name = node.get("name") if isinstance(node.get("value"), str) else None
+        for raw_key, v in node.items():
+            k = str(raw_key)
+            out.append((None, k))
+            _gather_keyed(v, pair_name if k == "value" and isinstance(pair_name, str) else k, out)
+    elif isinstance(node, list):
+        for item in node:
+            _gather_keyed(item, key, out)
+
+
 def value_at(node: object, path: Path_) -> object:
     """The value at `path`, or None when the path does not exist."""
     for part in path:

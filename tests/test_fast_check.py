@@ -155,7 +155,8 @@ MOMENTS = [
     "2026-11-20T10:00:00Z",
     "2026-11-20T10:00:00.123456+05:30",
     "2026-11-20T10:00:00",  # naive: rejected by both
-    "2026-11-20 10:00:00Z",  # another form pydantic takes
+    "2026-11-20 10:00:00+00:00",  # yaml.safe_dump's form
+    "2026-11-20T10:00:00+0000",  # a form left to pydantic
     "2026-11-20T24:00:00Z",
     "2026-02-30T10:00:00Z",
     1700000000,
@@ -181,8 +182,9 @@ def test_plain_edge_values_are_accepted_fast() -> None:
     plain = [EDGES[i] for i in (3, 10, 11, 14, 19)]
     for path, value in plain:
         assert fast.check(_set(_base(), path, value)) is not None, (path, value)
-    approval = _set(_base(), ("governance", "approvals"), [APPROVAL])
-    assert fast.check(approval) is not None
+    for at in (MOMENTS[0], MOMENTS[1], MOMENTS[3]):
+        approval = _set(_base(), ("governance", "approvals"), [{**APPROVAL, "at": at}])
+        assert fast.check(approval) is not None, at
 
 
 def test_typed_classes_are_frozen_values() -> None:

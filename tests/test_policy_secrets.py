@@ -50,3 +50,15 @@ def test_uri_credentials_are_sec003_not_sec001() -> None:
     assert list(SecretsInSpec().check_document(doc, CTX)) == []
     [hit] = UriCredentials().check_document(doc, CTX)
     assert hit.path == ("serving", "env", "endpoint") and "Xk29" not in hit.message
+
+
+def test_keyed_strings_are_the_strings_without_paths() -> None:
+    """SEC002 scans `keyed_strings` and builds paths only on a hit: both walks must see the same pairs."""
+    from mlopsc.policies.walk import keyed_strings, strings
+    from tests.golden_cases import cases, render
+
+    bodies = [f.body for case in cases() for f in render(case)[1] if isinstance(f.body, dict | list)]
+    bodies.append({"env": [{"name": "API_TOKEN", "value": "x"}, {"name": 3, "value": "y"}], "k": [["a", {"b": "c"}]]})
+    assert len(bodies) > 100
+    for body in bodies:
+        assert keyed_strings(body) == [(t.key, t.value) for t in strings(body)]

@@ -20,7 +20,7 @@ _E = TypeVar("_E", bound=Enum)
 _SAFE_INT = 2**53  # pydantic takes bigger ints too; here they go to pydantic
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DATETIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})\Z"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})\Z"
 )
 
 
@@ -131,7 +131,8 @@ def day(value: object) -> date:
 
 
 def moment(value: object) -> datetime:
-    """An aware date and time in the one ISO 8601 form YAML specs use (pydantic takes more forms)."""
+    """An aware date and time in the ISO 8601 forms YAML specs use, `T` or space between date and time
+    (`yaml.safe_dump` writes the space); pydantic takes more forms."""
     if type(value) is not str or _DATETIME.match(value) is None:
         raise Reject
     try:

@@ -11,7 +11,7 @@ from mlopsc.policies.base import FileFinding, RuleInfo
 from mlopsc.policies.context import PolicyContext
 from mlopsc.policies.rules._secrets import what
 from mlopsc.policies.secret_scan import SecretHit, scan_value
-from mlopsc.policies.walk import strings
+from mlopsc.policies.walk import keyed_strings, strings
 
 
 class SecretsInOutput(RuleInfo):
@@ -29,6 +29,8 @@ class SecretsInOutput(RuleInfo):
 
     def check_file(self, file: RenderedFile, ctx: PolicyContext) -> Iterator[FileFinding]:
         if isinstance(file.body, dict | list):
+            if not any(scan_value(value, key) for key, value in keyed_strings(file.body)):
+                return  # the common case: no path is built for a clean file
             for text in strings(file.body):
                 for hit in scan_value(text.value, text.key):
                     if hit.fingerprint not in ctx.spec_fingerprints:
