@@ -26,6 +26,10 @@ class _NotADump(Exception):
     pass
 
 
+class _Found(Exception):
+    """The whole path is recorded: the rest of the file need not be laid out."""
+
+
 def positions(text: str, body: object, path: Path_) -> PositionMap | None:
     """Key and value positions along `path` in `text`, the serialiser's dump of `body` (a header of
     `#` comment lines may come first)."""
@@ -39,6 +43,8 @@ def positions(text: str, body: object, path: Path_) -> PositionMap | None:
     values: dict[Path_, Pos] = {}
     try:
         _walk(lines, body, first, 0, path, 0, keys, values)
+    except _Found:
+        pass
     except (_NotADump, IndexError):
         return None
     return PositionMap(keys=keys, values=values)
@@ -61,6 +67,8 @@ def _walk(
     if isinstance(node, Mapping) and node:
         if on_path:
             values[here] = Pos(line + 1, col + 1)
+            if depth == len(path):
+                raise _Found
         wanted = path[depth] if depth < len(path) else None
         for key in sorted(node):
             if not isinstance(key, str) or _has_break(key):
@@ -76,6 +84,7 @@ def _walk(
             if _inline(child):
                 if follow:
                     values[(*here, key)] = _scalar_span(line, text, col + width + 2)
+                    raise _Found
                 line += 1
             elif isinstance(child, Mapping):
                 line = _walk(lines, child, line + 1, col + 2, path if follow else (), depth + 1, keys, values)
@@ -85,6 +94,8 @@ def _walk(
     if isinstance(node, list) and node:
         if on_path:
             values[here] = Pos(line + 1, col + 1)
+            if depth == len(path):
+                raise _Found
         wanted = path[depth] if depth < len(path) else None
         for index, item in enumerate(node):
             text = lines[line]
@@ -94,6 +105,7 @@ def _walk(
             if _inline(item):
                 if follow:
                     values[(*here, index)] = _scalar_span(line, text, col + 2)
+                    raise _Found
                 line += 1
             else:
                 line = _walk(lines, item, line, col + 2, path if follow else (), depth + 1, keys, values)

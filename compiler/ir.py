@@ -55,6 +55,7 @@ class Unit:
 
     source: SourceFile
     positions: PositionMap
+    document: Mapping[str, object] | None = None  # as written, environments included (None: not a mapping)
 
     def crash(self, what: str, exc: BaseException) -> Diagnostic:
         """A rule, target or policy that raised: reported with the reserved code, never a traceback."""

@@ -224,6 +224,8 @@ def _along(root: yaml.Node, path: Path_) -> PositionMap:
 
 def _raw_document(unit: Unit) -> Mapping[str, object] | None:
     """The spec as written, environment blocks included (the IR keeps only merged environments)."""
+    if unit.document is not None:
+        return unit.document
     from mlopsc.compiler.yamlnodes import YamlProblem, compose, to_python
 
     try:

@@ -54,7 +54,7 @@ def parse(path: str, raw: bytes) -> Parsed:
         document, positions = to_python(node)
     except YamlProblem as problem:
         return _fail(source, problem.code, problem.message, problem.pos, problem.hint)
-    unit = Unit(source, positions)
+    unit = Unit(source, positions, document if isinstance(document, dict) else None)
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else "a single value"
         return Parsed(
