@@ -34,7 +34,7 @@ def positions(text: str, body: object, path: Path_) -> PositionMap | None:
     """Key and value positions along `path` in `text`, the serialiser's dump of `body` (a header of
     `#` comment lines may come first)."""
     if not isinstance(body, dict | list) or not body:
-        return None
+        return None  # the composer places an empty or scalar document
     lines = text.split("\n")
     first = 0
     while first < len(lines) and lines[first].startswith("#"):
@@ -59,58 +59,60 @@ def _walk(
     depth: int,
     keys: dict[Path_, Pos],
     values: dict[Path_, Pos],
-) -> int:
-    """Lay out `node` starting at (line, col) (0-based); record the spans along `path`; return the line
-    after it. A node off `path` is only counted (its lines), not recorded."""
-    on_path = depth <= len(path)
+) -> None:
+    """Record the spans of `node` (laid out from (line, col), 0-based) and of its descendants along
+    `path`. The nodes before the path's next step are only counted (`_height`)."""
     here = path[:depth]
+    values[here] = Pos(line + 1, col + 1)
+    if depth == len(path):
+        raise _Found
+    wanted = path[depth]
     if isinstance(node, Mapping) and node:
-        if on_path:
-            values[here] = Pos(line + 1, col + 1)
-            if depth == len(path):
-                raise _Found
-        wanted = path[depth] if depth < len(path) else None
+        if wanted not in node:
+            return
         for key in sorted(node):
-            if not isinstance(key, str) or _has_break(key):
-                raise _NotADump
+            _check_key(key)
+            child = node[key]
+            if key != wanted:
+                line += 1 if _inline(child) else 1 + _height(child)
+                continue
             text = lines[line]
-            if len(text) <= col or text[col] == " " or (col and text[col - 2 : col] not in ("  ", "- ")):
+            if not text.startswith(key, col) and text[col : col + 1] not in ("'", '"'):
+                raise _NotADump  # the count went wrong, or this is not the serialiser's dump
+            if col and text[col - 2 : col] not in ("  ", "- "):
                 raise _NotADump
             width = _key_width(text, col)
-            child = node[key]
-            follow = on_path and wanted == key
-            if follow:
-                keys[(*here, key)] = Pos(line + 1, col + 1, col + width + 1)
+            keys[(*here, key)] = Pos(line + 1, col + 1, col + width + 1)
             if _inline(child):
-                if follow:
-                    values[(*here, key)] = _scalar_span(line, text, col + width + 2)
-                    raise _Found
-                line += 1
-            elif isinstance(child, Mapping):
-                line = _walk(lines, child, line + 1, col + 2, path if follow else (), depth + 1, keys, values)
-            else:
-                line = _walk(lines, child, line + 1, col, path if follow else (), depth + 1, keys, values)
-        return line
-    if isinstance(node, list) and node:
-        if on_path:
-            values[here] = Pos(line + 1, col + 1)
-            if depth == len(path):
+                values[(*here, key)] = _scalar_span(line, text, col + width + 2)
                 raise _Found
-        wanted = path[depth] if depth < len(path) else None
-        for index, item in enumerate(node):
-            text = lines[line]
-            if text[col : col + 2] != "- ":
-                raise _NotADump
-            follow = on_path and wanted == index
-            if _inline(item):
-                if follow:
-                    values[(*here, index)] = _scalar_span(line, text, col + 2)
-                    raise _Found
-                line += 1
-            else:
-                line = _walk(lines, item, line, col + 2, path if follow else (), depth + 1, keys, values)
-        return line
+            _walk(lines, child, line + 1, col + 2 if isinstance(child, Mapping) else col, path, depth + 1, keys, values)
+            return
+    if isinstance(node, list) and node:
+        if not isinstance(wanted, int) or not 0 <= wanted < len(node):
+            return
+        for item in node[:wanted]:
+            line += 1 if _inline(item) else _height(item)
+        text = lines[line]
+        if text[col : col + 2] != "- ":
+            raise _NotADump
+        item = node[wanted]
+        if _inline(item):
+            values[(*here, wanted)] = _scalar_span(line, text, col + 2)
+            raise _Found
+        _walk(lines, item, line, col + 2, path, depth + 1, keys, values)
+        return
     raise _NotADump  # a scalar where a collection was laid out
+
+
+def _height(node: object) -> int:
+    """The lines a non-empty mapping or list takes below its key (a list item's: from its `- ` line)."""
+    if isinstance(node, Mapping):
+        for key in node:
+            _check_key(key)
+        return sum(1 if _inline(value) else 1 + _height(value) for value in node.values())
+    assert isinstance(node, list)
+    return sum(1 if _inline(item) else _height(item) for item in node)
 
 
 def _inline(node: object) -> bool:
@@ -120,6 +122,12 @@ def _inline(node: object) -> bool:
             raise _NotADump  # a quoted scalar over several lines: leave it to the composer
         return True
     return not isinstance(node, Mapping | list) or not node
+
+
+def _check_key(key: object) -> None:
+    """A key the serialiser writes on one line, before `: ` (a long key is a complex `? ` key)."""
+    if not isinstance(key, str) or len(key) >= 128 or _has_break(key):
+        raise _NotADump
 
 
 def _has_break(text: str) -> bool:

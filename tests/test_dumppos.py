@@ -74,7 +74,9 @@ def _strings(node: object) -> list[str]:
     return []
 
 
-KEYS = st.sampled_from(["a", "b", "on", "yes", "null", "x y", "k: v", "- z", "'q'", '"d"', "#c", "é", "", "1", "~"])
+KEYS = st.sampled_from(
+    ["a", "b", "on", "yes", "null", "x y", "k: v", "- z", "'q'", '"d"', "#c", "é", "", "1", "~", "k" * 130, "a\nb"]
+)
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),
