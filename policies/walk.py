@@ -33,7 +33,7 @@ def strings(node: object, path: Path_ = (), key: str | None = None) -> Iterator[
 def _gather(node: object, path: Path_, key: str | None, out: list[Text]) -> None:
     if isinstance(node, str):
         out.append(Text(path, key, node))
-    elif isinstance(node, Mapping):
+    elif type(node) is dict or isinstance(node, Mapping):
         pair_name = node.get("name") if isinstance(node.get("value"), str) else None
         for raw_key, v in node.items():
             k = str(raw_key)
@@ -56,7 +56,7 @@ def keyed_strings(node: object) -> list[tuple[str | None, str]]:
 def _gather_keyed(node: object, key: str | None, out: list[tuple[str | None, str]]) -> None:
     if isinstance(node, str):
         out.append((key, node))
-    elif isinstance(node, Mapping):
+    elif type(node) is dict or isinstance(node, Mapping):  # the exact check first: ABC checks cost more
         pair_name = node.get("name") if isinstance(node.get("value"), str) else None
         for raw_key, v in node.items():
             k = str(raw_key)
