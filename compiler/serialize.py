@@ -7,7 +7,6 @@ The same data gives the same bytes on every machine, run and PYTHONHASHSEED.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import yaml
@@ -97,7 +96,10 @@ def _pyyaml_dump(body: object) -> str:
 
 
 def dump_json(body: Json) -> str:
-    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """`json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False)`'s bytes, written by `jsonwriter`."""
+    from mlopsc.compiler.jsonwriter import dumps
+
+    return dumps(body) + "\n"
 
 
 def render(document: Document, source: SourceFile) -> str:
