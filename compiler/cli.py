@@ -169,7 +169,9 @@ def validate(
     """Check specs (and what they would render) without writing anything; policy rules included."""
     from mlopsc.compiler.driver import compile_paths
 
-    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False)
+    result = _run(
+        compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False, units=False
+    )
     _exit(_report(result, fmt, quiet_ok=""))
 
 
@@ -204,7 +206,7 @@ def compile_(
 
     out_dir = Path(out)
     options = _with_policy(_options(targets, envs, kserve_crd), policy, out)
-    result = _run(compile_paths, paths, options, exclude=out_dir, jobs=jobs, bodies=False)
+    result = _run(compile_paths, paths, options, exclude=out_dir, jobs=jobs, bodies=False, units=False)
     code = _report(result, fmt)
     if code:
         _exit(code)
@@ -275,7 +277,9 @@ def policy(
     """Run the policy rules (secrets, approvals, production safety, rendered output); write nothing."""
     from mlopsc.compiler.driver import compile_paths
 
-    result = _run(compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False)
+    result = _run(
+        compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False, units=False
+    )
     _exit(_report(result, fmt, quiet_ok="policy: no findings"))
 
 

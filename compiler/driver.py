@@ -66,12 +66,15 @@ def compile_paths(
     between: Callable[[str, IR], None] | None = None,
     jobs: int = 1,
     bodies: bool = True,
+    units: bool = True,
 ) -> RunResult:
     """Compile every spec under `paths`.
 
     `jobs`: processes to compile in, 0 for one per usable CPU. With 1, a single spec or a `between`
-    callback everything runs in this process, and only then is `units` filled. `bodies=False` drops
-    each rendered file's `body` (the data before serialisation) for callers that only need its text.
+    callback everything runs in this process, and only then is `units` filled (unless `units=False`:
+    callers that read only files, diagnostics and plans let each spec's IR go, which bounds memory).
+    `bodies=False` drops each rendered file's `body` (the data before serialisation) for callers that
+    only need its text.
     """
     assert isinstance(options, Options)
     result = RunResult()
@@ -112,7 +115,7 @@ def compile_paths(
             # In-process; or the pipeline raised in a worker: compiled again here, so the exception
             # (and MLOPSC_DEBUG's traceback) is exactly the one of a run without workers.
             ir = run(name, raw, options, until=until, between=between)
-            if not pooled:
+            if units and not pooled:
                 result.units.append(ir)
             outcome = _summarise(ir, bodies)
         _gather(result, owners, name, outcome)

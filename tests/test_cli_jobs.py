@@ -225,3 +225,12 @@ def test_a_spec_that_raises_raises_the_same_exception(folder: Path, cli_run: Run
             with pytest.raises(ValueError, match=r"^boom in specs/team1/model1/mlops.yaml$"):
                 cli_run(["compile", "specs", "--out", "out", "--jobs", jobs])
     assert not Path("out").exists()
+
+
+def test_units_false_lets_the_ir_go_and_changes_nothing_else() -> None:
+    paths = (str(ROOT / "mlops.yaml"),)
+    kept = compile_paths(paths, Options())
+    let_go = compile_paths(paths, Options(), units=False)
+    assert kept.units and not let_go.units
+    assert [(f.path, f.content) for f in kept.files] == [(f.path, f.content) for f in let_go.files]
+    assert kept.diagnostics == let_go.diagnostics and kept.plans == let_go.plans

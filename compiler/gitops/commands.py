@@ -75,7 +75,7 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
 
         out_dir = Path(out)
         options = replace(_options(targets, envs, ()), rendered_root=drift.out_label(out_dir))  # type: ignore[type-var]
-        rendering = _run(render, paths, options, exclude=out_dir, jobs=jobs, bodies=False)
+        rendering = _run(render, paths, options, exclude=out_dir, jobs=jobs, bodies=False, units=False)
         assert isinstance(rendering, Rendering)
         if rendering.failed:
             _exit(_report(rendering.result, fmt))
@@ -139,7 +139,7 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
 
         chosen = paths or (".",)
         options: Any = _options(targets, envs, ())
-        rendering = _run(render, chosen, options, jobs=jobs)
+        rendering = _run(render, chosen, options, jobs=jobs, units=False)
         assert isinstance(rendering, Rendering)
         if rendering.failed:
             _exit(_report(rendering.result, "text"))

@@ -28,11 +28,16 @@ class Rendering:
 
 
 def render(
-    paths: tuple[str, ...], options: Options, exclude: Path | None = None, jobs: int = 1, bodies: bool = True
+    paths: tuple[str, ...],
+    options: Options,
+    exclude: Path | None = None,
+    jobs: int = 1,
+    bodies: bool = True,
+    units: bool = True,
 ) -> Rendering:
-    """Compile `paths` in memory; `files` is empty when the specs have errors. `jobs` and `bodies` as
-    for `compile_paths` (specs compiled in worker processes leave `result.units` empty: read `plans`)."""
-    result = compile_paths(paths, options, exclude=exclude, jobs=jobs, bodies=bodies)
+    """Compile `paths` in memory; `files` is empty when the specs have errors. `jobs`, `bodies` and
+    `units` as for `compile_paths` (specs compiled in worker processes leave `result.units` empty: read `plans`)."""
+    result = compile_paths(paths, options, exclude=exclude, jobs=jobs, bodies=bodies, units=units)
     if result.failed:
         return Rendering(result, ())
     files = [*result.files, *environment_indexes(result.files, None)]
