@@ -37,6 +37,9 @@ def write(body: object, dump: Dump) -> str:
     """`dump(body)`'s text, written here when the layout covers `body`, else by `dump` itself."""
     if not isinstance(body, dict | list) or not body:
         return dump(body)
+    if len(_VALUES) > _MAX_MEMO or len(_KEYS) > _MAX_MEMO:
+        _VALUES.clear()  # before gathering: what this body needs is then all gathered anew
+        _KEYS.clear()
     values: dict[object, object] = {}
     keys: set[str] = set()
     try:
@@ -95,10 +98,8 @@ def _value(value: object, values: dict[object, object], keys: set[str], seen: se
 
 
 def _learn(values: dict[object, object], keys: set[str], dump: Dump) -> None:
-    """Ask PyYAML how the new scalars are written: values as items of one list, keys of one mapping."""
-    if len(_VALUES) + len(values) > _MAX_MEMO or len(_KEYS) + len(keys) > _MAX_MEMO:
-        _VALUES.clear()
-        _KEYS.clear()
+    """Ask PyYAML how the new scalars are written: values as items of one list, keys of one mapping.
+    (Never clears the memo: the layout also reads the scalars `_collect` found already known.)"""
     if values:
         memos = list(values)
         lines = dump([values[m] for m in memos]).split("\n")

@@ -136,3 +136,13 @@ def test_what_the_layout_does_not_cover_is_dumped_by_pyyaml(body: Any) -> None:
             dump_yaml(body)
         return
     assert dump_yaml(body) == expected
+
+
+def test_a_full_memo_is_cleared_before_a_file_never_during_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the 5,000-spec benchmark: clearing the memo between gathering a file's new scalars and
+    writing it lost the ones already known (KeyError, an E900 for every spec after)."""
+    monkeypatch.setattr(yamlwriter, "_MAX_MEMO", 5)
+    bodies = [{"a": "x", "b": [1, 2.5, None]}, {"a": "x", "c": {"d": "y", "e": True}}, {"f": ["x", "y", "z", "w"]}]
+    for _ in range(3):
+        for body in bodies:
+            assert dump_yaml(body) == _pyyaml_dump(body)
