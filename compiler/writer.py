@@ -134,13 +134,13 @@ def write_tree(files: list[RenderedFile], out: Path) -> list[str]:
             target = new / folder
             target.mkdir(parents=True)
             for f in members:
-                _write(target / f.path.split("/")[-1], f.content)
+                _put(target / f.path.split("/")[-1], root / f.path, f.content)
                 written.append(f.path)
         reindexed = {f.path: f for f in environment_indexes(files, new)}
         for path, f in sorted(singles.items()):
             target = new / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write(target, reindexed[path].content if path in reindexed else f.content)
+            _put(target, root / path, reindexed[path].content if path in reindexed else f.content)
             written.append(path)
         _pause("staged")
         _swap(new, root)
@@ -221,10 +221,26 @@ def _carry_over(source: Path, dest: Path, replaced_folders: set[str], replaced_f
                 raise WriteError(f"cannot carry over the special file {entry.path} (type {kind}) under --out")
 
 
-def _write(path: Path, content: str) -> None:
-    """The file's UTF-8 bytes (os.write: a run writes thousands of small files, and a text-mode file
-    object costs more than the write)."""
+def _put(path: Path, previous: Path, content: str) -> None:
+    """Stage `content` at `path`: a hard link to the current tree's file when that holds the same bytes
+    (a re-render mostly changes nothing: no data is written, the file keeps its inode and mtime, and
+    deleting the old tree frees no blocks), else a new file."""
     data = content.encode("utf-8")
+    try:
+        info = os.lstat(previous)
+        if stat.S_ISREG(info.st_mode) and info.st_size == len(data):
+            with open(previous, "rb") as handle:
+                if handle.read(len(data) + 1) == data:
+                    os.link(previous, path, follow_symlinks=False)
+                    return
+    except OSError:
+        pass  # no such file, unreadable, or a filesystem without hard links: write it
+    _write_bytes(path, data)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """The bytes (os.write: a run writes thousands of small files, and a text-mode file object costs
+    more than the write)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         view = memoryview(data)

@@ -211,3 +211,23 @@ def test_out_may_not_hold_the_working_folder(trees: tuple[Path, Tree, Tree], cli
     result = cli_run(["compile", "mlops.yaml", "--out", "."], expect=1)
     assert "working folder" in result.stderr
     assert snapshot(folder) == before
+
+
+def test_an_unchanged_file_keeps_its_inode_and_a_changed_one_is_new(tmp_path: Path) -> None:
+    """A re-render links the files whose bytes did not change (no data written, mtime kept)."""
+    from mlopsc.compiler.ir import RenderedFile
+
+    def files(text: str) -> list[RenderedFile]:
+        return [
+            RenderedFile("staging/m/kserve/a.yaml", "same: 1\n", "kserve", "staging", "m", "A"),
+            RenderedFile("staging/m/kserve/b.yaml", text, "kserve", "staging", "m", "B"),
+        ]
+
+    out = tmp_path / "out"
+    writer.write_tree(files("b: 1\n"), out)
+    a, b = (os.stat(out / "staging/m/kserve" / n) for n in ("a.yaml", "b.yaml"))
+    writer.write_tree(files("b: 2\n"), out)
+    a2, b2 = (os.stat(out / "staging/m/kserve" / n) for n in ("a.yaml", "b.yaml"))
+    assert (a2.st_ino, a2.st_mtime_ns, a2.st_nlink) == (a.st_ino, a.st_mtime_ns, 1)
+    assert b2.st_ino != b.st_ino and (out / "staging/m/kserve/b.yaml").read_text() == "b: 2\n"
+    assert (out / "staging/m/kserve/a.yaml").read_text() == "same: 1\n" and not leftovers(out)
