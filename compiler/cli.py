@@ -167,12 +167,25 @@ def validate(
     paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None, jobs: int
 ) -> None:
     """Check specs (and what they would render) without writing anything; policy rules included."""
+    _check_specs(paths, targets, envs, fmt, policy, jobs, quiet_ok="")
+
+
+def _check_specs(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    envs: tuple[str, ...],
+    fmt: str,
+    policy: str | None,
+    jobs: int,
+    quiet_ok: str,
+) -> NoReturn:
+    """`validate` and `policy`: the whole pipeline, policy rules included, nothing written."""
     from mlopsc.compiler.driver import compile_paths
 
     result = _run(
         compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False, units=False
     )
-    _exit(_report(result, fmt, quiet_ok=""))
+    _exit(_report(result, fmt, quiet_ok=quiet_ok))
 
 
 @cli.command(name="compile")
@@ -275,12 +288,7 @@ def policy(
     paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None, jobs: int
 ) -> None:
     """Run the policy rules (secrets, approvals, production safety, rendered output); write nothing."""
-    from mlopsc.compiler.driver import compile_paths
-
-    result = _run(
-        compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False, units=False
-    )
-    _exit(_report(result, fmt, quiet_ok="policy: no findings"))
+    _check_specs(paths, targets, envs, fmt, policy, jobs, quiet_ok="policy: no findings")
 
 
 @cli.command()

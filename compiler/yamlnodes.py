@@ -54,25 +54,30 @@ _TAGS: dict[tuple[str, object], str] = {}  # (scalar text, implicit) -> its reso
 _TAGS_MAX = 100_000
 
 
-class _MemoLoader(_Loader):
-    """The safe loader, with its scalar tag resolution memoised across documents.
+class MemoisedResolver:
+    """Scalar tag resolution memoised across documents, for PyYAML's loaders and dumpers alike.
 
-    libyaml asks the Python resolver which tag each plain scalar's text reads as (up to a dozen regular
-    expressions per scalar); with no path resolvers registered the answer depends only on the text and
-    the `implicit` flags. The policy engine composes every rendered file it reports a finding in, whose
-    scalars repeat across files and specs.
+    libyaml asks the Python resolver which tag each scalar's text reads as (up to a dozen regular
+    expressions per scalar), when composing and when emitting; with no path resolvers registered the
+    answer depends only on the text and the `implicit` flags, and one memo serves both directions.
+    Put it first among the bases: `class X(MemoisedResolver, yaml.CSafeLoader)`.
     """
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
         if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            return super().resolve(kind, value, implicit)  # type: ignore[misc]
         key = (value, implicit)
         tag = _TAGS.get(key)
         if tag is None:
             if len(_TAGS) >= _TAGS_MAX:
                 _TAGS.clear()
-            tag = _TAGS[key] = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            tag = _TAGS[key] = super().resolve(kind, value, implicit)  # type: ignore[misc]
         return tag
+
+
+class _MemoLoader(MemoisedResolver, _Loader):
+    """The safe loader with memoised tag resolution (the policy engine composes rendered files whose
+    scalars repeat across files and specs)."""
 
 
 def compose(text: str) -> yaml.Node | None:

@@ -65,7 +65,8 @@ def text(
 
 
 def raw_number(value: object) -> object:
-    """model._raw_number: `1.7` written unquoted is the text "1.7"."""
+    """`1.7` written unquoted is the text "1.7" (YamlFloat keeps the written text); the pydantic model's
+    validator for versions too."""
     raw = getattr(value, "raw", None)
     if isinstance(raw, str):
         return raw

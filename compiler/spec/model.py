@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from mlopsc.compiler.spec.checks import raw_number
 from mlopsc.compiler.spec.cron import cron_problem
 from mlopsc.compiler.spec.patterns import (
     API_VERSION,
@@ -68,16 +69,6 @@ from mlopsc.compiler.spec.vocabulary import (
 _E = TypeVar("_E", bound=Enum)
 
 
-def _raw_number(value: object) -> object:
-    """Accept ``1.7`` written unquoted as the version "1.7" (YamlFloat keeps the written text)."""
-    raw = getattr(value, "raw", None)
-    if isinstance(raw, str):
-        return raw
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
 def _to_enum(enum: type[_E]) -> Callable[[object], object]:
     """Strict mode accepts only enum instances: convert the YAML string, word the error."""
 
@@ -106,8 +97,8 @@ Digest = Annotated[str, StringConstraints(pattern=DIGEST)]
 Email = Annotated[str, StringConstraints(pattern=EMAIL)]
 Uri = Annotated[str, StringConstraints(pattern=URI)]
 Image = Annotated[str, StringConstraints(pattern=IMAGE)]
-Version = Annotated[str, BeforeValidator(_raw_number), StringConstraints(min_length=1, max_length=64)]
-SemVer = Annotated[str, BeforeValidator(_raw_number), StringConstraints(pattern=SEMVER)]
+Version = Annotated[str, BeforeValidator(raw_number), StringConstraints(min_length=1, max_length=64)]
+SemVer = Annotated[str, BeforeValidator(raw_number), StringConstraints(pattern=SEMVER)]
 Cron = Annotated[str, BeforeValidator(_cron)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
