@@ -153,7 +153,18 @@ jobs_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mlopsc")
 def cli() -> None:
-    """Compile mlops.yaml into deployable files for KServe, SageMaker, Vertex AI and Azure ML."""
+    """Compile mlops.yaml into deployable files for KServe, SageMaker, Vertex AI and Azure ML.
+
+    Dates (approval expiry, `approve` stamps) use one UTC clock read once per run; MLOPSC_NOW=<RFC 3339>
+    replaces it.
+    """
+    from mlopsc.compiler.clock import ClockError, pin, unpin
+
+    try:
+        pin()
+    except ClockError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.get_current_context().call_on_close(unpin)
 
 
 @cli.command()
@@ -301,7 +312,7 @@ def policy(
     "--expires",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Last day the approval counts (YYYY-MM-DD); default: 90 days from today.",
+    help="Last day the approval counts (YYYY-MM-DD); default: 90 days from today (UTC).",
 )
 @click.option(
     "--sign-key",

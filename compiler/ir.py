@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]
 
 
+def _today() -> date:
+    from mlopsc.compiler.clock import today
+
+    return today()
+
+
 @dataclass(frozen=True)
 class Options:
     """What the user asked for on the command line; the same for every spec of a run."""
@@ -33,7 +39,7 @@ class Options:
     targets: tuple[str, ...] = ()  # empty: every platform the spec configures
     environments: tuple[str, ...] = ()  # empty: every environment
     kserve_crd: tuple[Path, ...] = ()  # CRD files or folders to validate KServe output against
-    today: date = field(default_factory=date.today)  # approvals expire against this day
+    today: date = field(default_factory=_today)  # approvals expire against this day (UTC, the run's clock)
     policy_file: Path | None = None  # --policy: org policy file; None: `.mlopsc/policy.yaml` found above each spec
     rendered_root: str = "rendered"  # --out: where rendered files are reported (policy findings in them)
 

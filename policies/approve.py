@@ -77,7 +77,11 @@ def approve(
     model, digest, errors = effective(path, environment)
     if errors:
         return errors
-    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    if now is None:
+        from mlopsc.compiler.clock import now as clock_now
+
+        now = clock_now()
+    moment = now.astimezone(dt.UTC).replace(microsecond=0)
     until = expires or moment.date() + dt.timedelta(days=DEFAULT_DAYS)
     if until < moment.date():
         raise ApproveError(f"--expires {until.isoformat()} is in the past")

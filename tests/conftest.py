@@ -20,6 +20,14 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs at one fixed instant (the run's clock reads MLOPSC_NOW), in-process and in subprocesses."""
+    from tests.fixed_clock import NOW_TEXT
+
+    monkeypatch.setenv("MLOPSC_NOW", NOW_TEXT)
+
+
 @pytest.fixture
 def cli_run() -> Callable[..., Result]:
     """Invoke `mlopsc` in-process; on an unexpected exit code the assertion shows stdout and stderr."""

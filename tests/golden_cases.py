@@ -6,18 +6,17 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from mlopsc.compiler.diagnostics import render_json, sort_diagnostics
 from mlopsc.compiler.ir import Emitted, Options, RenderedFile
 from mlopsc.compiler.passes import run
 from mlopsc.compiler.writer import environment_indexes
+from tests.fixed_clock import TODAY  # approvals expire against a fixed day, so goldens do not age
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "golden"
 HEADER = "# mlopsc-golden:"
-TODAY = date(2026, 11, 23)  # approvals expire against a fixed day, so goldens do not age
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 from mlopsc.compiler.diagnostics import Diagnostic
 from mlopsc.compiler.ir import Emitted, Options
 from mlopsc.compiler.passes import run
+from tests.fixed_clock import TODAY  # approvals expire against a fixed day, so goldens do not age
 
 ROOT = Path(__file__).resolve().parents[1]
-TODAY = date(2026, 11, 23)
 PROD = (ROOT / "golden" / "production-canary" / "mlops.yaml").read_text(encoding="utf-8")
 OPTIONS = Options(today=TODAY)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,11 @@ from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import SAGEMAKER_LIMIT, hashed_name
 from mlopsc.targets.sagemaker.rollout import shadow_refusal
 from mlopsc.targets.sagemaker.schedule import aws_cron
+from tests.fixed_clock import TODAY  # approvals expire against a fixed day, so goldens do not age
 from tests.validators.cfn import check_rendered, checkov_template, errors, lint_template, pipeline_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "golden"
-TODAY = date(2026, 11, 23)
 BASE = GOLDEN / "sagemaker-retraining-drift" / "mlops.yaml"
 
 
