@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlopsc.compiler.diagnostics import Diagnostic, Severity
 from mlopsc.compiler.ir import Decided, Finding, Plan, Resolved, Stack
+from mlopsc.compiler.passes.capabilities import check
 
 
 def platforms_for(plan: Plan, wanted: tuple[str, ...]) -> tuple[list[str], list[Finding]]:
@@ -51,6 +52,8 @@ def resolve(decided: Decided, options: object = None) -> Resolved:
                     )
                 )
                 continue
+            refused = check(target.capabilities, plan)  # what the platform cannot do: one place, from its table
+            diagnostics.extend(unit.diagnostic(f, plan.environment) for f in refused)
             try:
                 result = target.resolve(plan)
             except Exception as exc:

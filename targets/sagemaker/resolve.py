@@ -10,7 +10,7 @@ import re
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Finding, Plan, Stack
 from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.compiler.spec.vocabulary import Level, Protocol, ServingMode, Strategy
+from mlopsc.compiler.spec.vocabulary import Level, ServingMode, Strategy
 from mlopsc.targets.base import Resolution, artifact_uri, image_for, refuse, resolved, warn
 from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import SAGEMAKER_LIMIT, SCHEDULER_LIMIT, too_long
@@ -60,16 +60,6 @@ def resolve(plan: Plan) -> Resolution:
     online = mode in ONLINE
     gpu = spec.serving.resources.gpu if spec.serving.resources else 0
 
-    if online and spec.serving.protocol is Protocol.GRPC:
-        findings.append(
-            refuse(
-                "SGM027",
-                "SageMaker real-time endpoints are invoked over HTTPS (InvokeEndpoint), not gRPC",
-                ("serving", "protocol"),
-                ("`protocol: rest`", "render the gRPC service for KServe"),
-            )
-        )
-
     # --- image ----------------------------------------------------------------------------------
     image, image_path = image_for(plan, NAME, "serving")
     if image is not None:
@@ -116,9 +106,10 @@ def resolve(plan: Plan) -> Resolution:
             )
 
     # --- artifacts --------------------------------------------------------------------------------
-    needs_previous = (
-        online and spec.rollout.previous is not None and plan.derived.strategy in (Strategy.AB, Strategy.SHADOW)
-    )
+    # SageMaker's translation: A/B and shadow serve the previous version as a variant of the config
+    # (canary and blue-green move from the old config's fleet to the new one: rollout.py)
+    rollout = plan.derived.rollout
+    needs_previous = online and rollout.previous is not None and rollout.strategy in (Strategy.AB, Strategy.SHADOW)
     for previous in (False, True) if needs_previous else (False,):
         uri, where = artifact_uri(plan, NAME, previous=previous)
         if not uri.startswith("s3://"):
@@ -184,7 +175,7 @@ def resolve(plan: Plan) -> Resolution:
                     "autoscaled variant needs the scaling target deregistered first",
                 )
             )
-    components["instance_count"] = str(max(1, plan.derived.replicas_min))
+    components["instance_count"] = str(plan.derived.instances_min)
 
     # --- secrets and network isolation -----------------------------------------------------------------
     secret_vars: list[str] = []

@@ -146,15 +146,20 @@ def variants(plan: Plan) -> list[Variant]:
     """Stable variant names (blue/green updates need the same names in the old and new config):
     `primary` serves; A/B: `champion` (previous, 100 - traffic) and `challenger` (new, traffic);
     shadow: `primary` (previous, live) plus the one shadow variant `shadow` (new, traffic / 100)."""
-    strategy = plan.derived.strategy
-    traffic = plan.derived.traffic
-    if plan.spec.rollout.previous is not None and strategy is Strategy.AB:
+    rollout = plan.derived.rollout
+    previous = rollout.previous
+    if previous is not None and rollout.strategy is Strategy.AB:
         return [
-            Variant("champion", "PreviousModel", float(100 - traffic)),
-            Variant("challenger", "Model", float(traffic)),
+            Variant("champion", "PreviousModel", float(previous.live_share)),
+            Variant("challenger", "Model", float(rollout.new.live_share)),
         ]
-    if plan.spec.rollout.previous is not None and strategy is Strategy.SHADOW:
-        return [Variant("primary", "PreviousModel", 1.0), Variant("shadow", "Model", traffic / 100, shadow=True)]
+    if rollout.shadow:
+        return [
+            Variant("primary", "PreviousModel", 1.0),
+            Variant("shadow", "Model", rollout.new.mirrored_share / 100, shadow=True),
+        ]
+    # canary and blue-green: one variant; the live split is the update policy's (issue #14: not yet the
+    # decided `rollout.new.live_share`)
     return [Variant("primary", "Model", 1.0)]
 
 

@@ -94,6 +94,7 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
+from mlopsc.targets.capabilities import Capabilities
 from mlopsc.targets.vertex import catalog, drift, naming
 from mlopsc.targets.vertex.bodies import (
     batch_prediction_job,
@@ -103,6 +104,7 @@ from mlopsc.targets.vertex.bodies import (
     retraining_schedule,
     traffic_split,
 )
+from mlopsc.targets.vertex.capabilities import CAPABILITIES
 from mlopsc.targets.vertex.monitoring import monitoring_job
 from mlopsc.targets.vertex.scripts import apply_script, readme
 
@@ -126,6 +128,7 @@ class Vertex:
     name: ClassVar[str] = "vertex"
     title: ClassVar[str] = "Vertex AI (Google Cloud)"
     code_prefix: ClassVar[str] = "VTX"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping("metadata.name + environment", "modelId, endpointId `<name>-<env>`", "displayName too"),
         FieldMapping("metadata.labels, team", "labels of Model, Endpoint, jobs and PipelineJob"),
@@ -278,16 +281,6 @@ class Vertex:
                     "serving.resources.gpu and gpu_type (default NVIDIA_TESLA_T4)",
                 )
             )
-        low = plan.derived.replicas_min
-        if low < 1 and plan.spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID):
-            findings.append(
-                refuse(
-                    "VTX014",
-                    f"Vertex AI dedicated resources keep at least 1 replica, not {low}",
-                    ("serving", "replicas", "min"),
-                    ("`replicas.min: 1`", "KServe (Knative) to scale to zero"),
-                )
-            )
         return choice
 
     def _image(
@@ -397,18 +390,7 @@ class Vertex:
         strategy = plan.derived.strategy
         found: list[Finding] = []
         if strategy is Strategy.SHADOW:
-            return [
-                refuse(
-                    "VTX005",
-                    "Vertex AI endpoints cannot mirror (shadow) traffic to a new version",
-                    ("rollout", "strategy"),
-                    (
-                        "`strategy: canary` with a small `traffic` share",
-                        "render the shadow rollout for SageMaker (ShadowProductionVariants) or Azure ML "
-                        "(mirror_traffic)",
-                    ),
-                )
-            ]
+            return []  # refused by the capability check (VTX005): nothing to translate
         split = traffic_split(plan)
         decisions.append(
             resolved(
