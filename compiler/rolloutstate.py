@@ -78,6 +78,7 @@ class RolloutState:
     steps: tuple[int, ...]
     traffic: int  # the new version's live share, or its mirrored share for shadow
     rollback_on: tuple[RollbackAlarm, ...]
+    replaces: str | None = None  # the live version before this rollout (`rollout.previous.version`), deployed or not
 
     # --- what a platform translates ----------------------------------------------------------------------
 
@@ -89,6 +90,12 @@ class RolloutState:
     def previous(self) -> ServingVersion | None:
         """The previous version when it is deployed (set, and the strategy is not all-at-once)."""
         return self.versions[1] if len(self.versions) > 1 else None
+
+    @property
+    def retires(self) -> str | None:
+        """The live version this rollout takes out of service at once (all-at-once with a previous version):
+        a platform that keeps versions deployed undeploys it."""
+        return self.replaces if self.previous is None else None
 
     @property
     def live_split(self) -> bool:
@@ -186,4 +193,5 @@ def rollout_state(spec: Spec, strategy: Strategy, traffic: int) -> RolloutState:
         steps=tuple(spec.rollout.steps),
         traffic=traffic,
         rollback_on=tuple(spec.rollout.rollback.on),
+        replaces=given.version if given is not None else None,
     )

@@ -264,8 +264,8 @@ class KServe:
                 )
                 if strategy is Strategy.BLUE_GREEN:
                     annotations["serving.kserve.io/enable-tag-routing"] = "true"
-            if spec.rollout.previous is not None:  # the spec's record of the live version, all-at-once included
-                annotations["mlopsc.io/previous-version"] = spec.rollout.previous.version
+            if rollout.replaces is not None:  # the live version it replaces, all-at-once included
+                annotations["mlopsc.io/previous-version"] = rollout.replaces
             docs.append(Document("inferenceservice.yaml", "InferenceService", "yaml", isvc))
             if previous is not None and rollout.live_split and strategy is Strategy.AB:
                 old, _, _ = self._isvc(
@@ -384,7 +384,7 @@ class KServe:
             predictor["model"] = container
         annotations: dict[str, Json] = {"serving.kserve.io/deploymentMode": MODE_ANNOTATION[mode]}
         digest = (
-            spec.rollout.previous.artifact.digest if previous and spec.rollout.previous else spec.model.artifact.digest
+            d.rollout.previous.artifact.digest if previous and d.rollout.previous else d.rollout.new.artifact.digest
         )
         if digest:
             annotations["mlopsc.io/artifact-digest"] = digest

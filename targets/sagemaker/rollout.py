@@ -76,9 +76,9 @@ class Routing:
 
 def routing(plan: Plan, rollback: bool) -> tuple[Routing | None, list[Finding]]:
     """The routing for the plan's strategy, or None with the refusal. ``rollback``: alarms attached."""
-    spec = plan.spec
-    strategy = plan.derived.strategy
-    steps = list(spec.rollout.steps)
+    rollout = plan.derived.rollout
+    strategy = rollout.strategy
+    steps = list(rollout.steps)
     termination = WAIT_S if rollback else 0
     if strategy is not Strategy.CANARY:
         wait = WAIT_S if rollback or strategy is Strategy.BLUE_GREEN else 0
@@ -114,8 +114,8 @@ def routing(plan: Plan, rollback: bool) -> tuple[Routing | None, list[Finding]]:
         return Routing("LINEAR", size, WAIT_S, termination, reason), findings
     if steps:
         size, source = steps[0], "first of rollout.steps"
-    elif spec.rollout.previous is not None:
-        size, source = plan.derived.traffic, "rollout.traffic"
+    elif rollout.previous is not None:
+        size, source = rollout.traffic, "rollout.traffic"
     else:
         size, source = DEFAULT_TRAFFIC[Strategy.CANARY], "no previous version yet: the canary default for updates"
     if not 1 <= size <= CANARY_MAX:

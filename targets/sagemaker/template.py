@@ -272,7 +272,7 @@ class Builder:
                 "ServiceNamespace": "sagemaker",
                 "ResourceId": f"endpoint/{self.base}/variant/{variant}",
                 "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
-                "MinCapacity": max(1, d.replicas_min),
+                "MinCapacity": d.instances_min,
                 "MaxCapacity": d.replicas_max,
             },
             ["Endpoint"],
@@ -297,7 +297,7 @@ class Builder:
             resolved(
                 NAME,
                 f"sagemaker.autoscaling.{variant}",
-                f"{max(1, d.replicas_min)}-{d.replicas_max} instances, {target:g} invocations/instance/minute",
+                f"{d.instances_min}-{d.replicas_max} instances, {target:g} invocations/instance/minute",
                 f"SageMakerVariantInvocationsPerInstance counts per minute: {d.rps_per_replica:g} rps per replica x 60",
             )
         )

@@ -13,7 +13,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from mlopsc.compiler.ir import Plan, Stack
-from mlopsc.compiler.spec.vocabulary import Strategy
 from mlopsc.targets.vertex import naming
 from mlopsc.targets.vertex.bodies import traffic_split
 
@@ -76,12 +75,9 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
     n = naming.names(plan)
     split = traffic_split(plan) if "deploy-model.json" in files else {}
     previous = n.previous_deployed_model_id if n.previous_deployed_model_id in split else None
-    previous_version = spec.rollout.previous.version if spec.rollout.previous else ""
-    undeploy_previous = (
-        "deploy-model.json" in files
-        and n.previous_deployed_model_id is not None
-        and plan.derived.strategy is Strategy.ALL_AT_ONCE
-    )
+    rollout = plan.derived.rollout
+    previous_version = rollout.replaces or ""
+    undeploy_previous = "deploy-model.json" in files and rollout.retires is not None
     lines = [
         "#!/usr/bin/env bash",
         f"# Creates the Vertex AI resources of {plan.model_name} {spec.model.version} ({plan.environment}) in order;",
@@ -336,7 +332,7 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
             f"({_split_words(split)}).",
         ]
         step += 2
-        if n.previous_deployed_model_id and plan.derived.strategy is Strategy.ALL_AT_ONCE:
+        if n.previous_deployed_model_id and plan.derived.rollout.retires is not None:
             step += 1
             out.append(
                 f"{step}. All-at-once: `POST $API/endpoints/{n.endpoint_id}:undeployModel` with "
@@ -371,13 +367,14 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
             f'{step}. `GET $API/schedules?filter=display_name="{n.model_id}-retraining"`; `PATCH` the schedule '
             f"found (`updateMask={SCHEDULE_MASK}`) or `POST $API/schedules` with retraining-schedule.json."
         )
-    if "endpoint.json" in files and spec.rollout.previous and plan.derived.strategy is not Strategy.ALL_AT_ONCE:
-        steps = [s for s in spec.rollout.steps if s > plan.derived.traffic] or [100]
+    rollout = plan.derived.rollout
+    if "endpoint.json" in files and rollout.previous is not None:
+        steps = list(rollout.later_steps) or [100]
         out += [
             "",
             "## Moving the rollout",
             "",
-            f"Now: {plan.derived.traffic}% on {spec.model.version}. Next steps (`rollout.steps`), each after the "
+            f"Now: {rollout.traffic}% on {spec.model.version}. Next steps (`rollout.steps`), each after the "
             "monitors stay green:",
             "",
             *[
@@ -391,7 +388,7 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
             "",
             "## Rolling back",
             "",
-            f"`./apply.sh traffic 0` sends everything back to {spec.rollout.previous.version}; then undeploy "
+            f"`./apply.sh traffic 0` sends everything back to {rollout.previous.version}; then undeploy "
             f"`{n.deployed_model_id}` the same way. Vertex AI does not roll back on alarms by itself.",
         ]
     out.append("")

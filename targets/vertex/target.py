@@ -387,7 +387,8 @@ class Vertex:
 
     def _rollout(self, plan: Plan, decisions: list[Decision]) -> list[Finding]:
         spec = plan.spec
-        strategy = plan.derived.strategy
+        strategy = plan.derived.rollout.strategy
+        previous = plan.derived.rollout.previous
         found: list[Finding] = []
         if strategy is Strategy.SHADOW:
             return []  # refused by the capability check (VTX005): nothing to translate
@@ -399,8 +400,8 @@ class Vertex:
                 dict(split.items()),
                 f"{strategy}: '0' is {spec.model.version} being deployed"
                 + (
-                    f", {naming.deployed_model_id(spec.rollout.previous.version)} is {spec.rollout.previous.version}"
-                    if spec.rollout.previous and len(split) > 1
+                    f", {naming.deployed_model_id(previous.version)} is {previous.version}"
+                    if previous is not None and len(split) > 1
                     else ""
                 ),
             )
