@@ -70,6 +70,14 @@ class Mirroring(Flag):
 
 
 @dataclass(frozen=True)
+class SecretReferences(Flag):
+    """How a container gets a secret: `secrets.<name>.<platform>` names it; `missing` is reported per
+    serving.env variable whose secret has no reference for this platform (templates over `secret`, `var`)."""
+
+    missing: Refusal | None = None
+
+
+@dataclass(frozen=True)
 class Capabilities:
     live_split: LiveSplit
     mirroring: Mirroring
@@ -78,6 +86,7 @@ class Capabilities:
     private_splits: Flag  # private networking together with a live split
     batch: Flag
     schedules: Flag
+    secrets: SecretReferences
 
     def rows(self) -> tuple[tuple[str, Flag], ...]:
         return (
@@ -88,6 +97,7 @@ class Capabilities:
             ("private networking with splits", self.private_splits),
             ("batch", self.batch),
             ("schedules", self.schedules),
+            ("secret references", self.secrets),
         )
 
 
@@ -110,6 +120,8 @@ def describe(flag: Flag) -> str:
         extra.append(("warning " if flag.refusal.severity is Severity.WARNING else "refused ") + flag.refusal.code)
     if isinstance(flag, Mirroring) and flag.over_max is not None:
         extra.append(f"above: {flag.over_max.code}")
+    if isinstance(flag, SecretReferences) and flag.missing is not None:
+        extra.append(f"missing: {flag.missing.code}")
     return out + (f" ({', '.join(extra)})" if extra else "")
 
 

@@ -44,6 +44,17 @@ CASES: list[tuple[str, tuple[tuple[str, str], ...], str, Severity, str, Callable
         lambda d: d.hint.startswith("alternatives: `deployment_mode: serverless`"),
     ),
     (
+        "production-canary",
+        (("    kserve: {secret_key_ref: {name: bureau, key: api-key}}\n", ""),),
+        "KSV007",
+        Severity.ERROR,
+        "secret `bureau-api-key` has no KServe reference",
+        lambda d: (
+            d.path == ("secrets", "bureau-api-key")
+            and d.hint == "add `kserve: {secret_key_ref: {name: <Secret>, key: <key>}}`"
+        ),
+    ),
+    (
         "vertex-canary",
         (("scale: {rps: 400, latency_ms: 120}", "scale: {rps: 400, latency_ms: 120}\n  replicas: {min: 0, max: 4}"),),
         "VTX014",
@@ -92,11 +103,25 @@ def test_refusal_comes_from_the_table(
     assert extra(found), found
 
 
+def test_the_registry_is_the_one_list_of_platforms() -> None:
+    """Every `platforms` key (and every per-platform mirror and secret entry) has its target, in order."""
+    from mlopsc.compiler.spec.typed import Mirrors, Platforms, SecretEntry
+
+    assert tuple(TARGETS) == Platforms.field_names == Mirrors.field_names == SecretEntry.field_names
+    for name, target in TARGETS.items():
+        assert target.name == name
+
+
 def test_every_table_refusal_has_its_target_prefix() -> None:
     """A table's refusal codes are its own target's (stable codes, moved, not renamed)."""
     for name, target in TARGETS.items():
         for _, flag in target.capabilities.rows():
-            for refusal in (flag.refusal, getattr(flag, "over_max", None), getattr(flag, "requires", None)):
+            for refusal in (
+                flag.refusal,
+                getattr(flag, "over_max", None),
+                getattr(flag, "requires", None),
+                getattr(flag, "missing", None),
+            ):
                 code = getattr(refusal, "code", None) or getattr(getattr(refusal, "refusal", None), "code", None)
                 if code is not None:
                     assert code.startswith(target.code_prefix), (name, code)

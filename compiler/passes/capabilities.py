@@ -11,19 +11,23 @@ from __future__ import annotations
 from enum import Enum
 
 from mlopsc.compiler.ir import Finding, Plan
-from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
+from mlopsc.compiler.spec.vocabulary import Protocol, Strategy
 from mlopsc.targets.capabilities import Capabilities, Refusal
+from mlopsc.targets.secrets import reference, secret_vars
 
 
-def check(capabilities: Capabilities, plan: Plan) -> tuple[Finding, ...]:
-    """The findings for what `plan` decides but the platform cannot do (online serving only: the protocol,
-    the rollout and the replica floor concern the endpoint)."""
-    if plan.spec.serving.mode not in (ServingMode.ONLINE, ServingMode.HYBRID):
-        return ()
+def check(platform: str, capabilities: Capabilities, plan: Plan) -> tuple[Finding, ...]:
+    """The findings for what `plan` decides but `platform` cannot do: secrets it has no reference for,
+    and (online serving: they concern the endpoint) the protocol, the rollout and the replica floor."""
+    out: list[Finding] = []
+    for var, secret in secret_vars(plan.spec):
+        if reference(plan.spec, secret, platform) is None:
+            _report(out, capabilities.secrets.missing, {"secret": secret, "var": var})
+    if not plan.spec.serving.mode.serves_online:
+        return tuple(out)
     derived = plan.derived
     state = derived.rollout
     fields = {"strategy": str(state.strategy), "traffic": state.traffic, "replicas_min": derived.replicas_min}
-    out: list[Finding] = []
     if plan.spec.serving.protocol is Protocol.GRPC and not capabilities.grpc.supported:
         _report(out, capabilities.grpc.refusal, fields)
     if derived.replicas_min < 1 and not capabilities.scale_to_zero.supported:
@@ -51,7 +55,8 @@ def _report(out: list[Finding], refusal: Refusal | None, fields: dict[str, objec
         return
     alternatives = tuple(a.format(**fields) for a in refusal.alternatives)
     hint = refusal.hint.format(**fields) or ("alternatives: " + "; ".join(alternatives) if alternatives else "")
-    out.append(Finding(refusal.code, refusal.severity, refusal.message.format(**fields), refusal.path, hint))
+    path = tuple(part.format(**fields) if isinstance(part, str) else part for part in refusal.path)
+    out.append(Finding(refusal.code, refusal.severity, refusal.message.format(**fields), path, hint))
 
 
 def _setting(plan: Plan, path: tuple[str, ...]) -> str | None:

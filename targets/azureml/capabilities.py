@@ -4,7 +4,7 @@ compiler/passes/capabilities.py)."""
 from __future__ import annotations
 
 from mlopsc.compiler.diagnostics import Severity
-from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal
+from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal, SecretReferences
 
 LEARN = "https://learn.microsoft.com/azure/machine-learning"
 ENDPOINT_YAML = f"{LEARN}/reference-yaml-endpoint-online"
@@ -65,5 +65,16 @@ CAPABILITIES = Capabilities(
         supported=True,
         source=f"{LEARN}/reference-yaml-schedule",
         note="retraining-schedule.yaml; batch schedules run by an external scheduler (AML104)",
+    ),
+    secrets=SecretReferences(
+        supported=True,
+        source=f"{LEARN}/how-to-access-resources-from-endpoints-managed-identities (Key Vault via managed identity)",
+        note="<VAR>_SECRET_URL; the scoring code reads it with the endpoint's identity",
+        missing=Refusal(
+            "AML006",
+            "secret `{secret}` (serving.env.{var}) has no Azure ML Key Vault reference",
+            ("secrets", "{secret}"),
+            hint="add `azureml: https://<vault>.vault.azure.net/secrets/<name>` to the secret",
+        ),
     ),
 )

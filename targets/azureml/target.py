@@ -215,8 +215,8 @@ class AzureML:
         findings: list[Finding] = []
         decisions: list[Decision] = []
         mode = spec.serving.mode
-        online = mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        batch = mode in (ServingMode.BATCH, ServingMode.HYBRID)
+        online = mode.serves_online
+        batch = mode.serves_batch
         components: dict[str, str] = {
             "workspace": platform.workspace,
             "resource_group": platform.resource_group,
@@ -257,18 +257,6 @@ class AzureML:
             )
         self._sku(plan, components, findings, decisions)
         components["instance_count"] = str(plan.derived.instances_min)  # 0: AML101 (capability check)
-        for var, value in sorted(spec.serving.env.items()):
-            if isinstance(value, SecretRef):
-                entry = spec.secrets.get(value.secret)
-                if entry is None or entry.azureml is None:
-                    findings.append(
-                        refuse(
-                            "AML006",
-                            f"secret `{value.secret}` (serving.env.{var}) has no Azure ML Key Vault reference",
-                            ("secrets", value.secret) if entry is not None else ("serving", "env", var),
-                            hint="add `azureml: https://<vault>.vault.azure.net/secrets/<name>` to the secret",
-                        )
-                    )
         if any(isinstance(v, SecretRef) for v in spec.serving.env.values()):
             decisions.append(
                 resolved(
@@ -601,7 +589,7 @@ class AzureML:
         c = stack.components
         docs: list[Document] = [Document("model.yaml", "model", "yaml", model_doc(plan, stack, tags))]
         decisions: list[Decision] = []
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
         batch = "batch_endpoint" in c
         new = c["deployment"]
         deployments: list[tuple[str, str]] = [(new, spec.model.version)]

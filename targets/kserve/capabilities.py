@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mlopsc.compiler.spec.vocabulary import Strategy
-from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal, Setting
+from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal, SecretReferences, Setting
 
 COMPONENT = "kserve/kserve v0.20.0 pkg/apis/serving/v1beta1/component.go (ComponentExtensionSpec)"
 
@@ -61,4 +61,15 @@ CAPABILITIES = Capabilities(
     ),
     batch=Flag(supported=True, source="Kubernetes batch/v1 CronJob", note="CronJob <name>-batch"),
     schedules=Flag(supported=True, source="Kubernetes batch/v1 CronJob schedule", note="CronJob, UTC"),
+    secrets=SecretReferences(
+        supported=True,
+        source="Kubernetes core/v1 EnvVarSource.secretKeyRef",
+        note="env valueFrom.secretKeyRef",
+        missing=Refusal(
+            "KSV007",
+            "secret `{secret}` has no KServe reference",
+            ("secrets", "{secret}"),
+            hint="add `kserve: {{secret_key_ref: {{name: <Secret>, key: <key>}}}}`",
+        ),
+    ),
 )

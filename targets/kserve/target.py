@@ -91,7 +91,7 @@ class KServe:
         findings: list[Finding] = []
         decisions: list[Decision] = []
         components: dict[str, str] = {"namespace": platform.namespace, "mode": platform.deployment_mode.value}
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
         framework = spec.model.framework.name.value
 
         if online:
@@ -174,18 +174,6 @@ class KServe:
                                 "sample in the logger sink, or accept full capture",
                             )
                         )
-        for _var, value in sorted(spec.serving.env.items()):
-            if isinstance(value, SecretRef):
-                entry = spec.secrets.get(value.secret)
-                if entry is None or entry.kserve is None:
-                    findings.append(
-                        refuse(
-                            "KSV007",
-                            f"secret `{value.secret}` has no KServe reference",
-                            ("secrets", value.secret),
-                            hint="add `kserve: {secret_key_ref: {name: <Secret>, key: <key>}}`",
-                        )
-                    )
         if spec.serving.resources and spec.serving.resources.gpu_type:
             findings.append(
                 warn(
@@ -195,7 +183,7 @@ class KServe:
                     "pin the GPU model with the cluster's node labels",
                 )
             )
-        if spec.serving.mode in (ServingMode.BATCH, ServingMode.HYBRID):
+        if spec.serving.mode.serves_batch:
             batch = spec.serving.batch
             image = (batch.image if batch else None) or spec.serving.image
             if image is None:
@@ -240,7 +228,7 @@ class KServe:
         }
         docs: list[Document] = []
         decisions: list[Decision] = []
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
         rollout = plan.derived.rollout
         strategy = rollout.strategy
         previous = rollout.previous

@@ -3,7 +3,7 @@ by compiler/passes/capabilities.py)."""
 
 from __future__ import annotations
 
-from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal
+from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal, SecretReferences
 
 API = "https://docs.aws.amazon.com/sagemaker/latest/APIReference"
 
@@ -48,5 +48,16 @@ CAPABILITIES = Capabilities(
         supported=True,
         source="https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
         note="EventBridge Scheduler",
+    ),
+    secrets=SecretReferences(
+        supported=True,
+        source="https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html",
+        note="<VAR>_SECRET_ARN; the container reads it (network isolation off)",
+        missing=Refusal(
+            "SGM006",
+            "secret `{secret}` has no SageMaker reference",
+            ("secrets", "{secret}"),
+            hint="add `sagemaker: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`",
+        ),
     ),
 )

@@ -9,30 +9,23 @@ import re
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Finding, Plan, Stack
-from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.compiler.spec.vocabulary import Level, ServingMode, Strategy
+from mlopsc.compiler.spec.vocabulary import Level, Strategy
 from mlopsc.targets.base import Resolution, artifact_uri, image_for, refuse, resolved, warn
 from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import SAGEMAKER_LIMIT, SCHEDULER_LIMIT, too_long
 from mlopsc.targets.sagemaker.rollout import routing, shadow_refusal, variants
 from mlopsc.targets.sagemaker.schedule import aws_cron
+from mlopsc.targets.secrets import secret_vars as secret_vars_of
+from mlopsc.targets.secrets import string_references
 
 NAME = "sagemaker"
 ECR = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
 DEFAULT_INSTANCE = "ml.m5.large"
-ONLINE = (ServingMode.ONLINE, ServingMode.HYBRID)
-BATCH = (ServingMode.BATCH, ServingMode.HYBRID)
 
 
 def secrets_of(plan: Plan) -> dict[str, str]:
     """Env var -> Secrets Manager ARN for every `{secret: ...}` of serving.env that has one."""
-    out: dict[str, str] = {}
-    for var, value in sorted(plan.spec.serving.env.items()):
-        if isinstance(value, SecretRef):
-            entry = plan.spec.secrets.get(value.secret)
-            if entry is not None and entry.sagemaker is not None:
-                out[var] = entry.sagemaker
-    return out
+    return string_references(plan, NAME)
 
 
 def capture_of(plan: Plan) -> tuple[str, tuple[str, ...], float] | None:
@@ -57,7 +50,7 @@ def resolve(plan: Plan) -> Resolution:
     decisions: list[Decision] = []
     components: dict[str, str] = {"region": region}
     mode = spec.serving.mode
-    online = mode in ONLINE
+    online = mode.serves_online
     gpu = spec.serving.resources.gpu if spec.serving.resources else 0
 
     # --- image ----------------------------------------------------------------------------------
@@ -178,20 +171,7 @@ def resolve(plan: Plan) -> Resolution:
     components["instance_count"] = str(plan.derived.instances_min)
 
     # --- secrets and network isolation -----------------------------------------------------------------
-    secret_vars: list[str] = []
-    for var, value in sorted(spec.serving.env.items()):
-        if isinstance(value, SecretRef):
-            entry = spec.secrets.get(value.secret)
-            if entry is None or entry.sagemaker is None:
-                findings.append(
-                    refuse(
-                        "SGM006",
-                        f"secret `{value.secret}` has no SageMaker reference",
-                        ("secrets", value.secret),
-                        hint="add `sagemaker: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`",
-                    )
-                )
-            secret_vars.append(var)
+    secret_vars = [var for var, _ in secret_vars_of(spec)]  # a missing ARN is SGM006 (capability check)
     isolation = platform.network_isolation
     if isolation is True and secret_vars:
         findings.append(
@@ -293,7 +273,7 @@ def resolve(plan: Plan) -> Resolution:
 
     # --- batch and retraining ----------------------------------------------------------------------------------
     batch = spec.serving.batch
-    if mode in BATCH and batch is not None:
+    if mode.serves_batch and batch is not None:
         for field, uri in (("input_uri", batch.input_uri), ("output_uri", batch.output_uri)):
             if not uri.startswith("s3://"):
                 findings.append(

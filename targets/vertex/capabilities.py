@@ -3,7 +3,7 @@ compiler/passes/capabilities.py)."""
 
 from __future__ import annotations
 
-from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal
+from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal, SecretReferences
 
 REST = "https://cloud.google.com/vertex-ai/docs/reference/rest/v1"
 
@@ -52,5 +52,16 @@ CAPABILITIES = Capabilities(
         supported=True,
         source=f"{REST}/projects.locations.schedules",
         note="retraining: Schedule; batch: Cloud Scheduler job from apply.sh",
+    ),
+    secrets=SecretReferences(
+        supported=True,
+        source="https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions",
+        note="no injection into prediction containers: <VAR>_SECRET names the version the container reads",
+        missing=Refusal(
+            "VTX007",
+            "secret `{secret}` has no Vertex AI reference",
+            ("secrets", "{secret}"),
+            hint="add `vertex: projects/<project>/secrets/<name>/versions/<n>` (a Secret Manager name)",
+        ),
     ),
 )

@@ -82,8 +82,7 @@ from typing import ClassVar
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
 from mlopsc.compiler.source import Path_
-from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
+from mlopsc.compiler.spec.vocabulary import Protocol, Strategy
 from mlopsc.targets.base import (
     Emission,
     FieldMapping,
@@ -95,6 +94,7 @@ from mlopsc.targets.base import (
     warn,
 )
 from mlopsc.targets.capabilities import Capabilities
+from mlopsc.targets.secrets import string_references
 from mlopsc.targets.vertex import catalog, drift, naming
 from mlopsc.targets.vertex.bodies import (
     batch_prediction_job,
@@ -184,8 +184,8 @@ class Vertex:
         findings: list[Finding] = []
         decisions: list[Decision] = []
         components: dict[str, str] = {"project": platform.project, "region": platform.region}
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        batch = spec.serving.mode in (ServingMode.BATCH, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
+        batch = spec.serving.mode.serves_batch
 
         findings += self._ids(plan)
         machine = self._machine(plan, components, decisions, findings)
@@ -745,25 +745,12 @@ class Vertex:
         spec = plan.spec
         platform = spec.platforms.vertex
         assert platform is not None
-        for var, value in sorted(spec.serving.env.items()):
-            if not isinstance(value, SecretRef):
-                continue
-            entry = spec.secrets.get(value.secret)
-            if entry is None or entry.vertex is None:
-                findings.append(
-                    refuse(
-                        "VTX007",
-                        f"secret `{value.secret}` has no Vertex AI reference",
-                        ("secrets", value.secret),
-                        hint="add `vertex: projects/<project>/secrets/<name>/versions/<n>` (a Secret Manager name)",
-                    )
-                )
-                continue
+        for var, ref in string_references(plan, self.name).items():  # a missing one is VTX007 (capabilities)
             decisions.append(
                 resolved(
                     self.name,
                     f"vertex.env.{var}_SECRET",
-                    entry.vertex,
+                    ref,
                     "Vertex AI cannot inject secrets into prediction containers: the container reads this "
                     "Secret Manager version with the deployment's service account",
                 )
@@ -777,7 +764,7 @@ class Vertex:
                 findings.append(
                     warn(
                         "VTX026",
-                        f"`{var}` is passed as `{var}_SECRET={entry.vertex}`: " + "; ".join(problems),
+                        f"`{var}` is passed as `{var}_SECRET={ref}`: " + "; ".join(problems),
                         ("serving", "env", var),
                         "serve with a container (`serving.image`) that reads the secret at startup",
                     )
@@ -812,8 +799,8 @@ class Vertex:
 
     def emit(self, plan: Plan, stack: Stack) -> Emission:
         spec = plan.spec
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        batch = spec.serving.mode in (ServingMode.BATCH, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
+        batch = spec.serving.mode.serves_batch
         docs: list[Document] = [Document("model.json", "Model", "json", model(plan, stack))]
         if online:
             docs.append(Document("endpoint.json", "Endpoint", "json", endpoint(plan, stack)))
