@@ -174,3 +174,15 @@ def test_moves_of_the_model() -> None:
     assert first.previous is None and not first.live_split
     with pytest.raises(RolloutRefused, match=r"no `rollout\.previous`"):
         first.next()
+
+
+def test_rollout_promote_refuses_a_shadow(tmp_path: Path) -> None:
+    """Before the rollout model, `rollout promote` wrote `traffic: 100` to a shadow rollout: 100% mirrored,
+    still answering nobody (and above Azure's 50% mirror cap). Promoting a shadow is a strategy change."""
+    from mlopsc.compiler.gitops.rollout import RolloutError, plan_move
+
+    spec = tmp_path / "mlops.yaml"
+    spec.write_bytes((GOLDEN / "sagemaker-shadow" / "mlops.yaml").read_bytes())
+    with pytest.raises(RolloutError, match="strategy change"):
+        plan_move(spec, "promote", None, "mlops.yaml")
+    assert plan_move(spec, "abort", None, "mlops.yaml").new == 0  # mirroring stops; live stays on previous
