@@ -171,3 +171,38 @@ def setter(*path: str | int, value: object) -> Callable[[dict[str, Any]], None]:
         node[path[-1]] = value
 
     return edit
+
+PLATFORM_BLOCKS = {
+    "vertex": "  vertex: {project: acme-ml, region: us-central1}\n",
+    "azureml": "  azureml: {workspace: acme-ml, resource_group: ml-prod, region: eastus}\n",
+    "sagemaker": "  sagemaker: {region: us-east-1, execution_role_arn: 'arn:aws:iam::123456789012:role/ml'}\n",
+    "kserve": "  kserve: {namespace: ml}\n",
+}
+
+
+def online(name: str, environments: tuple[str, ...], platform: str) -> str:
+    """A small online spec for one platform with the given environments."""
+    envs = "".join(f"  {env}: {{}}\n" for env in environments)
+    return f"""\
+apiVersion: mlopsc/v1
+kind: ModelDeployment
+metadata:
+  name: {name}
+  owner: ml@example.com
+model:
+  type: classification
+  framework: {{name: sklearn, version: "{"1.2-1" if platform == "sagemaker" else "1.5"}"}}
+  version: 1.0.0
+  artifact:
+    uri: {"gs" if platform == "vertex" else "azureml" if platform == "azureml" else "s3"}://acme/{name}/1.0.0/{
+        "model.tar.gz" if platform == "sagemaker" else ""}
+serving:
+  mode: online
+  resources: {{cpu: 1, memory_gb: 2}}
+  scale: {{rps: 10}}
+governance:
+  level: staging
+  risk: low
+platforms:
+{PLATFORM_BLOCKS[platform]}environments:
+{envs}"""
