@@ -92,4 +92,13 @@ PATTERN_HELP: dict[str, str] = {
     SUBNET: "a subnet id (subnet-...)",
 }
 
+# Hints for the patterns of values that reach a generated script: what to write instead.
+PATTERN_HINTS: dict[str, str] = {
+    GCP_SERVICE_ACCOUNT: (
+        "write the account's e-mail as `gcloud iam service-accounts list` prints it, "
+        "e.g. batch@my-project.iam.gserviceaccount.com"
+    ),
+}
+CRON_HINT = 'write one line of five fields separated by spaces, e.g. "0 2 * * *" (02:00 UTC every day)'
+
 ENVIRONMENT_NAME = re.compile(ENVIRONMENT.removesuffix("$") + r"\Z")  # `$` would accept a trailing newline

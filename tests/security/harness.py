@@ -1,7 +1,7 @@
 """Render a hostile spec, then run every rendered script in a scratch folder with stub CLIs on PATH.
 
-The stubs (`gcloud`, `az`, `curl`, `kubectl`, `aws`) write each call's argv as one JSON line to
-`$STUB_LOG` (with the real `jq`, so no argument is re-split) and answer like an empty project would:
+The stubs (`gcloud`, `az`, `curl`, `kubectl`, `aws`) append each call's argv to `$STUB_LOG`, every
+argument NUL-terminated (so no argument is re-split or merged) and answer like an empty project would:
 nothing exists yet, so every create step runs. `score.py` files are loaded (their module code runs)
 with a stand-in `pandas` on PYTHONPATH. A test then asserts that nothing ran that the spec did not
 declare: no `PWNED` file anywhere, only the expected programs and verbs in the log, and each spec
@@ -27,7 +27,8 @@ from tests.fixed_clock import TODAY
 ROOT = Path(__file__).resolve().parents[2]
 MARK = "PWNED"
 
-_LOG = 'jq -cn --arg prog "$(basename "$0")" \'[$prog] + $ARGS.positional\' --args "$@" >>"$STUB_LOG"\n'
+# One call: each argument NUL-terminated (no argv byte can be NUL), then the record mark \x01 NUL.
+_LOG = 'printf \'%s\\0\' "$(basename "$0")" "$@" >>"$STUB_LOG"; printf \'\\001\\0\' >>"$STUB_LOG"\n'
 
 CURL = (
     "#!/usr/bin/env bash\n"
@@ -162,8 +163,18 @@ def run_everything(files: tuple[RenderedFile, ...], scratch: Path, deployed: tup
                 check=False,
             )
             results.append((f.path, done.returncode, done.stderr))
-    calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    calls = read_calls(log)
     return Outcome(calls, results, scratch)
+
+
+def read_calls(log: Path) -> list[list[str]]:
+    calls: list[list[str]] = [[]]
+    for field in log.read_bytes().decode("utf-8").split("\0")[:-1]:
+        if field == "\x01":
+            calls.append([])
+        else:
+            calls[-1].append(field)
+    return calls[:-1]
 
 
 def _subcommands(script: str) -> list[list[str]]:

@@ -160,7 +160,7 @@ def with_value(base: str, edit: Callable[[dict[str, Any]], None]) -> str:
 
     doc = yaml.safe_load(base)
     edit(doc)
-    return json.dumps(doc, ensure_ascii=False)
+    return json.dumps(doc)
 
 
 def setter(*path: str | int, value: object) -> Callable[[dict[str, Any]], None]:
