@@ -159,9 +159,7 @@ def _summarise(ir: IR, bodies: bool) -> _Compiled:
     return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files)
 
 
-def _gather(
-    result: RunResult, owners: dict[str, str], names: dict[str, Owner], name: str, outcome: _Compiled
-) -> None:
+def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], name: str, outcome: _Compiled) -> None:
     """Add one spec's outcome. Called in discovery order: the first spec defining a model owns it, the
     first model/environment pair to render a cloud resource name owns that name (E116)."""
     result.sources[name] = outcome.source

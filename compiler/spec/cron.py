@@ -31,8 +31,7 @@ def cron_problem(expr: str) -> str | None:
     odd = next((c for c in expr if c not in _CRON_CHARACTERS), None)
     if odd is not None:
         return (
-            f"{ascii(odd)} is not allowed: a schedule is one line of digits, month/day names, "
-            "`*`, `/`, `,`, `-` and spaces"
+            f"{odd!a} is not allowed: a schedule is one line of digits, month/day names, `*`, `/`, `,`, `-` and spaces"
         )
     parts = expr.split(" ")
     parts = [p for p in parts if p]

@@ -87,7 +87,9 @@ def apply_sh(
     endpoint = c["endpoint"]
     out = [
         "#!/usr/bin/env bash",
-        comment(f"# Applies the Azure ML files of {plan.model_name} {spec.model.version} ({plan.environment}) in order."),
+        comment(
+            f"# Applies the Azure ML files of {plan.model_name} {spec.model.version} ({plan.environment}) in order."
+        ),
         "# Needs: az (2.60+) with the ml extension, logged in with rights on the workspace and resource group.",
         "# Usage: ./apply.sh            create or update everything",
         *(

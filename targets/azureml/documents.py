@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from mlopsc.compiler.quoting import sh
 from mlopsc.compiler.ir import Json, Plan, Stack
+from mlopsc.compiler.quoting import sh
 from mlopsc.compiler.spec.typed import SecretRef
 
 SCHEMA = "https://azuremlschemas.azureedge.net/latest/"

@@ -131,14 +131,19 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
     values = settings(plan, stack, files)
     lines = [
         "#!/usr/bin/env bash",
-        comment(f"# Creates the Vertex AI resources of {plan.model_name} {spec.model.version} ({plan.environment}) in order;"),
+        comment(
+            f"# Creates the Vertex AI resources of {plan.model_name} {spec.model.version} ({plan.environment})"
+            " in order;"
+        ),
         "# every step checks first, so running it again changes nothing that is already there.",
         "# Needs gcloud (logged in), curl and jq; reads its values from apply.json. Usage:",
         "#   ./apply.sh              create or update everything",
     ]
     if previous:
         lines.append(
-            comment(f"#   ./apply.sh traffic N    N% to {n.deployed_model_id}, the rest to {n.previous_deployed_model_id}")
+            comment(
+                f"#   ./apply.sh traffic N    N% to {n.deployed_model_id}, the rest to {n.previous_deployed_model_id}"
+            )
         )
     if "batch-prediction-job.json" in files:
         lines.append("#   ./apply.sh batch-now    run the batch prediction job once")
@@ -356,7 +361,8 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         "| file | Vertex AI v1 type |",
         "|---|---|",
         *[f"| `{f}` | {kinds[f]} |" for f in files],
-        f"| `{SETTINGS}` | the ids, names and schedule `apply.sh` reads (`value KEY`), so no value is part of its code |",
+        f"| `{SETTINGS}` | the ids, names and schedule `apply.sh` reads (`value KEY`), "
+        "so no value is part of its code |",
         "",
         "## Ids",
         "",

@@ -149,7 +149,13 @@ def run_everything(files: tuple[RenderedFile, ...], scratch: Path, deployed: tup
         if f.path.endswith(".sh"):
             for args in _subcommands(f.content):
                 done = subprocess.run(
-                    ["bash", str(path), *args], cwd=work, env=env, capture_output=True, text=True, timeout=60, check=False
+                    ["bash", str(path), *args],
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
                 )
                 results.append((f"{f.path} {' '.join(args)}".strip(), done.returncode, done.stderr))
         elif f.path.endswith(".py"):

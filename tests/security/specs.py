@@ -172,6 +172,7 @@ def setter(*path: str | int, value: object) -> Callable[[dict[str, Any]], None]:
 
     return edit
 
+
 PLATFORM_BLOCKS = {
     "vertex": "  vertex: {project: acme-ml, region: us-central1}\n",
     "azureml": "  azureml: {workspace: acme-ml, resource_group: ml-prod, region: eastus}\n",
@@ -195,7 +196,8 @@ model:
   version: 1.0.0
   artifact:
     uri: {"gs" if platform == "vertex" else "azureml" if platform == "azureml" else "s3"}://acme/{name}/1.0.0/{
-        "model.tar.gz" if platform == "sagemaker" else ""}
+        "model.tar.gz" if platform == "sagemaker" else ""
+    }
 serving:
   mode: online
   resources: {{cpu: 1, memory_gb: 2}}

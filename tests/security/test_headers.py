@@ -101,7 +101,9 @@ def _tree(text: str) -> dict[str, str]:
         lambda t: "# a new comment at the top\n" + t,
         lambda t: t.replace("  team: risk\n", "  team: risk   # the risk team\n"),
         lambda t: t.replace('version: "1.7"', "version: '1.7'"),
-        lambda t: t.replace("  slo: {p95_latency_ms: 150, error_rate: 0.01}", "  slo:\n    p95_latency_ms: 150\n    error_rate: 0.01"),  # noqa: E501
+        lambda t: t.replace(
+            "  slo: {p95_latency_ms: 150, error_rate: 0.01}", "  slo:\n    p95_latency_ms: 150\n    error_rate: 0.01"
+        ),
         lambda t: t.replace("\n", "\r\n"),
     ],
     ids=["comment-line", "trailing-comment", "quote-style", "flow-to-block", "crlf"],

@@ -19,7 +19,9 @@ def _write(root: Path, folder: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("platform", ["vertex", "azureml", "sagemaker"])
-def test_two_specs_one_resource_name(tmp_path: Path, cli_run: Run, monkeypatch: pytest.MonkeyPatch, platform: str) -> None:
+def test_two_specs_one_resource_name(
+    tmp_path: Path, cli_run: Run, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     _write(tmp_path, "a", online("fraud-detection", ("prod-eu",), platform))
     _write(tmp_path, "b", online("fraud-detection-prod", ("eu",), platform))

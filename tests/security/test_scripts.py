@@ -121,7 +121,9 @@ COMMANDS = [
 @pytest.mark.parametrize("command", COMMANDS, ids=range(len(COMMANDS)))
 def test_azure_retraining_command_runs_exactly_the_declared_argv(tmp_path: Path, command: list[str]) -> None:
     """Azure ML runs a command job's `command` with a shell: the argv it gets must be the spec's list."""
-    rendered = render(with_value(FULL, setter("retraining", "pipeline", "command", value=command)), targets=("azureml",))
+    rendered = render(
+        with_value(FULL, setter("retraining", "pipeline", "command", value=command)), targets=("azureml",)
+    )
     assert rendered.errors == []
     [pipeline] = [f for f in rendered.files if f.path.endswith("retraining-pipeline.yaml")]
     body = yaml.safe_load(pipeline.content)
@@ -227,7 +229,9 @@ SCHEDULES = [
 
 
 @pytest.mark.parametrize("schedule", SCHEDULES, ids=[ascii(s) for s in SCHEDULES])
-@pytest.mark.parametrize("field", [("serving", "batch", "schedule"), ("retraining", "schedule")], ids=["batch", "retrain"])
+@pytest.mark.parametrize(
+    "field", [("serving", "batch", "schedule"), ("retraining", "schedule")], ids=["batch", "retrain"]
+)
 def test_schedule_is_one_line_of_cron(schedule: str, field: tuple[str, ...]) -> None:
     base = AZURE_BATCH if field[0] == "serving" else FULL
     rendered = render(with_value(base, setter(*field, value=schedule)))
