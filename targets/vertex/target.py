@@ -106,7 +106,7 @@ from mlopsc.targets.vertex.bodies import (
 )
 from mlopsc.targets.vertex.capabilities import CAPABILITIES
 from mlopsc.targets.vertex.monitoring import monitoring_job
-from mlopsc.targets.vertex.scripts import apply_script, readme
+from mlopsc.targets.vertex.scripts import SETTINGS, apply_script, readme, settings
 
 GCP_IMAGE = re.compile(r"^([a-z0-9-]+-docker\.pkg\.dev|([a-z]+\.)?gcr\.io)/")
 KMS_KEY = re.compile(r"^projects/[^/]+/locations/(?P<location>[^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+$")
@@ -816,6 +816,7 @@ class Vertex:
         if "pipeline_image" in stack.components:
             docs.append(Document("retraining-schedule.json", "Schedule", "json", retraining_schedule(plan, stack)))
         names = [d.name for d in docs]
+        docs.append(Document(SETTINGS, "ApplySettings", "json", settings(plan, stack, names)))
         docs.append(Document("apply.sh", "ApplyScript", "text", apply_script(plan, stack, names)))
         docs.append(Document("README.md", "Readme", "text", readme(plan, stack, names)))
         return Emission(tuple(docs))
