@@ -81,7 +81,10 @@ def kserve(source: Path, tag: str = "v0.20.0") -> Json:
     """The ClusterServingRuntimes a default install creates (``kustomization.yaml`` resources) with the
     image each resolves to (its ``images:`` pins), one entry per supported spec framework format."""
     kustomization = yaml.safe_load((source / "kustomization.yaml").read_text(encoding="utf-8"))
-    pins = {pin["name"]: f"{pin.get('newName', pin['name'])}:{pin.get('newTag', 'latest')}" for pin in kustomization["images"]}
+    pins = {
+        pin["name"]: f"{pin.get('newName', pin['name'])}:{pin.get('newTag', 'latest')}"
+        for pin in kustomization["images"]
+    }
     entries: list[Json] = []
     for resource in kustomization["resources"]:
         doc = yaml.safe_load((source / resource).read_text(encoding="utf-8"))
@@ -205,12 +208,13 @@ def sagemaker(source: Path, tag: str) -> Json:
     for framework, file in SAGEMAKER_CONFIGS.items():
         data = json.loads((source / f"{file}.json").read_text(encoding="utf-8"))
         scope = data.get("inference", data)
-        for version, config in scope["versions"].items():
+        for version, raw in scope["versions"].items():
+            config = raw
             if framework == "huggingface":  # keyed by transformers version, then by base framework
-                bases = sorted(k for k in config if k.startswith("pytorch") and k[7:8].isdigit())
+                bases = sorted(k for k in raw if k.startswith("pytorch") and k[7:8].isdigit())
                 if not bases:
                     continue
-                config = {**config[bases[-1]], "_base": bases[-1]}
+                config = {**raw[bases[-1]], "_base": bases[-1]}
             config = {"processors": scope.get("processors", data.get("processors", ["cpu", "gpu"])), **config}
             entry = _sagemaker_entry(framework, version, config, tag, file)
             if entry is not None:
