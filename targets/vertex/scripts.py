@@ -88,12 +88,26 @@ display_filter() {
 """
 
 
+def _previous(plan: Plan, files: list[str]) -> tuple[str | None, bool]:
+    """The previous DeployedModel id when the traffic split names it; whether all-at-once undeploys it."""
+    n = naming.names(plan)
+    split = traffic_split(plan) if "deploy-model.json" in files else {}
+    previous = n.previous_deployed_model_id if n.previous_deployed_model_id in split else None
+    undeploy = (
+        "deploy-model.json" in files
+        and n.previous_deployed_model_id is not None
+        and plan.derived.strategy is Strategy.ALL_AT_ONCE
+    )
+    return previous, undeploy
+
+
 def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
-    """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data."""
+    """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data, and no other."""
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
     n = naming.names(plan)
+    previous, undeploy_previous = _previous(plan, files)
     out: dict[str, Json] = {
         "project": platform.project,
         "region": platform.region,
@@ -103,9 +117,9 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
     if "endpoint.json" in files:
         out["endpoint_id"] = n.endpoint_id
         out["deployed_model_id"] = n.deployed_model_id
-        if n.previous_deployed_model_id is not None:
+        if n.previous_deployed_model_id is not None and (previous or undeploy_previous):
             out["previous_deployed_model_id"] = n.previous_deployed_model_id
-        if spec.rollout.previous:
+        if previous and spec.rollout.previous:
             out["previous_version"] = spec.rollout.previous.version
     if "monitoring-job.json" in files:
         out["monitoring_display_name"] = f"{n.endpoint_id}-monitoring"
@@ -122,12 +136,7 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
     spec = plan.spec
     n = naming.names(plan)
     split = traffic_split(plan) if "deploy-model.json" in files else {}
-    previous = n.previous_deployed_model_id if n.previous_deployed_model_id in split else None
-    undeploy_previous = (
-        "deploy-model.json" in files
-        and n.previous_deployed_model_id is not None
-        and plan.derived.strategy is Strategy.ALL_AT_ONCE
-    )
+    previous, undeploy_previous = _previous(plan, files)
     values = settings(plan, stack, files)
     lines = [
         "#!/usr/bin/env bash",
@@ -154,11 +163,9 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
         "ALIAS": "alias",
         "ENDPOINT_ID": "endpoint_id",
         "DEPLOYED_MODEL_ID": "deployed_model_id",
+        "PREVIOUS_DEPLOYED_MODEL_ID": "previous_deployed_model_id",
+        "PREVIOUS_VERSION": "previous_version",
     }
-    if previous or undeploy_previous:
-        variables["PREVIOUS_DEPLOYED_MODEL_ID"] = "previous_deployed_model_id"
-    if previous:
-        variables["PREVIOUS_VERSION"] = "previous_version"
     lines.append(_VALUE)
     lines += [f"{variable}=$(value {key})" for variable, key in variables.items() if key in values]
     lines.append(_PRELUDE)
