@@ -212,6 +212,7 @@ def test_real_service_account_forms_are_accepted(tmp_path: Path, account: str) -
     _clean(outcome)
     [create] = [c for c in outcome.calls if c[:5] == ["gcloud", "scheduler", "jobs", "create", "http"]]
     assert f"--oauth-service-account-email={account}" in create
+    assert "--schedule=0 2 * * *" in create and "churn-batch-default-batch" in create
 
 
 SCHEDULES = [
