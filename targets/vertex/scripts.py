@@ -33,9 +33,13 @@ _VALUE = r"""set -euo pipefail
 cd "$(dirname "$0")"
 
 # value KEY: the text of KEY in apply.json, which holds every value this script uses: values are read as
-# data and used as quoted words, never written into its code. A missing key stops the script.
+# data and used as quoted words, never written into its code. A missing key stops the script (always
+# assign it to a variable first: set -e does not see a failure inside another command's arguments).
 value() {
-  jq -er --arg key "$1" '.[$key] | strings' apply.json
+  jq -er --arg key "$1" '.[$key] | strings' apply.json || {
+    echo "error: apply.json has no text value for $1" >&2
+    exit 1
+  }
 }
 """
 
@@ -247,8 +251,9 @@ step_deploy() {{
         lines.append(
             f"""# Model monitoring job (one per endpoint, found by display name): created, or updated in place.
 step_monitoring() {{
-  local job filter
-  filter=$(display_filter "$(value monitoring_display_name)")
+  local job name filter
+  name=$(value monitoring_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/modelDeploymentMonitoringJobs?filter=${{filter}}"
   job=$(jq -r '(.modelDeploymentMonitoringJobs // [])[0].name // empty' "$RESPONSE")
   if [[ -n "$job" ]]; then
@@ -298,8 +303,9 @@ step_batch() {
         lines.append(
             f"""# Retraining Schedule (found by display name): created, or updated in place.
 step_retraining() {{
-  local schedule filter
-  filter=$(display_filter "$(value retraining_display_name)")
+  local schedule name filter
+  name=$(value retraining_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/schedules?filter=${{filter}}"
   schedule=$(jq -r '(.schedules // [])[0].name // empty' "$RESPONSE")
   if [[ -n "$schedule" ]]; then

@@ -311,3 +311,19 @@ def test_any_accepted_input_uri_is_one_argument(tail: str) -> None:
         _clean(outcome)
         [invoke] = [c for c in outcome.calls if c[:4] == ["az", "ml", "batch-endpoint", "invoke"]]
         assert _after(invoke, "--input") == uri
+
+
+@pytest.mark.parametrize("key", ["scheduler_service_account", "batch_cron", "project"])
+def test_vertex_script_stops_on_a_missing_value(tmp_path: Path, key: str) -> None:
+    rendered = render(VERTEX_BATCH)
+    files = []
+    for f in rendered.files:
+        if f.path.endswith("apply.json"):
+            values = json.loads(f.content)
+            del values[key]
+            f = type(f)(**{**f.__dict__, "content": json.dumps(values)})
+        files.append(f)
+    outcome = run_everything(tuple(files), tmp_path)
+    [(_, code, stderr)] = [r for r in outcome.results if r[0].endswith("apply.sh")]
+    assert code != 0 and f"apply.json has no text value for {key}" in stderr
+    assert not any(c[:4] == ["gcloud", "scheduler", "jobs", "create"] for c in outcome.calls)
