@@ -23,13 +23,15 @@ from mlopsc.targets.base import (
     FieldMapping,
     Resolution,
     artifact_uri,
+    image_for,
     labels_for,
     refuse,
     resolved,
     warn,
 )
+from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
+from mlopsc.targets.kserve.choose import choose as choose_runtime
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
-from mlopsc.targets.kserve.runtimes import RUNTIMES
 
 if TYPE_CHECKING:
     from mlopsc.targets.kserve.crd import CrdValidator
@@ -89,53 +91,23 @@ class KServe:
         decisions: list[Decision] = []
         components: dict[str, str] = {"namespace": platform.namespace, "mode": platform.deployment_mode.value}
         online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        framework = spec.model.framework.name.value
         strategy = plan.derived.strategy
         mode = platform.deployment_mode
 
         if online:
-            if spec.serving.image:
-                components["container"] = spec.serving.image
+            image, image_path = image_for(plan, self.name, "serving")
+            if image:
+                components["container"] = image
                 decisions.append(
                     resolved(
                         self.name,
                         "kserve.container",
-                        spec.serving.image,
-                        "serving.image given: a custom predictor container",
+                        image,
+                        f"`{'.'.join(map(str, image_path))}` given: a custom predictor container",
                     )
                 )
             else:
-                runtime = RUNTIMES.get(framework)
-                if runtime is None:
-                    findings.append(
-                        refuse(
-                            "KSV001",
-                            f"KServe has no serving runtime for framework `{framework}`",
-                            ("model", "framework", "name"),
-                            hint="give `serving.image` (a container that serves the model)",
-                        )
-                    )
-                else:
-                    version = runtime.rest if spec.serving.protocol is Protocol.REST else runtime.grpc
-                    if version is None:
-                        findings.append(
-                            refuse(
-                                "KSV002",
-                                f"runtime {runtime.name} does not serve {spec.serving.protocol.value.upper()}",
-                                ("serving", "protocol"),
-                                ("protocol: rest", "a custom `serving.image`"),
-                            )
-                        )
-                    else:
-                        components.update(runtime=runtime.name, protocol=version, model_format=runtime.model_format)
-                        decisions.append(
-                            resolved(
-                                self.name,
-                                "kserve.runtime",
-                                runtime.name,
-                                f"ClusterServingRuntime for `{framework}`, protocol {version}",
-                            )
-                        )
+                findings.extend(self._runtime(plan, components, decisions))
             uri, where = artifact_uri(plan, self.name)
             if not uri.startswith(STORAGE_SCHEMES):
                 findings.append(
@@ -244,6 +216,54 @@ class KServe:
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
         return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+
+    def _runtime(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
+        """The runtime KServe will select (targets/kserve/choose.py) and the artifact layout it loads."""
+        spec = plan.spec
+        framework = spec.model.framework
+        compatibility = framework.compatibility.value if framework.compatibility else None
+        gpu = bool(spec.serving.resources and spec.serving.resources.gpu)
+        try:
+            choice = choose_runtime(
+                framework.name.value, framework.version, compatibility, spec.serving.protocol is Protocol.GRPC, gpu
+            )
+        except NoKServeRuntime as exc:
+            if exc.field == "protocol":
+                return [refuse("KSV002", exc.message, ("serving", "protocol"), hint=exc.hint)]
+            return [refuse("KSV001", exc.message, ("model", "framework", exc.field), hint=exc.hint)]
+        components.update(
+            runtime=choice.runtime,
+            protocol=choice.protocol,
+            model_format=choice.format_name,
+            model_format_version=choice.format_version,
+        )
+        decisions.append(resolved(self.name, "kserve.runtime", choice.runtime, choice.note))
+        findings: list[Finding] = []
+        for previous in (False, True) if spec.rollout.previous is not None else (False,):
+            uri, where = artifact_uri(plan, self.name, previous=previous)
+            note = archive_note(uri, choice.artifact, choice.runtime)
+            if note is not None:
+                findings.append(
+                    warn(
+                        "KSV012",
+                        note,
+                        where,
+                        f"or point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the model "
+                        f"itself, laid out as {choice.artifact.describe()}",
+                    )
+                )
+            problem = artifact_problem(uri, choice.artifact, choice.runtime)
+            if problem is not None:
+                findings.append(
+                    refuse(
+                        "KSV011",
+                        problem,
+                        where,
+                        hint=f"point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the same model "
+                        f"(same digest) laid out as {choice.artifact.describe()}",
+                    )
+                )
+        return findings
 
     def _capture(self, plan: Plan) -> tuple[str, tuple[str | int, ...]] | None:
         platform = plan.spec.platforms.kserve
@@ -380,7 +400,10 @@ class KServe:
                 container["resources"] = _resources(plan)
         else:
             container = {
-                "modelFormat": {"name": stack.components["model_format"], "version": spec.model.framework.version},
+                "modelFormat": {
+                    "name": stack.components["model_format"],
+                    "version": stack.components["model_format_version"],
+                },
                 "protocolVersion": stack.components["protocol"],
                 "storageUri": uri,
             }
