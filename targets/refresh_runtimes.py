@@ -360,7 +360,7 @@ AZUREML_PACKAGES: Mapping[str, str] = {
 }
 _REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)(\[[^\]]*\])?\s*(?P<spec>.*)$")
 _SPEC_VERSION = re.compile(r"(\d+)\.(\d+)")
-_ENV_NAME_VERSION = re.compile(r"^acpt-pytorch-(\d+\.\d+)-")
+_ACPT_TORCH = re.compile(r"^FROM \S*-torch(\d)(\d+?)(\d):", re.MULTILINE)
 
 
 def _requirements(text: str, conda: bool) -> dict[str, str]:
@@ -406,14 +406,18 @@ def azureml(source: Path, tag: str) -> Json:
             version = _SPEC_VERSION.search(packages.get(package, ""))
             if version:
                 found[framework] = f"{int(version.group(1))}.{int(version.group(2))}"
-        acpt = _ENV_NAME_VERSION.match(name)
-        if acpt and "pytorch" not in found:  # ACPT images take torch from their base image; the name says which
-            found["pytorch"] = acpt.group(1)
+        dockerfile = context / "Dockerfile"
+        acpt = _ACPT_TORCH.search(dockerfile.read_text(encoding="utf-8")) if dockerfile.is_file() else None
+        if acpt and "pytorch" not in found:
+            # ACPT environments take torch from their base image, named ...-torch<major><minor><patch>:
+            # its FROM line says which (acpt-pytorch-2.2-cuda12.1 is built on torch280 today).
+            found["pytorch"] = f"{acpt.group(1)}.{acpt.group(2)}"
         common: Json = {
             "runtime": name,
             "image": f"mcr.microsoft.com/azureml/curated/{name}:latest",
             "protocols": ["rest"],
-            "processors": ["gpu"] if "cuda" in name else ["cpu"],
+            # CUDA images also run on CPU-only VMs; the others have no CUDA libraries
+            "processors": ["cpu", "gpu"] if "cuda" in name else ["cpu"],
             "source": f"Azure/azureml-assets {relative}/context at {tag}",
         }
         details: Json = {"packages": dict(sorted(packages.items())), "inference_server": server}

@@ -362,7 +362,10 @@ class AzureML:
         problem = ""
         if framework in SCORING_FRAMEWORKS:
             try:
-                curated = catalog.curated_environment(framework, version)
+                compatibility = spec.model.framework.compatibility
+                curated = catalog.curated_environment(
+                    framework, version, compatibility.value if compatibility else None
+                )
             except catalog.CatalogError as exc:
                 problem = exc.message
         if curated is not None:
@@ -376,7 +379,8 @@ class AzureML:
                     f"scoring code rendered as {SCORE_DIR}/score.py",
                 )
             )
-        if image is not None and (curated is None or spec.serving.image is not None):
+        # serving.image, or serving.image_mirrors.azureml alone (this platform serves with that image)
+        if image is not None:
             components.pop("environment", None)
             if _ecr(image):
                 findings.append(
@@ -408,7 +412,8 @@ class AzureML:
                     ("model", "framework"),
                     (
                         f"a framework mlopsc renders scoring code for ({working}) at a curated version",
-                        "`serving.image`: a container that serves the model (Azure ML inference server convention)",
+                        "`serving.image_mirrors.azureml` (Azure ML only) or `serving.image`: a container that serves "
+                        "the model (Azure ML inference server convention)",
                     ),
                 )
             )
