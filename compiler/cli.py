@@ -360,6 +360,42 @@ def list_targets() -> None:
         click.echo(f"{name:<10} {target.title}")
 
 
+_FRAMEWORK_CHOICES = ("sklearn", "xgboost", "lightgbm", "pytorch", "tensorflow", "onnx", "huggingface")
+_PLATFORM_CHOICES = ("kserve", "sagemaker", "vertex", "azureml")
+
+
+@cli.command()
+@click.option("--framework", "frameworks", multiple=True, type=click.Choice(_FRAMEWORK_CHOICES), help="Only these.")
+@click.option("--platform", "platforms", multiple=True, type=click.Choice(_PLATFORM_CHOICES), help="Only these.")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text", show_default=True)
+def runtimes(frameworks: tuple[str, ...], platforms: tuple[str, ...], fmt: str) -> None:
+    """Show what each framework version is served with on each platform, or why it cannot be and what to do."""
+    import json
+
+    from mlopsc.targets import matrix
+
+    chosen_frameworks = tuple(f for f in _FRAMEWORK_CHOICES if not frameworks or f in frameworks)
+    chosen_platforms = tuple(p for p in _PLATFORM_CHOICES if not platforms or p in platforms)
+    rows = matrix.matrix(chosen_frameworks, chosen_platforms)
+    if fmt == "json":
+        data = [
+            {
+                "framework": c.framework,
+                "version": c.version,
+                "platform": c.platform,
+                "resolves_to": c.resolves_to,
+                "detail": c.detail,
+            }
+            for row in rows
+            for c in row
+        ]
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+    elif fmt == "markdown":
+        click.echo(matrix.markdown(rows, chosen_platforms), nl=False)
+    else:
+        click.echo(matrix.text(rows, chosen_platforms), nl=False)
+
+
 def _register_gitops() -> None:
     """`check`, `diff` and `rollout`: the GitOps commands of compiler/gitops/commands.py."""
     from mlopsc.compiler.gitops.commands import commands

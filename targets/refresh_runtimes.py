@@ -75,11 +75,11 @@ MLSERVER_LAYOUTS: Mapping[str, Json] = {
 # Where KServe's declared format version is not the library version the spec names: the framework
 # versions the runtime's image loads, with the source. TorchServe's image pytorch/torchserve-kfs:0.9.0
 # (kustomization.yaml) is TorchServe 0.9.0, built on PyTorch 2.1 (TorchServe v0.9.0 release notes),
-# while kserve-torchserve.yaml declares format pytorch "1"; huggingfaceserver declares format
+# while kserve-torchserve.yaml declares format pytorch "1" (both majors load); huggingfaceserver declares format
 # huggingface "1" and its image installs transformers>=5.5.3 (python/huggingfaceserver/pyproject.toml
 # at v0.20.0), which loads model folders saved by transformers 4 and 5.
 KSERVE_SERVES: Mapping[tuple[str, str], list[str]] = {
-    ("kserve-torchserve", "pytorch"): ["2"],
+    ("kserve-torchserve", "pytorch"): ["1", "2"],
     ("kserve-huggingfaceserver", "huggingface"): ["4", "5"],
 }
 
