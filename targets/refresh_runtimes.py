@@ -403,9 +403,9 @@ def azureml(source: Path, tag: str) -> Json:
         server = "azureml-inference-server-http" in packages or "azureml-defaults" in packages
         found: dict[str, str] = {}
         for package, framework in AZUREML_PACKAGES.items():
-            version = _SPEC_VERSION.search(packages.get(package, ""))
-            if version:
-                found[framework] = f"{int(version.group(1))}.{int(version.group(2))}"
+            pinned = _SPEC_VERSION.search(packages.get(package, ""))
+            if pinned:
+                found[framework] = f"{int(pinned.group(1))}.{int(pinned.group(2))}"
         dockerfile = context / "Dockerfile"
         acpt = _ACPT_TORCH.search(dockerfile.read_text(encoding="utf-8")) if dockerfile.is_file() else None
         if acpt and "pytorch" not in found:

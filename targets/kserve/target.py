@@ -29,8 +29,6 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
-from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
-from mlopsc.targets.kserve.choose import choose as choose_runtime
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
 
 if TYPE_CHECKING:
@@ -219,6 +217,10 @@ class KServe:
 
     def _runtime(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
         """The runtime KServe will select (targets/kserve/choose.py) and the artifact layout it loads."""
+        # imported here: the catalog and the selection model load when a runtime is resolved, not on import
+        from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
+        from mlopsc.targets.kserve.choose import choose as choose_runtime
+
         spec = plan.spec
         framework = spec.model.framework
         compatibility = framework.compatibility.value if framework.compatibility else None
