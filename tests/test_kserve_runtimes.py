@@ -194,3 +194,26 @@ def test_archive_is_a_warning_naming_what_it_must_hold() -> None:
     note = archive_note("s3://b/m/model.tar.gz", entry.artifact, entry.runtime)
     assert note is not None and ".bst, .json, .ubj" in note
     assert archive_note("s3://b/m/model.bst", entry.artifact, entry.runtime) is None
+
+
+MINIMAL = Path(__file__).resolve().parents[1] / "golden" / "minimal" / "mlops.yaml"
+
+
+def test_kserve_runtimes_option_checks_against_the_clusters_runtimes(
+    tmp_path: Path, cli_run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = shared_path("runtimes", "kserve-v0.20.0")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mlops.yaml").write_text(MINIMAL.read_text(encoding="utf-8"), encoding="utf-8")
+    cli_run(["compile", "mlops.yaml", "--out", "out", "--kserve-runtimes", str(folder)], expect=0)
+    only_xgb = tmp_path / "cluster.yaml"
+    only_xgb.write_text((folder / "kserve-xgbserver.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = cli_run(["compile", "mlops.yaml", "--out", "out2", "--kserve-runtimes", str(only_xgb)], expect=1)
+    assert "error[KSV013]" in result.stderr
+    assert "no runtime of --kserve-runtimes serves modelFormat sklearn:1 over v2" in result.stderr
+    assert "kserve-xgbserver [xgboost:2; protocols v1, v2]" in result.stderr
+    assert not (tmp_path / "out2").exists()
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("kind: ConfigMap\n", encoding="utf-8")
+    result = cli_run(["compile", "mlops.yaml", "--out", "out3", "--kserve-runtimes", str(empty)], expect=2)
+    assert "--kserve-runtimes" in result.stderr

@@ -33,6 +33,7 @@ from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
 
 if TYPE_CHECKING:
     from mlopsc.targets.kserve.crd import CrdValidator
+    from mlopsc.targets.kserve.runtimes import ServingRuntime
 
 ISVC_API = "serving.kserve.io/v1beta1"
 GRAPH_API = "serving.kserve.io/v1alpha1"
@@ -546,10 +547,10 @@ class KServe:
     # --- check ------------------------------------------------------------------------------------------
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
+        findings: list[Finding] = list(_runtime_findings(documents, options))
         if not options.kserve_crd:
-            return ()
+            return tuple(findings)
         validator = _validator(tuple(str(p) for p in options.kserve_crd))
-        findings: list[Finding] = []
         for doc in documents:
             body = doc.body
             if isinstance(body, dict) and str(body.get("apiVersion", "")).startswith("serving.kserve.io/"):
@@ -564,6 +565,59 @@ class KServe:
                         )
                     )
         return tuple(findings)
+
+
+def _runtime_findings(documents: Sequence[Document], options: Options) -> list[Finding]:
+    """With --kserve-runtimes: each rendered predictor must get a runtime from the cluster's runtimes, as
+    KServe selects one (targets/kserve/runtimes.py)."""
+    if not options.kserve_runtimes:
+        return []
+    from mlopsc.targets.kserve import runtimes
+
+    cluster = _cluster_runtimes(tuple(str(p) for p in options.kserve_runtimes))
+    findings: list[Finding] = []
+    for doc in documents:
+        body = doc.body
+        if not isinstance(body, dict) or body.get("kind") != "InferenceService":
+            continue
+        spec = body.get("spec")
+        predictor = spec.get("predictor") if isinstance(spec, dict) else None
+        model = predictor.get("model") if isinstance(predictor, dict) else None
+        if not isinstance(model, dict):
+            continue  # a custom container: no runtime to select
+        fmt = model.get("modelFormat")
+        assert isinstance(fmt, dict)
+        name, version = str(fmt.get("name")), fmt.get("version")
+        protocol = model.get("protocolVersion")
+        runtime = model.get("runtime")
+        chosen = runtimes.select(
+            cluster,
+            name,
+            str(version) if version is not None else None,
+            str(protocol) if protocol else None,
+            str(runtime) if runtime else None,
+        )
+        if chosen is None:
+            offered = "; ".join(r.describe() for r in cluster) or "none"
+            findings.append(
+                Finding(
+                    "KSV013",
+                    Severity.ERROR,
+                    f"{doc.name}: no runtime of --kserve-runtimes serves modelFormat {name}:{version} over "
+                    f"{protocol or 'v1'}",
+                    ("model", "framework"),
+                    f"the cluster's runtimes and the formats they support: {offered}; install a runtime that "
+                    "declares this format (or `serving.image_mirrors.kserve`)",
+                )
+            )
+    return findings
+
+
+@functools.lru_cache(maxsize=4)
+def _cluster_runtimes(locations: tuple[str, ...]) -> tuple[ServingRuntime, ...]:
+    from mlopsc.targets.kserve.runtimes import load
+
+    return load([Path(p) for p in locations])
 
 
 @functools.lru_cache(maxsize=4)
