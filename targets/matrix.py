@@ -97,7 +97,23 @@ def _azureml(framework: str, version: str) -> Cell:
     try:
         env = catalog.curated_environment(framework, version)
     except catalog.CatalogError as exc:
-        return Cell("azureml", framework, version, None, f"{exc.message} (AML014)")
+        try:
+            conda = catalog.conda_environment(framework, version, capture=False, secrets=False)
+        except catalog.CatalogError:
+            return Cell("azureml", framework, version, None, f"{exc.message} (AML014)")
+        package = catalog.PIP_PACKAGES[framework]
+        dependencies = conda["dependencies"]
+        assert isinstance(dependencies, list) and isinstance(dependencies[-1], dict)
+        pip = dependencies[-1]["pip"]
+        assert isinstance(pip, list)
+        pin = next(str(p) for p in pip if str(p).startswith(package + "=="))
+        return Cell(
+            "azureml",
+            framework,
+            version,
+            f"minimal-py311-inference + conda {pin}",
+            f"{exc.message}; Azure ML builds the environment from {catalog.conda_base()} and score/conda.yaml",
+        )
     return Cell(
         "azureml", framework, version, env.name, f"{framework} {', '.join(env.framework_versions)}: {env.source}"
     )

@@ -102,6 +102,9 @@ def test_cell_compiles_as_the_matrix_says(cell: matrix.Cell) -> None:
         assert f"/{repository}:{tag}" in rendered
     elif cell.platform == "vertex":
         assert what.rsplit("/", 1)[-1] in rendered
+    elif what.startswith("minimal-py311-inference + conda "):
+        assert "conda_file: ./score/conda.yaml" in rendered
+        assert what.rsplit(" ", 1)[-1] in rendered
     else:
         assert f"/environments/{what}/" in rendered
 
@@ -132,12 +135,12 @@ def test_rendered_cell_passes_the_platform_validators(cell: matrix.Cell) -> None
 # Issue #17's table, re-run: each cell now renders, or is refused because the platform publishes no
 # server for it (the reason is named).
 ISSUE_TABLE: dict[tuple[str, str], dict[str, str]] = {
-    ("sklearn", "1.2"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML014"},
-    ("sklearn", "1.3"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "ok", "azureml": "AML014"},
+    ("sklearn", "1.2"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
+    ("sklearn", "1.3"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "ok", "azureml": "ok"},
     ("sklearn", "1.5"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "ok", "azureml": "ok"},
     ("xgboost", "1.7"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
-    ("xgboost", "2.0"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "ok", "azureml": "AML014"},
-    ("lightgbm", "4.1"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "VTX001", "azureml": "AML014"},
+    ("xgboost", "2.0"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "ok", "azureml": "ok"},
+    ("lightgbm", "4.1"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "VTX001", "azureml": "ok"},
     ("pytorch", "2.1"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
     ("tensorflow", "2.13"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
     ("tensorflow", "2.15"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
@@ -208,3 +211,23 @@ def test_cli_filters_and_names_the_fix(cli_run: Any) -> None:
         ("azureml", True),
     }
     cli_run(["runtimes", "--framework", "mxnet"], expect=2)
+
+
+def test_azureml_builds_an_environment_for_uncurated_versions() -> None:
+    """sklearn 1.3 has no curated environment: score/conda.yaml pins it from PyPI with what score.py
+    imports; the deployment points at it; a version without a minor cannot be pinned (AML014)."""
+    _, files = compiled(spec("azureml", "sklearn", "1.3"), "azureml")
+    by_name = {f.path.rsplit("/azureml/", 1)[1]: f for f in files}
+    conda = by_name["score/conda.yaml"].body
+    assert isinstance(conda, dict)
+    assert conda["dependencies"][-1] == {
+        "pip": ["azureml-inference-server-http", "pandas", "scikit-learn==1.3.*", "joblib"]
+    }
+    deployment = by_name["deployment-v1-0-0.yaml"].body
+    assert isinstance(deployment, dict)
+    assert deployment["environment"] == {
+        "image": "mcr.microsoft.com/azureml/curated/minimal-py311-inference:latest",
+        "conda_file": "./score/conda.yaml",
+    }
+    diagnostics, _ = compiled(spec("azureml", "sklearn", "1"), "azureml")
+    assert [d.code for d in diagnostics if d.severity is Severity.ERROR] == ["AML014"]

@@ -21,12 +21,14 @@ nowhere else.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from typing import Final
 
+from mlopsc.compiler.ir import Json
 from mlopsc.targets import runtimecatalog
 
 
@@ -311,6 +313,46 @@ def curated_environments() -> tuple[CuratedEnvironment, ...]:
 def frameworks_without_environment() -> frozenset[str]:
     """Spec frameworks no curated environment pins: the spec must give a serving image."""
     return frozenset(SPEC_FRAMEWORKS) - {env.framework for env in curated_environments()}
+
+
+# The pip package of each framework mlopsc renders Azure ML scoring code for.
+PIP_PACKAGES: Final[Mapping[str, str]] = {"sklearn": "scikit-learn", "xgboost": "xgboost", "lightgbm": "lightgbm"}
+CONDA_PYTHON: Final = "3.10"
+"""Python of a conda-built environment: the oldest that every framework version with curated or prebuilt
+images from 2022 on ships wheels for (scikit-learn >= 1.0.1, xgboost >= 1.5, lightgbm >= 3.3)."""
+
+
+def conda_base() -> str:
+    """The image a conda-built environment starts from: the minimal inference environment of
+    azureml-assets (assets/inference/environments/minimal-py311-inference: the Azure ML inference server
+    on inference-base-2204), as its curated image."""
+    data = json.loads(runtimecatalog.catalog_path("azureml").read_text(encoding="utf-8"))
+    base = next(b for b in data["bases"] if b["runtime"] == "minimal-py311-inference")
+    return str(base["image"])
+
+
+def conda_environment(framework: str, version: str, capture: bool, secrets: bool) -> dict[str, Json]:
+    """A conda file for the rendered score.py at ``framework`` ``version`` from PyPI (same major.minor,
+    any patch), with the Azure ML inference server and what score.py imports.
+
+    Azure ML builds the deployment's image from ``environment: {image, conda_file}``
+    (reference-yaml-environment.md; how-to-deploy-online-endpoints.md uses the same pair)."""
+    wanted = runtimecatalog.version_key(version)
+    if framework not in PIP_PACKAGES or wanted is None or len(wanted) < 2:
+        raise CatalogError(f"no PyPI package pin for {framework} {version}", tuple(PIP_PACKAGES))
+    pin = f"{PIP_PACKAGES[framework]}=={wanted[0]}.{wanted[1]}.*"
+    pip: list[Json] = ["azureml-inference-server-http", "pandas", pin]
+    if framework == "sklearn":
+        pip.append("joblib")
+    if capture:
+        pip.append("azureml-ai-monitoring")
+    if secrets:
+        pip += ["azure-identity", "azure-keyvault-secrets"]
+    return {
+        "name": f"mlopsc-{framework}-{wanted[0]}-{wanted[1]}",
+        "channels": ["conda-forge"],
+        "dependencies": [f"python={CONDA_PYTHON}", "pip", {"pip": pip}],
+    }
 
 
 def curated_environment(framework: str, version: str, compatibility: str | None = None) -> CuratedEnvironment:
