@@ -231,3 +231,16 @@ def test_azureml_builds_an_environment_for_uncurated_versions() -> None:
     }
     diagnostics, _ = compiled(spec("azureml", "sklearn", "1"), "azureml")
     assert [d.code for d in diagnostics if d.severity is Severity.ERROR] == ["AML014"]
+
+
+def test_sagemaker_serves_onnx_with_triton() -> None:
+    """ONNX on SageMaker: the SDK's sagemaker-tritonserver image, told which model of the repository
+    in model.tar.gz to serve (SAGEMAKER_TRITON_DEFAULT_MODEL_NAME = the spec's name)."""
+    diagnostics, files = compiled(spec("sagemaker", "onnx", "1.16"), "sagemaker")
+    assert not [d for d in diagnostics if d.severity is Severity.ERROR]
+    (template,) = [f.body for f in files if f.path.endswith(".json") or f.path.endswith("template.yaml")][:1]
+    assert isinstance(template, dict)
+    models = [r for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::Model"]
+    container = models[0]["Properties"]["PrimaryContainer"]
+    assert container["Image"] == "763104351884.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:26.05-py3"
+    assert container["Environment"]["SAGEMAKER_TRITON_DEFAULT_MODEL_NAME"] == "matrix-model"

@@ -4,6 +4,11 @@ Rollouts use what KServe v0.20 really honours: `canaryTrafficPercent` splits tra
 latest and the previous ready revision, in Knative (serverless) mode only; blue-green deploys the new
 revision at 0% with tag routing, then switches; A/B is an InferenceGraph Splitter over two
 InferenceServices. KServe cannot mirror (shadow) traffic: a compile error names alternatives.
+
+The predictor's `modelFormat.version` is the major the selected runtime declares (KServe matches it
+exactly); targets/kserve/choose.py reproduces KServe v0.20.0's selection over the catalog (or the
+cluster's runtimes with `--kserve-runtimes`, KSV013) and checks the artifact URI against what that
+runtime loads (KSV011; an archive is unpacked by the storage initializer and must hold it, KSV012).
 """
 
 from __future__ import annotations
@@ -50,7 +55,11 @@ class KServe:
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping("metadata.name", "InferenceService metadata.name", "also names the PrometheusRule, dashboard"),
         FieldMapping("metadata.labels", "metadata.labels of every resource", "plus app.kubernetes.io/* and mlopsc-*"),
-        FieldMapping("model.framework", "spec.predictor.model.modelFormat {name, version}", "KServe picks the runtime"),
+        FieldMapping(
+            "model.framework",
+            "spec.predictor.model.modelFormat {name, version}",
+            "version: the major the runtime declares; KServe selects the runtime (docs/runtimes.md)",
+        ),
         FieldMapping(
             "model.artifact.uri / mirrors.kserve", "spec.predictor.model.storageUri", "s3, gs, https, pvc, hf, oci"
         ),
