@@ -321,7 +321,10 @@ def vertex(source: Path, tag: str, huggingface: Path | None = None, huggingface_
         hf: dict[str, dict[str, str]] = {}
         for match in _HF_URI.finditer(huggingface.read_text(encoding="utf-8")):
             version = f"{match.group('major')}.{match.group('minor')}"
-            hf.setdefault(version, {})["cpu" if match.group("accel") == "cpu" else "gpu"] = match.group("uri")
+            # listed untagged, that is `:latest`; tagged explicitly like Vertex AI's own prebuilt images, so the
+            # version the repository name carries is what pins it (policies/images.py has_version)
+            accel = "cpu" if match.group("accel") == "cpu" else "gpu"
+            hf.setdefault(version, {})[accel] = match.group("uri") + ":latest"
         for version, images in hf.items():
             entries.append(
                 {

@@ -244,3 +244,12 @@ def test_sagemaker_serves_onnx_with_triton() -> None:
     container = models[0]["Properties"]["PrimaryContainer"]
     assert container["Image"] == "763104351884.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:26.05-py3"
     assert container["Environment"]["SAGEMAKER_TRITON_DEFAULT_MODEL_NAME"] == "matrix-model"
+
+
+def test_vertex_hugging_face_image_is_pinned_by_its_name_in_production() -> None:
+    """Google lists its Hugging Face containers untagged; rendered as `:latest` with the versions in the
+    name, like Vertex AI's own prebuilt images, production accepts them (PRD003), with VTX020's warning."""
+    text = spec("vertex", "huggingface", "4.48").replace("level: experimental", "level: production")
+    diagnostics, _ = compiled(text, "vertex")
+    assert "PRD003" not in {d.code for d in diagnostics}
+    assert "VTX020" in {d.code for d in diagnostics}

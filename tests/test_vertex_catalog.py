@@ -64,7 +64,7 @@ def test_every_listed_version_resolves_to_a_well_formed_uri() -> None:
 
 HF_IMAGE = re.compile(
     r"^us-docker\.pkg\.dev/deeplearning-platform-release/gcr\.io/huggingface-pytorch-inference-"
-    r"(cpu|cu[0-9]+)\.[0-9]+-[0-9]+\.transformers\.[0-9]+-[0-9]+\.ubuntu[0-9]+\.py[0-9]+$"
+    r"(cpu|cu[0-9]+)\.[0-9]+-[0-9]+\.transformers\.[0-9]+-[0-9]+\.ubuntu[0-9]+\.py[0-9]+:latest$"
 )
 
 
@@ -72,7 +72,7 @@ def test_huggingface_uses_googles_hugging_face_container() -> None:
     # transformers 4.44 folders load in the nearest newer 4.x container (compatibility `minor`)
     assert prediction_image("huggingface", "4.44", "europe-west4", True) == (
         "us-docker.pkg.dev/deeplearning-platform-release/gcr.io/"
-        "huggingface-pytorch-inference-cu121.2-3.transformers.4-48.ubuntu2204.py311"
+        "huggingface-pytorch-inference-cu121.2-3.transformers.4-48.ubuntu2204.py311:latest"
     )
 
 
