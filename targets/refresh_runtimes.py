@@ -1,9 +1,12 @@
 """Rebuild ``targets/<platform>/runtimes.json`` from the vendors' own material (never run at compile time).
 
-    python -m mlopsc.targets.refresh_runtimes kserve --from ../shared/runtimes/kserve-v0.20.0
-    python -m mlopsc.targets.refresh_runtimes sagemaker --from <sagemaker-python-sdk checkout> --tag v3.20.0
-    python -m mlopsc.targets.refresh_runtimes vertex          # the installed google-cloud-aiplatform
-    python -m mlopsc.targets.refresh_runtimes azureml --from <azureml-assets checkout> --tag <commit>
+    python -m mlopsc.targets.refresh_runtimes kserve --from ../shared/runtimes/kserve-v0.20.0 --tag v0.20.0
+    python -m mlopsc.targets.refresh_runtimes sagemaker --tag v3.20.0 \
+        --from <aws/sagemaker-python-sdk at that tag>/sagemaker-core/src/sagemaker/core/image_uri_config
+    python -m mlopsc.targets.refresh_runtimes vertex --huggingface-tag <commit> \
+        --huggingface <huggingface/Google-Cloud-Containers at that commit>/docs/source/containers/available.mdx
+        (the prebuilt images come from the installed google-cloud-aiplatform)
+    python -m mlopsc.targets.refresh_runtimes azureml --from <Azure/azureml-assets checkout> --tag <commit>
 
 One function per platform returns the catalog as a plain dict; ``write`` lays it out with sorted keys,
 so a refresh from the same material is byte-identical, and the tests call the same functions on the
