@@ -40,6 +40,7 @@ class Options:
     targets: tuple[str, ...] = ()  # empty: every platform the spec configures
     environments: tuple[str, ...] = ()  # empty: every environment
     kserve_crd: tuple[Path, ...] = ()  # CRD files or folders to validate KServe output against
+    kserve_runtimes: tuple[Path, ...] = ()  # the cluster's (Cluster)ServingRuntimes to check runtime selection
     today: date = field(default_factory=_today)  # approvals expire against this day (UTC, the run's clock)
     policy_file: Path | None = None  # --policy: org policy file; None: `.mlopsc/policy.yaml` found above each spec
     rendered_root: str = "rendered"  # --out: where rendered files are reported (policy findings in them)

@@ -4,6 +4,11 @@ Rollouts use what KServe v0.20 really honours: `canaryTrafficPercent` splits tra
 latest and the previous ready revision, in Knative (serverless) mode only; blue-green deploys the new
 revision at 0% with tag routing, then switches; A/B is an InferenceGraph Splitter over two
 InferenceServices. KServe cannot mirror (shadow) traffic: a compile error names alternatives.
+
+The predictor's `modelFormat.version` is the major the selected runtime declares (KServe matches it
+exactly); targets/kserve/choose.py reproduces KServe v0.20.0's selection over the catalog (or the
+cluster's runtimes with `--kserve-runtimes`, KSV013) and checks the artifact URI against what that
+runtime loads (KSV011; an archive is unpacked by the storage initializer and must hold it, KSV012).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from mlopsc.targets.base import (
     FieldMapping,
     Resolution,
     artifact_uri,
+    image_for,
     labels_for,
     refuse,
     resolved,
@@ -31,10 +37,10 @@ from mlopsc.targets.base import (
 from mlopsc.targets.capabilities import Capabilities
 from mlopsc.targets.kserve.capabilities import CAPABILITIES
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
-from mlopsc.targets.kserve.runtimes import RUNTIMES
 
 if TYPE_CHECKING:
     from mlopsc.targets.kserve.crd import CrdValidator
+    from mlopsc.targets.kserve.runtimes import ServingRuntime
 
 ISVC_API = "serving.kserve.io/v1beta1"
 GRAPH_API = "serving.kserve.io/v1alpha1"
@@ -52,7 +58,11 @@ class KServe:
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping("metadata.name", "InferenceService metadata.name", "also names the PrometheusRule, dashboard"),
         FieldMapping("metadata.labels", "metadata.labels of every resource", "plus app.kubernetes.io/* and mlopsc-*"),
-        FieldMapping("model.framework", "spec.predictor.model.modelFormat {name, version}", "KServe picks the runtime"),
+        FieldMapping(
+            "model.framework",
+            "spec.predictor.model.modelFormat {name, version}",
+            "version: the major the runtime declares; KServe selects the runtime (docs/runtimes.md)",
+        ),
         FieldMapping(
             "model.artifact.uri / mirrors.kserve", "spec.predictor.model.storageUri", "s3, gs, https, pvc, hf, oci"
         ),
@@ -92,51 +102,21 @@ class KServe:
         decisions: list[Decision] = []
         components: dict[str, str] = {"namespace": platform.namespace, "mode": platform.deployment_mode.value}
         online = spec.serving.mode.serves_online
-        framework = spec.model.framework.name.value
 
         if online:
-            if spec.serving.image:
-                components["container"] = spec.serving.image
+            image, image_path = image_for(plan, self.name, "serving")
+            if image:
+                components["container"] = image
                 decisions.append(
                     resolved(
                         self.name,
                         "kserve.container",
-                        spec.serving.image,
-                        "serving.image given: a custom predictor container",
+                        image,
+                        f"`{'.'.join(map(str, image_path))}` given: a custom predictor container",
                     )
                 )
             else:
-                runtime = RUNTIMES.get(framework)
-                if runtime is None:
-                    findings.append(
-                        refuse(
-                            "KSV001",
-                            f"KServe has no serving runtime for framework `{framework}`",
-                            ("model", "framework", "name"),
-                            hint="give `serving.image` (a container that serves the model)",
-                        )
-                    )
-                else:
-                    version = runtime.rest if spec.serving.protocol is Protocol.REST else runtime.grpc
-                    if version is None:
-                        findings.append(
-                            refuse(
-                                "KSV002",
-                                f"runtime {runtime.name} does not serve {spec.serving.protocol.value.upper()}",
-                                ("serving", "protocol"),
-                                ("protocol: rest", "a custom `serving.image`"),
-                            )
-                        )
-                    else:
-                        components.update(runtime=runtime.name, protocol=version, model_format=runtime.model_format)
-                        decisions.append(
-                            resolved(
-                                self.name,
-                                "kserve.runtime",
-                                runtime.name,
-                                f"ClusterServingRuntime for `{framework}`, protocol {version}",
-                            )
-                        )
+                findings.extend(self._runtime(plan, components, decisions))
             uri, where = artifact_uri(plan, self.name)
             if not uri.startswith(STORAGE_SCHEMES):
                 findings.append(
@@ -201,6 +181,58 @@ class KServe:
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
         return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+
+    def _runtime(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
+        """The runtime KServe will select (targets/kserve/choose.py) and the artifact layout it loads."""
+        # imported here: the catalog and the selection model load when a runtime is resolved, not on import
+        from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
+        from mlopsc.targets.kserve.choose import choose as choose_runtime
+
+        spec = plan.spec
+        framework = spec.model.framework
+        compatibility = framework.compatibility.value if framework.compatibility else None
+        gpu = bool(spec.serving.resources and spec.serving.resources.gpu)
+        try:
+            choice = choose_runtime(
+                framework.name.value, framework.version, compatibility, spec.serving.protocol is Protocol.GRPC, gpu
+            )
+        except NoKServeRuntime as exc:
+            if exc.field == "protocol":
+                return [refuse("KSV002", exc.message, ("serving", "protocol"), hint=exc.hint)]
+            return [refuse("KSV001", exc.message, ("model", "framework", exc.field), hint=exc.hint)]
+        components.update(
+            runtime=choice.runtime,
+            protocol=choice.protocol,
+            model_format=choice.format_name,
+            model_format_version=choice.format_version,
+        )
+        decisions.append(resolved(self.name, "kserve.runtime", choice.runtime, choice.note))
+        findings: list[Finding] = []
+        for previous in (False, True) if spec.rollout.previous is not None else (False,):
+            uri, where = artifact_uri(plan, self.name, previous=previous)
+            note = archive_note(uri, choice.artifact, choice.runtime)
+            if note is not None:
+                findings.append(
+                    warn(
+                        "KSV012",
+                        note,
+                        where,
+                        f"or point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the model "
+                        f"itself, laid out as {choice.artifact.describe()}",
+                    )
+                )
+            problem = artifact_problem(uri, choice.artifact, choice.runtime)
+            if problem is not None:
+                findings.append(
+                    refuse(
+                        "KSV011",
+                        problem,
+                        where,
+                        hint=f"point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the same model "
+                        f"(same digest) laid out as {choice.artifact.describe()}",
+                    )
+                )
+        return findings
 
     def _capture(self, plan: Plan) -> tuple[str, tuple[str | int, ...]] | None:
         platform = plan.spec.platforms.kserve
@@ -338,7 +370,10 @@ class KServe:
                 container["resources"] = _resources(plan)
         else:
             container = {
-                "modelFormat": {"name": stack.components["model_format"], "version": spec.model.framework.version},
+                "modelFormat": {
+                    "name": stack.components["model_format"],
+                    "version": stack.components["model_format_version"],
+                },
                 "protocolVersion": stack.components["protocol"],
                 "storageUri": uri,
             }
@@ -485,10 +520,10 @@ class KServe:
     # --- check ------------------------------------------------------------------------------------------
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
+        findings: list[Finding] = list(_runtime_findings(documents, options))
         if not options.kserve_crd:
-            return ()
+            return tuple(findings)
         validator = _validator(tuple(str(p) for p in options.kserve_crd))
-        findings: list[Finding] = []
         for doc in documents:
             body = doc.body
             if isinstance(body, dict) and str(body.get("apiVersion", "")).startswith("serving.kserve.io/"):
@@ -503,6 +538,59 @@ class KServe:
                         )
                     )
         return tuple(findings)
+
+
+def _runtime_findings(documents: Sequence[Document], options: Options) -> list[Finding]:
+    """With --kserve-runtimes: each rendered predictor must get a runtime from the cluster's runtimes, as
+    KServe selects one (targets/kserve/runtimes.py)."""
+    if not options.kserve_runtimes:
+        return []
+    from mlopsc.targets.kserve import runtimes
+
+    cluster = _cluster_runtimes(tuple(str(p) for p in options.kserve_runtimes))
+    findings: list[Finding] = []
+    for doc in documents:
+        body = doc.body
+        if not isinstance(body, dict) or body.get("kind") != "InferenceService":
+            continue
+        spec = body.get("spec")
+        predictor = spec.get("predictor") if isinstance(spec, dict) else None
+        model = predictor.get("model") if isinstance(predictor, dict) else None
+        if not isinstance(model, dict):
+            continue  # a custom container: no runtime to select
+        fmt = model.get("modelFormat")
+        assert isinstance(fmt, dict)
+        name, version = str(fmt.get("name")), fmt.get("version")
+        protocol = model.get("protocolVersion")
+        runtime = model.get("runtime")
+        chosen = runtimes.select(
+            cluster,
+            name,
+            str(version) if version is not None else None,
+            str(protocol) if protocol else None,
+            str(runtime) if runtime else None,
+        )
+        if chosen is None:
+            offered = "; ".join(r.describe() for r in cluster) or "none"
+            findings.append(
+                Finding(
+                    "KSV013",
+                    Severity.ERROR,
+                    f"{doc.name}: no runtime of --kserve-runtimes serves modelFormat {name}:{version} over "
+                    f"{protocol or 'v1'}",
+                    ("model", "framework"),
+                    f"the cluster's runtimes and the formats they support: {offered}; install a runtime that "
+                    "declares this format (or `serving.image_mirrors.kserve`)",
+                )
+            )
+    return findings
+
+
+@functools.lru_cache(maxsize=4)
+def _cluster_runtimes(locations: tuple[str, ...]) -> tuple[ServingRuntime, ...]:
+    from mlopsc.targets.kserve.runtimes import load
+
+    return load([Path(p) for p in locations])
 
 
 @functools.lru_cache(maxsize=4)
