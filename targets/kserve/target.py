@@ -29,6 +29,7 @@ from mlopsc.targets.base import (
     warn,
 )
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
+from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
 from mlopsc.targets.kserve.runtimes import RUNTIMES
 
 if TYPE_CHECKING:
@@ -54,7 +55,11 @@ class KServe:
             "model.artifact.uri / mirrors.kserve", "spec.predictor.model.storageUri", "s3, gs, https, pvc, hf, oci"
         ),
         FieldMapping("model.artifact.digest", "annotation mlopsc.io/artifact-digest"),
-        FieldMapping("serving.protocol", "spec.predictor.model.protocolVersion", "v1/v2/grpc-v1/grpc-v2 per runtime"),
+        FieldMapping(
+            "serving.protocol",
+            "spec.predictor.model.protocolVersion (+ ports: h2c)",
+            "v1/v2/grpc-v1/grpc-v2 per runtime; gRPC: a container port named h2c on the runtime's gRPC port",
+        ),
         FieldMapping("serving.image", "spec.predictor.containers[0].image", "STORAGE_URI env carries the artifact"),
         FieldMapping("serving.env", "spec.predictor.model.env", "secrets as valueFrom.secretKeyRef"),
         FieldMapping("serving.resources", "spec.predictor.model.resources", "requests = limits; gpu as nvidia.com/gpu"),
@@ -69,7 +74,11 @@ class KServe:
         FieldMapping("rollout shadow", "(refused: KSV005)", "KServe cannot mirror traffic"),
         FieldMapping("monitoring.capture / platforms.kserve.capture_destination", "spec.predictor.logger {mode, url}"),
         FieldMapping("monitoring.slo, drift, quality (R007)", "PrometheusRule alerts", "see the module docstring"),
-        FieldMapping("serving.batch", "CronJob <name>-batch", "runs serving.batch.image"),
+        FieldMapping(
+            "serving.batch",
+            "CronJob <name>-batch",
+            "runs serving.batch.image; hybrid: PREDICT_URL is <name>-predictor (raw) or <name> (serverless)",
+        ),
         FieldMapping("retraining.schedule", "CronJob <name>-retrain", "runs retraining.pipeline.image"),
         FieldMapping(
             "platforms.kserve.deployment_mode",
@@ -104,6 +113,16 @@ class KServe:
                         "serving.image given: a custom predictor container",
                     )
                 )
+                if spec.serving.protocol is Protocol.GRPC:
+                    decisions.append(
+                        resolved(
+                            self.name,
+                            "kserve.grpc_port",
+                            grpc_port(None),
+                            "gRPC on the container port named h2c (KServe routes HTTP/2 only to such a port): "
+                            "8081, the KServe model server's default; the container must listen there",
+                        )
+                    )
             else:
                 runtime = RUNTIMES.get(framework)
                 if runtime is None:
@@ -136,6 +155,16 @@ class KServe:
                                 f"ClusterServingRuntime for `{framework}`, protocol {version}",
                             )
                         )
+                        if spec.serving.protocol is Protocol.GRPC:
+                            decisions.append(
+                                resolved(
+                                    self.name,
+                                    "kserve.grpc_port",
+                                    grpc_port(runtime.name),
+                                    f"gRPC on the container port named h2c (KServe routes HTTP/2 only to such a "
+                                    f"port): the port {runtime.name} serves gRPC on",
+                                )
+                            )
             uri, where = artifact_uri(plan, self.name)
             if not uri.startswith(STORAGE_SCHEMES):
                 findings.append(
@@ -376,6 +405,8 @@ class KServe:
                 "image": stack.components["container"],
                 "env": [*env, {"name": "STORAGE_URI", "value": uri}],
             }
+            if spec.serving.protocol is Protocol.GRPC:
+                container["ports"] = grpc_ports(grpc_port(None))
             if spec.serving.resources:
                 container["resources"] = _resources(plan)
         else:
@@ -386,6 +417,8 @@ class KServe:
             }
             if env:
                 container["env"] = env
+            if spec.serving.protocol is Protocol.GRPC:
+                container["ports"] = grpc_ports(grpc_port(stack.components["runtime"]))
             if spec.serving.resources:
                 container["resources"] = _resources(plan)
             if d.startup_timeout_s > 120 and spec.serving.protocol is Protocol.REST:
@@ -469,6 +502,7 @@ class KServe:
         assert batch is not None
         platform = spec.platforms.kserve
         assert platform is not None
+        mode = platform.deployment_mode
         uri, _ = artifact_uri(plan, self.name)
         env: list[Json] = [
             {"name": "INPUT_URI", "value": batch.input_uri},
@@ -477,9 +511,7 @@ class KServe:
             {"name": "MODEL_VERSION", "value": spec.model.version},
         ]
         if spec.serving.mode is ServingMode.HYBRID:
-            env.append(
-                {"name": "PREDICT_URL", "value": f"http://{plan.model_name}.{platform.namespace}.svc.cluster.local"}
-            )
+            env.append({"name": "PREDICT_URL", "value": cluster_url(plan.model_name, platform.namespace, mode)})
         container: dict[str, Json] = {
             "name": "batch",
             "image": stack.components["batch_image"],
