@@ -28,6 +28,7 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
+from mlopsc.targets.kserve.metrics import signals
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
 from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
 from mlopsc.targets.kserve.runtimes import RUNTIMES
@@ -73,7 +74,13 @@ class KServe:
         FieldMapping("rollout ab", "InferenceGraph Splitter weights over two InferenceServices"),
         FieldMapping("rollout shadow", "(refused: KSV005)", "KServe cannot mirror traffic"),
         FieldMapping("monitoring.capture / platforms.kserve.capture_destination", "spec.predictor.logger {mode, url}"),
-        FieldMapping("monitoring.slo, drift, quality (R007)", "PrometheusRule alerts", "see the module docstring"),
+        FieldMapping(
+            "monitoring.slo (R007)",
+            "PrometheusRule alerts, Grafana dashboard",
+            "only on metrics a component exports: see Metrics below (KSV031)",
+        ),
+        FieldMapping("monitoring.drift, quality", "(warning KSV030)", "KServe exports no drift or quality metric"),
+        FieldMapping("retraining.triggers", "(warning KSV032)", "no alert to start the job"),
         FieldMapping(
             "serving.batch",
             "CronJob <name>-batch",
@@ -234,6 +241,8 @@ class KServe:
                                 "sample in the logger sink, or accept full capture",
                             )
                         )
+        if online:
+            findings.extend(self._monitoring_findings(plan, components.get("runtime")))
         for _var, value in sorted(spec.serving.env.items()):
             if isinstance(value, SecretRef):
                 entry = spec.secrets.get(value.secret)
@@ -273,6 +282,58 @@ class KServe:
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
         return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+
+    def _monitoring_findings(self, plan: Plan, runtime: str | None) -> list[Finding]:
+        """Warnings for what the spec monitors and no component of this deployment exports (metrics.py)."""
+        spec = plan.spec
+        platform = spec.platforms.kserve
+        assert platform is not None
+        mon = spec.monitoring
+        out: list[Finding] = []
+        for what, section in (("drift", mon.drift if mon else None), ("quality", mon.quality if mon else None)):
+            if section is not None:
+                out.append(
+                    warn(
+                        "KSV030",
+                        f"KServe computes no {what} metric and nothing in a KServe install exports one: "
+                        f"no {what} alert is rendered",
+                        ("monitoring", what),
+                        "run a detector that reads the captured payloads (spec.predictor.logger) and alerts on its "
+                        "own metric, or monitor on SageMaker, Vertex AI or Azure ML, which compute it",
+                    )
+                )
+        sig = signals(platform.deployment_mode, runtime)
+        d = plan.derived
+        missing = []
+        if d.latency_alert_ms is not None and not sig.latency:
+            missing.append("latency")
+        if not sig.errors:
+            missing.append("error-rate")
+        if missing:
+            who = f"runtime {runtime}" if runtime else "a custom container"
+            out.append(
+                warn(
+                    "KSV031",
+                    f"in raw (Standard) mode with {who}, no component exports a {' or '.join(missing)} metric mlopsc "
+                    f"knows: no {' or '.join(missing)} alert is rendered",
+                    ("monitoring", "slo") if mon else ("platforms", "kserve", "deployment_mode"),
+                    "`deployment_mode: serverless` (Knative's queue-proxy measures every request), or alert on "
+                    "the metrics your server exports",
+                )
+            )
+        retraining = spec.retraining
+        if retraining and retraining.triggers:
+            out.append(
+                warn(
+                    "KSV032",
+                    "retraining triggers "
+                    + ", ".join(t.value for t in retraining.triggers)
+                    + " are not wired on KServe: no drift or quality alert exists to start the job",
+                    ("retraining", "triggers"),
+                    "use `retraining.schedule`, or start the retraining CronJob from your own detector's alert",
+                )
+            )
+        return out
 
     def _capture(self, plan: Plan) -> tuple[str, tuple[str | int, ...]] | None:
         platform = plan.spec.platforms.kserve
@@ -346,19 +407,22 @@ class KServe:
                         f"{100 - traffic}% to {previous.version}",
                     )
                 )
-            docs.append(
-                Document("prometheusrule.yaml", "PrometheusRule", "yaml", prometheus_rule(plan, ns, mode, labels))
-            )
-            docs.append(Document("dashboard.yaml", "ConfigMap", "yaml", dashboard(plan, ns, mode, labels)))
-            source = "Knative queue-proxy" if mode is DeploymentMode.SERVERLESS else "Istio telemetry"
+            sig = signals(mode, stack.components.get("runtime"))
+            rule = prometheus_rule(plan, ns, mode, sig, labels)
+            if rule is not None:
+                docs.append(Document("prometheusrule.yaml", "PrometheusRule", "yaml", rule))
+            board = dashboard(plan, ns, mode, sig, labels)
+            if board is not None:
+                docs.append(Document("dashboard.yaml", "ConfigMap", "yaml", board))
             decisions.append(
                 resolved(
                     self.name,
                     "kserve.metrics",
-                    source,
-                    f"latency and error alerts read {source} metrics ({MODE_ANNOTATION[mode]} mode); "
-                    "drift and quality alerts read the mlopsc_feature_drift and "
-                    "mlopsc_model_quality gauges of the drift detector",
+                    sig.producer or "none",
+                    f"SLO alerts read {sig.producer} ({MODE_ANNOTATION[mode]} mode)"
+                    if sig.producer
+                    else f"no component exports request metrics mlopsc knows ({MODE_ANNOTATION[mode]} mode): "
+                    "no SLO alert",
                 )
             )
         if "batch_image" in stack.components:
@@ -366,16 +430,6 @@ class KServe:
         retraining = spec.retraining
         if retraining and retraining.schedule:
             docs.append(Document("cronjob-retraining.yaml", "CronJob", "yaml", self._retrain_job(plan, labels)))
-        if retraining and retraining.triggers:
-            decisions.append(
-                resolved(
-                    self.name,
-                    "kserve.retraining_trigger",
-                    "alert action=retrain",
-                    "drift/quality retraining is signalled by the alerts labelled action=retrain; "
-                    "route them with Alertmanager to start the retraining job",
-                )
-            )
         names = sorted(d.name for d in docs)
         docs.append(
             Document(
