@@ -20,6 +20,7 @@ Service named `<isvc>` that points at the Knative local gateway (`reconcileExter
 
 from __future__ import annotations
 
+from mlopsc.compiler.ir import Json
 from mlopsc.compiler.spec.vocabulary import DeploymentMode
 
 # The gRPC port of each ClusterServingRuntime (../shared/runtimes/kserve-v0.20.0 and the servers they run).
@@ -53,7 +54,7 @@ def grpc_port(runtime: str | None) -> int:
     return GRPC_PORTS.get(runtime, CUSTOM_GRPC_PORT)
 
 
-def grpc_ports(port: int) -> list[dict[str, str | int]]:
+def grpc_ports(port: int) -> list[Json]:
     """The container `ports` that make KServe and Knative route gRPC (HTTP/2 cleartext) to `port`."""
     return [{"name": H2C, "containerPort": port, "protocol": "TCP"}]
 

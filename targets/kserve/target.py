@@ -28,6 +28,7 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
+from mlopsc.targets.kserve.environments import NAMESPACE_MAX, namespace_for, retraining_here
 from mlopsc.targets.kserve.metrics import signals
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
 from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
@@ -93,6 +94,17 @@ class KServe:
             "serverless -> Knative, raw -> Standard",
         ),
         FieldMapping("platforms.kserve.service_account", "spec.predictor.serviceAccountName"),
+        FieldMapping(
+            "platforms.kserve.namespace, environments",
+            "metadata.namespace of every resource",
+            "the environment's own namespace if it writes one, else <namespace>-<env> (KSV033); "
+            "no environments: as written",
+        ),
+        FieldMapping(
+            "retraining (with environments)",
+            "CronJob <name>-retrain",
+            "a base retraining runs in production-level environments, elsewhere a note (KSV034)",
+        ),
     )
 
     # --- resolve ----------------------------------------------------------------------------------------
@@ -103,7 +115,19 @@ class KServe:
         assert platform is not None
         findings: list[Finding] = []
         decisions: list[Decision] = []
-        components: dict[str, str] = {"namespace": platform.namespace, "mode": platform.deployment_mode.value}
+        namespace, why = namespace_for(plan)
+        components: dict[str, str] = {"namespace": namespace, "mode": platform.deployment_mode.value}
+        decisions.append(resolved(self.name, "kserve.namespace", namespace, why))
+        if len(namespace) > NAMESPACE_MAX:
+            findings.append(
+                refuse(
+                    "KSV033",
+                    f"the namespace of environment `{plan.environment}`, `{namespace}`, is longer than "
+                    f"{NAMESPACE_MAX} characters",
+                    ("platforms", "kserve", "namespace"),
+                    hint=f"set `environments.{plan.environment}.platforms.kserve.namespace` to a shorter name",
+                )
+            )
         online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
         framework = spec.model.framework.name.value
         strategy = plan.derived.strategy
@@ -243,6 +267,18 @@ class KServe:
                         )
         if online:
             findings.extend(self._monitoring_findings(plan, components.get("runtime")))
+        if spec.retraining and spec.retraining.schedule:
+            here, why = retraining_here(plan)
+            if not here:
+                findings.append(
+                    Finding(
+                        "KSV034",
+                        Severity.NOTE,
+                        f"retraining is not scheduled in `{plan.environment}`: {why}",
+                        ("retraining", "schedule"),
+                        f"write `environments.{plan.environment}.retraining` to schedule it here too",
+                    )
+                )
         for _var, value in sorted(spec.serving.env.items()):
             if isinstance(value, SecretRef):
                 entry = spec.secrets.get(value.secret)
@@ -351,7 +387,7 @@ class KServe:
         spec = plan.spec
         platform = spec.platforms.kserve
         assert platform is not None
-        ns = platform.namespace
+        ns = stack.components["namespace"]
         mode = platform.deployment_mode
         labels: dict[str, Json] = {
             **labels_for(plan),
@@ -429,7 +465,10 @@ class KServe:
             docs.append(Document("cronjob-batch.yaml", "CronJob", "yaml", self._batch_job(plan, stack, labels)))
         retraining = spec.retraining
         if retraining and retraining.schedule:
-            docs.append(Document("cronjob-retraining.yaml", "CronJob", "yaml", self._retrain_job(plan, labels)))
+            here, why = retraining_here(plan)
+            decisions.append(resolved(self.name, "kserve.retraining", here, why))
+            if here:
+                docs.append(Document("cronjob-retraining.yaml", "CronJob", "yaml", self._retrain_job(plan, ns, labels)))
         names = sorted(d.name for d in docs)
         docs.append(
             Document(
@@ -510,7 +549,7 @@ class KServe:
             "kind": "InferenceService",
             "metadata": {
                 "name": name,
-                "namespace": platform.namespace,
+                "namespace": stack.components["namespace"],
                 "labels": dict(labels),
                 "annotations": annotations,
             },
@@ -557,6 +596,7 @@ class KServe:
         platform = spec.platforms.kserve
         assert platform is not None
         mode = platform.deployment_mode
+        ns = stack.components["namespace"]
         uri, _ = artifact_uri(plan, self.name)
         env: list[Json] = [
             {"name": "INPUT_URI", "value": batch.input_uri},
@@ -565,7 +605,7 @@ class KServe:
             {"name": "MODEL_VERSION", "value": spec.model.version},
         ]
         if spec.serving.mode is ServingMode.HYBRID:
-            env.append({"name": "PREDICT_URL", "value": cluster_url(plan.model_name, platform.namespace, mode)})
+            env.append({"name": "PREDICT_URL", "value": cluster_url(plan.model_name, ns, mode)})
         container: dict[str, Json] = {
             "name": "batch",
             "image": stack.components["batch_image"],
@@ -575,11 +615,9 @@ class KServe:
             container["command"] = list(batch.command)
         if spec.serving.resources:
             container["resources"] = _resources(plan)
-        return _cronjob(
-            f"{plan.model_name}-batch", platform.namespace, batch.schedule, labels, container, platform.service_account
-        )
+        return _cronjob(f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account)
 
-    def _retrain_job(self, plan: Plan, labels: dict[str, Json]) -> Json:
+    def _retrain_job(self, plan: Plan, ns: str, labels: dict[str, Json]) -> Json:
         spec = plan.spec
         retraining = spec.retraining
         assert retraining is not None and retraining.schedule is not None
@@ -597,7 +635,7 @@ class KServe:
         }
         return _cronjob(
             f"{plan.model_name}-retrain",
-            platform.namespace,
+            ns,
             retraining.schedule,
             labels,
             container,
