@@ -33,6 +33,11 @@ Operator's PodMonitor/ServiceMonitor and by the `kubernetes-pods` job of Prometh
 and the Deployment's pod name prefix `<isvc>-predictor-` (KServe names the raw Deployment
 `constants.PredictorServiceName`).
 
+gRPC: the queue-proxy records the HTTP status (`semconv.HTTPResponseStatusCode(status)` in `ServeHTTP`), and
+a gRPC server answers its errors with HTTP 200 and a `grpc-status` trailer, so serverless gRPC has a latency
+alert and no error-rate alert (KSV031). The model servers count gRPC requests like REST ones (the KServe Python
+servers time `Model.__call__` for both; Triton counts per model whatever the protocol).
+
 Drift and quality: KServe computes neither, and nothing in a KServe install exports a drift or quality series, so
 no alert is rendered for `monitoring.drift` / `monitoring.quality` (warning KSV030).
 """
@@ -170,9 +175,11 @@ class Signals:
     errors: bool
 
 
-def signals(mode: DeploymentMode, runtime: str | None) -> Signals:
+def signals(mode: DeploymentMode, runtime: str | None, grpc: bool = False) -> Signals:
     if mode is DeploymentMode.SERVERLESS:
-        return Signals(KNATIVE, latency=True, latency_is_mean=False, errors=True)
+        # The queue-proxy records the HTTP status code; gRPC reports its errors in the `grpc-status` trailer of an
+        # HTTP 200 response, so for gRPC the histogram counts no errors.
+        return Signals(KNATIVE, latency=True, latency_is_mean=False, errors=not grpc)
     producer = RAW_PRODUCERS.get(runtime or "")
     if producer == KSERVE_PYTHON:
         return Signals(producer, latency=True, latency_is_mean=False, errors=False)
@@ -193,7 +200,10 @@ def docs_section() -> str:
             lines.append(
                 f"| {mode.value} | `{m.name}` | {m.kind} | {m.unit} | {labels} | {m.producer} | {m.source} |\n"
             )
-    lines.append("\nRaw-mode runtimes and their producer (others: no SLO alert, warning KSV031):\n\n")
+    lines.append(
+        "\nRaw-mode runtimes and their producer (others: no SLO alert, warning KSV031; serverless gRPC: no "
+        "error-rate alert, the queue-proxy sees HTTP 200 for gRPC errors):\n\n"
+    )
     for runtime, producer in RAW_PRODUCERS.items():
         lines.append(f"- `{runtime}`: {producer}\n")
     return "".join(lines)

@@ -55,6 +55,8 @@ def queries(plan: Plan, namespace: str, mode: DeploymentMode, signals: Signals) 
             rps=total,
             errors=(
                 f'sum(rate({hist}_count{{http_response_status_code=~"5.."}}[{RATE}]){join}) / clamp_min({total}, 1e-9)'
+                if signals.errors
+                else None
             ),
         )
     pods = f"namespace={promql_string(namespace)},pod=~{promql_string(f'{name}-predictor-.*')}"

@@ -338,7 +338,7 @@ class KServe:
                         "own metric, or monitor on SageMaker, Vertex AI or Azure ML, which compute it",
                     )
                 )
-        sig = signals(platform.deployment_mode, runtime)
+        sig = signals(platform.deployment_mode, runtime, spec.serving.protocol is Protocol.GRPC)
         d = plan.derived
         missing = []
         if d.latency_alert_ms is not None and not sig.latency:
@@ -347,13 +347,20 @@ class KServe:
             missing.append("error-rate")
         if missing:
             who = f"runtime {runtime}" if runtime else "a custom container"
+            where = (
+                "in serverless mode over gRPC, the queue-proxy sees HTTP 200 for gRPC errors"
+                if platform.deployment_mode is DeploymentMode.SERVERLESS
+                else f"in raw (Standard) mode with {who}, no component exports a {' or '.join(missing)} metric "
+                "mlopsc knows"
+            )
             out.append(
                 warn(
                     "KSV031",
-                    f"in raw (Standard) mode with {who}, no component exports a {' or '.join(missing)} metric mlopsc "
-                    f"knows: no {' or '.join(missing)} alert is rendered",
+                    f"{where}: no {' or '.join(missing)} alert is rendered",
                     ("monitoring", "slo") if mon else ("platforms", "kserve", "deployment_mode"),
-                    "`deployment_mode: serverless` (Knative's queue-proxy measures every request), or alert on "
+                    "alert on the gRPC status codes your server or mesh exports"
+                    if platform.deployment_mode is DeploymentMode.SERVERLESS
+                    else "`deployment_mode: serverless` (Knative's queue-proxy measures every request), or alert on "
                     "the metrics your server exports",
                 )
             )
@@ -443,7 +450,7 @@ class KServe:
                         f"{100 - traffic}% to {previous.version}",
                     )
                 )
-            sig = signals(mode, stack.components.get("runtime"))
+            sig = signals(mode, stack.components.get("runtime"), spec.serving.protocol is Protocol.GRPC)
             rule = prometheus_rule(plan, ns, mode, sig, labels)
             if rule is not None:
                 docs.append(Document("prometheusrule.yaml", "PrometheusRule", "yaml", rule))
