@@ -192,6 +192,16 @@ def docs_section() -> str:
     """The metrics table of docs/targets/kserve.md."""
     lines = [
         "## Metrics the alerts read\n\n",
+        "The PrometheusRule and dashboard name only these series (tests/test_kserve_metrics.py holds every "
+        "rendered expression to this table). What the cluster must do for them to exist:\n\n"
+        "- serverless: Knative's `config-observability` sets `request-metrics-protocol` (`prometheus`, scraped on "
+        "the queue-proxy's port 9091, or OTLP into Prometheus's OTLP receiver); its default is `none`. The "
+        "revision's namespace and configuration are on `target_info` (an OpenTelemetry resource), so the "
+        "expressions join it `on (job, instance)`.\n"
+        "- raw: Prometheus scrapes the predictor pods' `/metrics` on the port of the runtime's "
+        "`prometheus.kserve.io/port` annotation, with the `namespace` and `pod` target labels (a PodMonitor, or "
+        "the `kubernetes-pods` job of Prometheus's example configuration).\n"
+        "- drift and quality: no component exports them; no alert is rendered (KSV030).\n\n",
         "| mode | metric | kind | unit | labels | producer | source |\n|---|---|---|---|---|---|---|\n",
     ]
     for mode, metrics in CATALOG.items():
