@@ -29,8 +29,8 @@ the runtime's `prometheus.kserve.io/port`/`path` annotations in `config/runtimes
 - TensorFlow Serving exports nothing unless started with `--monitoring_config_file` (the runtime does not),
   TorchServe's and custom containers' metrics are not known to mlopsc: no SLO alert, and a warning says so.
 Raw-mode series are selected by the scrape's `namespace` and `pod` target labels (set by the Prometheus
-Operator's PodMonitor/ServiceMonitor and by the `kubernetes-pods` job of Prometheus's example configuration)
-and the Deployment's pod name prefix `<isvc>-predictor-` (KServe names the raw Deployment
+Operator's PodMonitor/ServiceMonitor and by the `kubernetes-pods` job of the prometheus-community `prometheus`
+Helm chart) and the Deployment's pod name prefix `<isvc>-predictor-` (KServe names the raw Deployment
 `constants.PredictorServiceName`).
 
 gRPC: the queue-proxy records the HTTP status (`semconv.HTTPResponseStatusCode(status)` in `ServeHTTP`), and
@@ -52,7 +52,7 @@ KNATIVE = "Knative queue-proxy"
 KSERVE_PYTHON = "KServe Python model server"
 TRITON = "Triton server"
 # Labels Prometheus gives every series it scrapes (job, instance), and the Kubernetes target labels of a pod
-# scrape (namespace, pod) as the Prometheus Operator and Prometheus's kubernetes-pods example job set them.
+# scrape (namespace, pod) as the Prometheus Operator and the prometheus Helm chart's kubernetes-pods job set them.
 SCRAPE_LABELS = ("job", "instance")
 POD_SCRAPE_LABELS = ("job", "instance", "namespace", "pod")
 
@@ -200,7 +200,7 @@ def docs_section() -> str:
         "expressions join it `on (job, instance)`.\n"
         "- raw: Prometheus scrapes the predictor pods' `/metrics` on the port of the runtime's "
         "`prometheus.kserve.io/port` annotation, with the `namespace` and `pod` target labels (a PodMonitor, or "
-        "the `kubernetes-pods` job of Prometheus's example configuration).\n"
+        "the `kubernetes-pods` job of the prometheus-community `prometheus` Helm chart).\n"
         "- drift and quality: no component exports them; no alert is rendered (KSV030).\n\n",
         "| mode | metric | kind | unit | labels | producer | source |\n|---|---|---|---|---|---|---|\n",
     ]
