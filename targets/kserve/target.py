@@ -9,6 +9,7 @@ InferenceServices. KServe cannot mirror (shadow) traffic: a compile error names 
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
+from mlopsc.targets.kserve import batch_scorer
 from mlopsc.targets.kserve.environments import NAMESPACE_MAX, namespace_for, retraining_here
 from mlopsc.targets.kserve.metrics import signals
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
@@ -85,7 +87,9 @@ class KServe:
         FieldMapping(
             "serving.batch",
             "CronJob <name>-batch",
-            "runs serving.batch.image; hybrid: PREDICT_URL is <name>-predictor (raw) or <name> (serverless)",
+            "runs serving.batch.image, else (sklearn, xgboost, lightgbm) the runtime image with a generated "
+            "scorer, ConfigMap <name>-batch-scorer (KSV009, KSV035); hybrid: PREDICT_URL is <name>-predictor (raw) "
+            "or <name> (serverless)",
         ),
         FieldMapping("retraining.schedule", "CronJob <name>-retrain", "runs retraining.pipeline.image"),
         FieldMapping(
@@ -301,23 +305,58 @@ class KServe:
                 )
             )
         if spec.serving.mode in (ServingMode.BATCH, ServingMode.HYBRID):
-            batch = spec.serving.batch
-            image = (batch.image if batch else None) or spec.serving.image
-            if image is None:
-                findings.append(
-                    refuse(
-                        "KSV009",
-                        "KServe has no managed batch scoring: a CronJob needs an image",
-                        ("serving", "batch"),
-                        hint="set `serving.batch.image` to a container that "
-                        "reads INPUT_URI, scores with MODEL_URI and writes OUTPUT_URI",
-                    )
-                )
-            else:
-                components["batch_image"] = image
+            findings.extend(self._resolve_batch(plan, components, decisions))
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
         return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+
+    def _resolve_batch(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
+        """The batch CronJob's image: the user's, else the framework's KServe runtime image with a generated scorer."""
+        spec = plan.spec
+        batch = spec.serving.batch
+        image = (batch.image if batch else None) or spec.serving.image
+        if image is not None:
+            components["batch_image"] = image
+            return []
+        framework = spec.model.framework.name.value
+        scorer_image = batch_scorer.image(framework)
+        if scorer_image is None or batch is None:
+            return [
+                refuse(
+                    "KSV009",
+                    f"KServe has no managed batch scoring, and mlopsc has no scorer for `{framework}` in a KServe "
+                    "runtime image: the CronJob needs an image",
+                    ("serving", "batch"),
+                    hint="set `serving.batch.image` to a container that reads INPUT_URI, scores with MODEL_URI and "
+                    f"writes OUTPUT_URI (a generated scorer exists for {', '.join(batch_scorer.SCORERS)})",
+                )
+            ]
+        out: list[Finding] = []
+        for field, uri, schemes in (
+            ("input_uri", batch.input_uri, batch_scorer.INPUT_SCHEMES),
+            ("output_uri", batch.output_uri, batch_scorer.OUTPUT_SCHEMES),
+        ):
+            if not uri.startswith(schemes):
+                out.append(
+                    refuse(
+                        "KSV035",
+                        f"the generated batch scorer cannot {'read' if field == 'input_uri' else 'write'} `{uri}`",
+                        ("serving", "batch", field),
+                        hint=f"use {', '.join(schemes)}, or set `serving.batch.image` to a container of your own",
+                    )
+                )
+        if not out:
+            components.update(batch_image=scorer_image, batch_scorer=framework)
+            decisions.append(
+                resolved(
+                    self.name,
+                    "kserve.batch_image",
+                    scorer_image,
+                    f"no serving.batch.image: the {framework} runtime image runs a generated scorer "
+                    "(ConfigMap <name>-batch-scorer) with KServe's own model class",
+                )
+            )
+        return out
 
     def _monitoring_findings(self, plan: Plan, runtime: str | None) -> list[Finding]:
         """Warnings for what the spec monitors and no component of this deployment exports (metrics.py)."""
@@ -470,6 +509,14 @@ class KServe:
             )
         if "batch_image" in stack.components:
             docs.append(Document("cronjob-batch.yaml", "CronJob", "yaml", self._batch_job(plan, stack, labels)))
+        if "batch_scorer" in stack.components:
+            scorer: Json = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": f"{plan.model_name}-batch-scorer", "namespace": ns, "labels": dict(labels)},
+                "data": {"score.py": batch_scorer.score_py(stack.components["batch_scorer"])},
+            }
+            docs.append(Document("configmap-batch-scorer.yaml", "ConfigMap", "yaml", scorer))
         retraining = spec.retraining
         if retraining and retraining.schedule:
             here, why = retraining_here(plan)
@@ -622,7 +669,21 @@ class KServe:
             container["command"] = list(batch.command)
         if spec.serving.resources:
             container["resources"] = _resources(plan)
-        return _cronjob(f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account)
+        volumes: list[Json] = []
+        if "batch_scorer" in stack.components:
+            features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
+            container["env"] = [
+                *env,
+                {"name": "MODEL_NAME", "value": plan.model_name},
+                {"name": "FEATURES", "value": json.dumps(features)},
+                *self._env(plan),
+            ]
+            container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
+            container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
+            volumes.append({"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}})
+        return _cronjob(
+            f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account, volumes
+        )
 
     def _retrain_job(self, plan: Plan, ns: str, labels: dict[str, Json]) -> Json:
         spec = plan.spec
@@ -693,9 +754,17 @@ def _resources(plan: Plan) -> Json:
 
 
 def _cronjob(
-    name: str, ns: str, schedule: str, labels: dict[str, Json], container: dict[str, Json], service_account: str | None
+    name: str,
+    ns: str,
+    schedule: str,
+    labels: dict[str, Json],
+    container: dict[str, Json],
+    service_account: str | None,
+    volumes: list[Json] | None = None,
 ) -> Json:
     pod: dict[str, Json] = {"restartPolicy": "Never", "containers": [container]}
+    if volumes:
+        pod["volumes"] = volumes
     if service_account:
         pod["serviceAccountName"] = service_account
     return {
