@@ -142,6 +142,10 @@ def target_page(name: str) -> str:
     ]
     for row in target.mapping:
         lines.append(f"| `{row.spec}` | {row.platform} | {row.note} |\n")
+    if name == "kserve":  # the metric catalog the alerts are held to (targets/kserve/metrics.py)
+        from mlopsc.targets.kserve.metrics import docs_section
+
+        lines.append("\n" + docs_section())
     return "".join(lines)
 
 

@@ -114,6 +114,8 @@ class Environment:
     name: str
     spec: Spec
     document: Mapping[str, object]  # the merged plain document, as `explain` prints it
+    # the environment's overrides as written; None when the spec declares no `environments`
+    override: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ class Plan:
     derived: Derived
     decisions: tuple[Decision, ...]
     document: Mapping[str, object]
+    # the environment's overrides as written; None when the spec declares no `environments` (see Environment)
+    override: Mapping[str, object] | None = None
 
     @property
     def model_name(self) -> str:

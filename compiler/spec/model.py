@@ -421,6 +421,9 @@ class Governance(_Model):
 
 class KServePlatform(_Model):
     namespace: Annotated[str, StringConstraints(pattern=K8S_NAME)]
+    """Namespace of every KServe resource. With `environments`, an environment renders into its own
+    `environments.<env>.platforms.kserve.namespace` when it writes one, else into `<namespace>-<env>`, so that
+    environments never overwrite each other in one cluster."""
     deployment_mode: VDeploymentMode = DeploymentMode.SERVERLESS
     service_account: Annotated[str, StringConstraints(pattern=K8S_NAME)] | None = None
     capture_destination: Uri | None = None

@@ -900,6 +900,9 @@ class KServePlatform(Frozen):
     field_names = ("namespace", "deployment_mode", "service_account", "capture_destination")
 
     namespace: str
+    """Namespace of every KServe resource. With `environments`, an environment renders into its own
+    `environments.<env>.platforms.kserve.namespace` when it writes one, else into `<namespace>-<env>`, so that
+    environments never overwrite each other in one cluster."""
     deployment_mode: DeploymentMode
     service_account: str | None
     capture_destination: str | None
