@@ -21,9 +21,19 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def _options(targets: tuple[str, ...], envs: tuple[str, ...], kserve_crd: tuple[str, ...]) -> object:
+def _options(
+    targets: tuple[str, ...], envs: tuple[str, ...], kserve_crd: tuple[str, ...], exclude: tuple[str, ...] = ()
+) -> object:
     from mlopsc.compiler.ir import Options
 
+    if targets:
+        from mlopsc.targets.registry import TARGETS  # the names only: no target module is imported
+
+        unknown = sorted(set(targets) - set(TARGETS))
+        if unknown:
+            raise click.BadParameter(
+                f"no platform named {', '.join(unknown)}; choose from {', '.join(TARGETS)}", param_hint="--target"
+            )
     crd = tuple(Path(p) for p in kserve_crd)
     if crd:
         from mlopsc.targets.kserve.crd import CrdLoadError, CrdValidator
@@ -32,7 +42,23 @@ def _options(targets: tuple[str, ...], envs: tuple[str, ...], kserve_crd: tuple[
             CrdValidator.from_locations(list(crd))
         except CrdLoadError as exc:
             raise click.BadParameter(str(exc), param_hint="--kserve-crd") from None
-    return Options(targets=tuple(sorted(set(targets))), environments=tuple(envs), kserve_crd=crd)
+    return Options(targets=tuple(sorted(set(targets))), environments=tuple(envs), kserve_crd=crd, exclude=exclude)
+
+
+# Errors in a command's arguments that only the specs can find (`--env prod` where the specs define
+# `staging` and `production`): positioned like any diagnostic (the message lists the valid choices), but
+# the run exits 2, as for any usage error, when they are its only errors.
+USAGE_CODES = frozenset({"E111"})
+
+
+def exit_code(result: object) -> int:
+    """0 clean, 2 when every error is a usage error of USAGE_CODES, else 1."""
+    from mlopsc.compiler.driver import RunResult
+
+    assert isinstance(result, RunResult)
+    if not result.failed:
+        return 0
+    return 2 if all(d.code in USAGE_CODES for d in result.diagnostics if d.is_error) else 1
 
 
 def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
@@ -40,6 +66,8 @@ def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
     from mlopsc.compiler.driver import RunResult
 
     assert isinstance(result, RunResult)
+    if result.excluded:
+        click.echo(f"mlopsc: note: not searched, as --exclude asks: {', '.join(result.excluded)}", err=True)
     if fmt == "json":
         click.echo(render_json(result.diagnostics), nl=False)
     elif fmt == "sarif":
@@ -60,7 +88,7 @@ def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
             click.echo(summary_line(result.diagnostics), err=True)
         elif quiet_ok:
             click.echo(quiet_ok, err=True)
-    return 1 if result.failed else 0
+    return exit_code(result)
 
 
 def _rendered_sources(result: object) -> dict[str, SourceFile]:
@@ -110,6 +138,16 @@ def _run(fn: object, *args: object, **kwargs: object) -> object:
         raise click.UsageError(str(exc)) from None
 
 
+def refuse_out(out: Path) -> None:
+    """A usage error (exit 2), before anything is compiled, when --out cannot be replaced as a whole."""
+    from mlopsc.compiler.writer import WriteError, refuse_unswappable
+
+    try:
+        refuse_unswappable(out)
+    except WriteError as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
+
+
 def _exit(code: int) -> NoReturn:
     sys.exit(code)
 
@@ -139,6 +177,14 @@ crd_option = click.option(
     type=click.Path(),
     help="KServe CRD file or folder to validate rendered KServe resources against "
     "(e.g. from `kubectl get crd inferenceservices.serving.kserve.io -o yaml`).",
+)
+exclude_option = click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Do not search folders matching PATTERN (a name or a path under PATH, shell wildcards; repeatable). "
+    "Excluded folders are reported. Hidden folders, venv, node_modules and __pycache__ are never searched.",
 )
 jobs_option = click.option(
     "--jobs",
@@ -174,11 +220,18 @@ def cli() -> None:
 @format_option
 @policy_option
 @jobs_option
+@exclude_option
 def validate(
-    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None, jobs: int
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    envs: tuple[str, ...],
+    fmt: str,
+    policy: str | None,
+    jobs: int,
+    exclude: tuple[str, ...],
 ) -> None:
     """Check specs (and what they would render) without writing anything; policy rules included."""
-    _check_specs(paths, targets, envs, fmt, policy, jobs, quiet_ok="")
+    _check_specs(paths, targets, envs, fmt, policy, jobs, exclude, quiet_ok="")
 
 
 def _check_specs(
@@ -188,14 +241,14 @@ def _check_specs(
     fmt: str,
     policy: str | None,
     jobs: int,
+    exclude: tuple[str, ...],
     quiet_ok: str,
 ) -> NoReturn:
     """`validate` and `policy`: the whole pipeline, policy rules included, nothing written."""
     from mlopsc.compiler.driver import compile_paths
 
-    result = _run(
-        compile_paths, paths, _with_policy(_options(targets, envs, ()), policy), jobs=jobs, bodies=False, units=False
-    )
+    options = _with_policy(_options(targets, envs, (), exclude), policy)
+    result = _run(compile_paths, paths, options, jobs=jobs, bodies=False, units=False)
     _exit(_report(result, fmt, quiet_ok=quiet_ok))
 
 
@@ -214,6 +267,7 @@ def _check_specs(
 @crd_option
 @policy_option
 @jobs_option
+@exclude_option
 def compile_(
     paths: tuple[str, ...],
     out: str,
@@ -223,13 +277,15 @@ def compile_(
     kserve_crd: tuple[str, ...],
     policy: str | None,
     jobs: int,
+    exclude: tuple[str, ...],
 ) -> None:
     """Render specs into --out. On any error nothing under --out changes."""
     from mlopsc.compiler.driver import compile_paths
     from mlopsc.compiler.writer import WriteError, environment_indexes, write_tree
 
     out_dir = Path(out)
-    options = _with_policy(_options(targets, envs, kserve_crd), policy, out)
+    refuse_out(out_dir)
+    options = _with_policy(_options(targets, envs, kserve_crd, exclude), policy, out)
     result = _run(compile_paths, paths, options, exclude=out_dir, jobs=jobs, bodies=False, units=False)
     code = _report(result, fmt)
     if code:
@@ -295,11 +351,18 @@ def init(path: str, force: bool) -> None:
 @format_option
 @policy_option
 @jobs_option
+@exclude_option
 def policy(
-    paths: tuple[str, ...], targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, policy: str | None, jobs: int
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    envs: tuple[str, ...],
+    fmt: str,
+    policy: str | None,
+    jobs: int,
+    exclude: tuple[str, ...],
 ) -> None:
     """Run the policy rules (secrets, approvals, production safety, rendered output); write nothing."""
-    _check_specs(paths, targets, envs, fmt, policy, jobs, quiet_ok="policy: no findings")
+    _check_specs(paths, targets, envs, fmt, policy, jobs, exclude, quiet_ok="policy: no findings")
 
 
 @cli.command()
@@ -364,7 +427,7 @@ def _register_gitops() -> None:
     """`check`, `diff` and `rollout`: the GitOps commands of compiler/gitops/commands.py."""
     from mlopsc.compiler.gitops.commands import commands
 
-    for command in commands(FORMATS, jobs_option):
+    for command in commands(FORMATS, jobs_option, exclude_option):
         cli.add_command(command)
 
 

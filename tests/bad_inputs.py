@@ -273,5 +273,8 @@ CASES: tuple[Bad, ...] = (
     Bad("label-value-dash-edges", with_labels("{team: -x-}"), "E105", 6, 18, "starting and ending"),
     # found by the fuzzer: AWS tags (CloudWatch alarms) refuse empty values, so labels may not be empty
     Bad("label-value-empty", with_labels("{team: ''}"), "E105", 6, 18, "label value"),
+    # found by the fuzzer: Kubernetes label names end with a letter or digit (`a_` rendered an invalid label)
+    Bad("label-key-trailing-underscore", with_labels("{a_: x}"), "E105", 6, 12, "ending with a letter or digit"),
+    Bad("label-key-trailing-dash", with_labels("{cost-: x}"), "E105", 6, 12, "ending with a letter or digit"),
     Bad("over-size-limit", b"a: b\n" * 200_001, "E010", 0, 0, "a spec may be at most 1,000,000"),
 )
