@@ -142,3 +142,13 @@ def test_an_approval_of_an_artifact_without_digest_says_so(here: Path, cli_run: 
     result = cli_run(["validate", "mlops.yaml"], expect=None)
     assert "the artifact is no digest" not in result.stderr
     assert "but the artifact has no digest (set model.artifact.digest)" in result.stderr
+
+
+def test_one_password_is_one_finding(here: Path, cli_run: Run) -> None:
+    """A password written in the spec is SEC001 once, not SEC001 plus an RND003 for each environment's copy."""
+    text = kserve_spec().replace("  env:\n", "  env:\n    DB_PASSWORD: hunter2-Very-Secret-9x\n", 1)
+    assert "DB_PASSWORD" in text
+    (here / "mlops.yaml").write_text(text)
+    result = cli_run(["validate", "mlops.yaml"], expect=1)
+    errors = [line for line in result.stderr.splitlines() if ": error[" in line]
+    assert len(errors) == 1 and "error[SEC001]" in errors[0], errors
