@@ -69,6 +69,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not (in_ci() and report.skipped) or hasattr(report, "wasxfail"):
         return
     reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
     if any(allowed in reason for allowed, _ in ALLOWED_CI_SKIPS):
         return
     report.outcome = "failed"

@@ -137,6 +137,7 @@ def _evaluate(value: str, inputs: dict[str, str], outputs: dict[str, dict[str, s
 
 
 @pytest.mark.slow
+@pytest.mark.network
 def test_the_action_steps_run_as_a_runner_runs_them(tmp_path: Path) -> None:
     """Replay action.yml: setup-python (this machine's Python stands in), the install from the action's own
     checkout into a fresh venv, then the action itself on a repository with a spec and its rendered tree."""
