@@ -109,3 +109,14 @@ def test_ci_gets_a_fresh_hypothesis_seed_and_prints_it(tmp_path: Path) -> None:
         assert found, done.stdout  # in the summary (and in the header, shown without -q)
         seeds.add(found[0])
     assert len(seeds) == 2, "each CI run draws a new seed"
+
+
+def test_vendor_refresh_notes_live_in_the_repository() -> None:
+    """Catalog comments point at docs/vendor-data.md, never at a temporary folder outside the repository."""
+    notes = (ROOT / "docs/vendor-data.md").read_text(encoding="utf-8")
+    for catalog in sorted((ROOT / "targets").glob("*/catalog.py")) + [ROOT / "targets/kserve/runtimes.py"]:
+        text = catalog.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w.])/tmp/", text), f"{catalog} points at a temporary folder"
+        assert catalog.relative_to(ROOT).as_posix() in notes, f"docs/vendor-data.md does not cover {catalog}"
+    for catalog in ("sagemaker", "vertex"):
+        assert "docs/vendor-data.md" in (ROOT / f"targets/{catalog}/catalog.py").read_text(encoding="utf-8")

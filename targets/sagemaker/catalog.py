@@ -3,7 +3,7 @@
 Pure data plus small lookups, standard library only, so that compiling never needs the SageMaker
 SDK, boto3 or the network.
 
-Sources (see /tmp/research/sagemaker.md for how to refresh them):
+Sources (docs/vendor-data.md says how to refresh them):
 
 - Images: the SageMaker Python SDK 2.257.7, ``src/sagemaker/image_uri_config/{sklearn,xgboost,
   pytorch,tensorflow,huggingface}.json`` (scope ``inference``) and the tag rules of
