@@ -114,7 +114,7 @@ def test_ci_gets_a_fresh_hypothesis_seed_and_prints_it(tmp_path: Path) -> None:
 def test_vendor_refresh_notes_live_in_the_repository() -> None:
     """Catalog comments point at docs/vendor-data.md, never at a temporary folder outside the repository."""
     notes = (ROOT / "docs/vendor-data.md").read_text(encoding="utf-8")
-    for catalog in sorted((ROOT / "targets").glob("*/catalog.py")) + [ROOT / "targets/kserve/runtimes.py"]:
+    for catalog in [*sorted((ROOT / "targets").glob("*/catalog.py")), ROOT / "targets/kserve/runtimes.py"]:
         text = catalog.read_text(encoding="utf-8")
         assert not re.search(r"(?<![\w.])/tmp/", text), f"{catalog} points at a temporary folder"
         assert catalog.relative_to(ROOT).as_posix() in notes, f"docs/vendor-data.md does not cover {catalog}"
