@@ -413,9 +413,14 @@ def approve(
     from datetime import datetime
 
     from mlopsc.compiler.diagnostics import render_text, summary_line
+    from mlopsc.compiler.discover import not_a_spec_file
     from mlopsc.policies.approve import ApproveError
     from mlopsc.policies.approve import approve as write_approval
 
+    refused = not_a_spec_file(Path(path))
+    if refused is not None:
+        click.echo(f"mlopsc: error: {refused}", err=True)
+        _exit(1)
     until = expires.date() if isinstance(expires, datetime) else None
     key = Path(sign_key) if sign_key else None
     try:

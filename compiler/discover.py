@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +120,30 @@ def _search(top: Path, skip: Path | None, patterns: tuple[str, ...], found: Foun
 
 def _excluded_note(found: Found) -> str:
     return f" (not searched, as --exclude asks: {', '.join(found.excluded)})" if found.excluded else ""
+
+
+def kind_of(mode: int) -> str | None:
+    """What a non-regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds: tuple[tuple[Callable[[int], bool], str], ...] = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((word for test, word in kinds if test(mode)), "not a regular file")
+
+
+def not_a_spec_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a spec without blocking (a FIFO, a device...), or None for a regular file.
+    Commands that edit one named spec (`rollout`, `approve`) check it before reading."""
+    try:
+        kind = kind_of(path.stat().st_mode)
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror}"
+    return f"{path} is {kind}, not a regular file: not read" if kind is not None else None
 
 
 def display(path: Path) -> str:

@@ -12,7 +12,6 @@ code as an in-process run, so the result is the same, E115 (two specs defining o
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, has_errors, sort_diagnostics
-from mlopsc.compiler.discover import display, find
+from mlopsc.compiler.discover import display, find, kind_of
 from mlopsc.compiler.ir import Derived, Emitted, Options, RenderedFile
 from mlopsc.compiler.passes import IR, run
 from mlopsc.compiler.passes.parse import MAX_BYTES, too_large
@@ -334,34 +333,20 @@ class NotRegular(Exception):
 _NOT_REGULAR = "a spec is a regular file; reading a FIFO or a device would wait forever or never end"
 
 
-def _kind(mode: int) -> str | None:
-    """What a non-regular file is, in words (None for a regular file)."""
-    if stat.S_ISREG(mode):
-        return None
-    kinds: tuple[tuple[Callable[[int], bool], str], ...] = (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISDIR, "a folder"),
-    )
-    return next((word for test, word in kinds if test(mode)), "not a regular file")
-
-
 def read_bounded(path: Path) -> bytes:
     """The file's bytes, read only when it is within the size limit: a 100 MB (or endless) file is
     refused after one stat (and one bounded read, should it grow in between), never read whole. Only a
     regular file is opened (a FIFO would block the open, a device could be endless); it is opened
     non-blocking and checked again on the open descriptor, so a swap in between cannot hang the run."""
     info = path.stat()
-    kind = _kind(info.st_mode)
+    kind = kind_of(info.st_mode)
     if kind is not None:
         raise NotRegular(f"{kind}, not a regular file")
     if info.st_size > MAX_BYTES:
         raise TooLarge(info.st_size)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
-        kind = _kind(os.fstat(fd).st_mode)
+        kind = kind_of(os.fstat(fd).st_mode)
         if kind is not None:
             raise NotRegular(f"{kind}, not a regular file")
         raw = handle.read(MAX_BYTES + 1)

@@ -181,7 +181,7 @@ def commands(
     def _move(action: str, path: str, env: str | None, dry_run: bool) -> None:
         from mlopsc.compiler.cli import _color
         from mlopsc.compiler.diagnostics import render_text, summary_line
-        from mlopsc.compiler.discover import DiscoveryError, discover, display
+        from mlopsc.compiler.discover import DiscoveryError, discover, display, not_a_spec_file
         from mlopsc.compiler.gitops.rollout import RolloutError, RolloutUsageError, plan_move, write
 
         try:
@@ -191,6 +191,10 @@ def commands(
         if len(found) != 1:
             raise click.UsageError(f"{path} holds {len(found)} specs: name one mlops.yaml")
         spec = found[0]
+        refused = not_a_spec_file(spec)
+        if refused is not None:
+            click.echo(f"mlopsc: error: {refused}", err=True)
+            _exit(1)
         name = display(spec)
         try:
             edit = plan_move(spec, action, env, name)  # type: ignore[arg-type]

@@ -137,3 +137,18 @@ def _refused_with_a_faked_mount_table(tmp_path: Path, mount: Path, monkeypatch: 
         assert result.exit_code == 2, result.output
         assert "staging/mounted under --out" in result.stderr and "another file system" in result.stderr
     assert (mount / "data").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rollout", "next", "mlops.yaml", "--env", "production"],
+        ["approve", "mlops.yaml", "--env", "production", "--by", "a@example.com", "--role", "risk"],
+    ],
+    ids=["rollout", "approve"],
+)
+def test_commands_that_edit_one_spec_refuse_a_fifo(tmp_path: Path, args: list[str]) -> None:
+    os.mkfifo(tmp_path / "mlops.yaml")
+    done = mlopsc(tmp_path, *args)
+    assert done.returncode == 1, done.stderr
+    assert "mlops.yaml is a FIFO, not a regular file: not read" in done.stderr
