@@ -120,3 +120,23 @@ def test_vendor_refresh_notes_live_in_the_repository() -> None:
         assert catalog.relative_to(ROOT).as_posix() in notes, f"docs/vendor-data.md does not cover {catalog}"
     for catalog in ("sagemaker", "vertex"):
         assert "docs/vendor-data.md" in (ROOT / f"targets/{catalog}/catalog.py").read_text(encoding="utf-8")
+
+
+def test_without_shared_the_core_kinds_are_still_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without ../shared only the CRD kinds go unchecked: a broken core kind in the same render still fails."""
+    from mlopsc.compiler.ir import RenderedFile
+    from tests.validators import rendered
+
+    monkeypatch.setattr(rendered, "KSERVE_CRDS", ROOT / "no-such-folder")
+    rendered._crd_validator.cache_clear()
+    monkeypatch.setattr(rendered, "_crd_validator", rendered._crd_validator.__wrapped__)
+    isvc = {"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "metadata": {"name": "m"}}
+    broken = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}, "data": {"a": 1}, "bogus": True}
+    files = [
+        RenderedFile("p/m/kserve/isvc.yaml", "", "kserve", "p", "m", "InferenceService", isvc),
+        RenderedFile("p/m/kserve/dashboard.yaml", "", "kserve", "p", "m", "ConfigMap", broken),
+    ]
+    failures = rendered.check_all(files)
+    assert list(failures) == ["p/m/kserve/dashboard.yaml"], failures
+    with pytest.raises(pytest.skip.Exception, match="1 file"):
+        rendered.check_all(files[:1])
