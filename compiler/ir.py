@@ -44,6 +44,7 @@ class Options:
     today: date = field(default_factory=_today)  # approvals expire against this day (UTC, the run's clock)
     policy_file: Path | None = None  # --policy: org policy file; None: `.mlopsc/policy.yaml` found above each spec
     rendered_root: str = "rendered"  # --out: where rendered files are reported (policy findings in them)
+    exclude: tuple[str, ...] = ()  # --exclude: folder patterns discovery does not search (reported)
 
 
 @dataclass(frozen=True)

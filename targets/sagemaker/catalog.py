@@ -3,7 +3,7 @@
 Pure data plus small lookups, standard library only, so that compiling never needs the SageMaker
 SDK, boto3 or the network.
 
-Sources (see /tmp/research/sagemaker.md for how to refresh them):
+Sources (docs/vendor-data.md says how to refresh them):
 
 - Images: ``targets/sagemaker/runtimes.json``, rebuilt by ``targets/refresh_runtimes.py`` from the
   SageMaker Python SDK's ``sagemaker-core/src/sagemaker/core/image_uri_config/{sklearn,xgboost,pytorch,

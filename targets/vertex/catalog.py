@@ -1,7 +1,7 @@
 """What Vertex AI offers, as data: prebuilt prediction images, machine types, accelerators, drift measures.
 
 Runtime data for the Vertex AI target (pure standard library, no network). Sources, checked when this
-file was written (details in the Vertex notes of the project):
+file was written (docs/vendor-data.md says how to refresh them):
 
 - Prebuilt prediction images: ``targets/vertex/runtimes.json``, rebuilt by targets/refresh_runtimes.py
   from the list shipped in google-cloud-aiplatform (``google/cloud/aiplatform/constants/prediction.py``;
