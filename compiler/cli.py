@@ -16,6 +16,8 @@ import click
 from mlopsc.compiler import __version__
 
 if TYPE_CHECKING:
+    from mlopsc.compiler.diagnostics import Diagnostic
+    from mlopsc.compiler.formats.redact import Redactor
     from mlopsc.compiler.source import SourceFile
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -40,27 +42,34 @@ def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
     from mlopsc.compiler.driver import RunResult
 
     assert isinstance(result, RunResult)
+    diagnostics, sources = _redacted(result)
     if fmt == "json":
-        click.echo(render_json(result.diagnostics), nl=False)
+        click.echo(render_json(diagnostics), nl=False)
     elif fmt == "sarif":
         from mlopsc.compiler.formats.sarif import render_sarif
 
-        click.echo(render_sarif(result.diagnostics), nl=False)
+        click.echo(render_sarif(diagnostics), nl=False)
     elif fmt == "github":
         from mlopsc.compiler.formats.github import render_github
 
-        click.echo(render_github(result.diagnostics), nl=False)
+        click.echo(render_github(diagnostics), nl=False)
     else:
-        if result.diagnostics:
-            from mlopsc.compiler.formats.redact import mask_secrets
-
-            sources = mask_secrets(result.diagnostics, {**_rendered_sources(result), **result.sources})
-            click.echo(render_text(result.diagnostics, sources, color=_color()), err=True)
-        if result.failed or result.diagnostics:
-            click.echo(summary_line(result.diagnostics), err=True)
+        if diagnostics:
+            click.echo(render_text(diagnostics, sources, color=_color()), err=True)
+        if result.failed or diagnostics:
+            click.echo(summary_line(diagnostics), err=True)
         elif quiet_ok:
             click.echo(quiet_ok, err=True)
     return 1 if result.failed else 0
+
+
+def _redacted(result: object) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+    """The run's diagnostics and the sources they quote, through the one redaction point."""
+    if not getattr(result, "diagnostics", None):
+        return [], {}
+    from mlopsc.compiler.formats.redact import redact
+
+    return redact(getattr(result, "diagnostics"), {**_rendered_sources(result), **getattr(result, "sources")})
 
 
 def _rendered_sources(result: object) -> dict[str, SourceFile]:
@@ -258,11 +267,19 @@ def explain(path: str, envs: tuple[str, ...], fmt: str, print_ir: bool) -> None:
     result = _run(compile_paths, (path,), _options((), envs, ()), between=print_between if print_ir else None)
     code = _report(result, "text")
     units = result.units  # type: ignore[attr-defined]
+    redactor = _redactor(result)
     if fmt == "json":
-        click.echo(json.dumps(explain_json(units), indent=2, sort_keys=True))
+        click.echo(redactor.text(json.dumps(explain_json(units), indent=2, sort_keys=True)))
     else:
-        click.echo(explain_text(units))
+        click.echo(redactor.text(explain_text(units)))
     _exit(code)
+
+
+def _redactor(result: object) -> Redactor:
+    """The redaction point for a command's other output (`explain`, `diff`): the secrets of every spec."""
+    from mlopsc.compiler.formats.redact import Redactor
+
+    return Redactor.of_sources(getattr(result, "sources", {}).values())
 
 
 @cli.command()
@@ -344,8 +361,13 @@ def approve(
         click.echo(f"mlopsc: error: {exc}", err=True)
         _exit(1)
     if isinstance(done, list):
-        click.echo(render_text(done, {}, color=_color()), err=True)
-        click.echo(summary_line(done), err=True)
+        from mlopsc.compiler.formats.redact import redact
+        from mlopsc.compiler.source import SourceFile
+
+        spec = Path(path)
+        shown, sources = redact(done, {path: SourceFile.from_text(path, spec.read_text("utf-8", "replace"))})
+        click.echo(render_text(shown, sources, color=_color()), err=True)
+        click.echo(summary_line(shown), err=True)
         _exit(1)
     signed = " (signed)" if done.signed else ""
     click.echo(f"approved {env} for {done.digest}{signed}: record appended to {done.location} in {path}", err=True)

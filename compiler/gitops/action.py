@@ -104,8 +104,11 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
             base_traffic = base_side.traffic
         except GitError as exc:
             diff_note = f"No diff against `{base}`: {exc}"
-    everything = sort_diagnostics([*spec, *policy, *stale])
-    summary = build(
+    from mlopsc.compiler.formats.redact import Redactor, redact
+
+    everything, _ = redact(sort_diagnostics([*spec, *policy, *stale]), rendering.result.sources)
+    redactor = Redactor.of_sources(rendering.result.sources.values())
+    summary = redactor.text(build(
         Findings(spec, policy, report, check_note),
         diff,
         diff_note,
@@ -113,7 +116,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
         base_traffic,
         explain_json(rendering.result.units),
         stale,
-    )
+    ))
     sys.stdout.write(render_github(everything))
     if env.get("GITHUB_STEP_SUMMARY"):
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
@@ -125,7 +128,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
     report_data: dict[str, Json] = {
         "diagnostics": [_json(d.to_json()) for d in everything],
         "stale": [{"path": d.path, "status": d.status} for d in (report.drifts if report else ())],
-        "diff": json.loads(diff.to_json()) if diff is not None else None,
+        "diff": json.loads(redactor.text(diff.to_json())) if diff is not None else None,
     }
     report_path.write_text(json.dumps(report_data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     sarif_path = Path(env.get("MLOPSC_SARIF") or "mlopsc.sarif")

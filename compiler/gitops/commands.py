@@ -101,10 +101,11 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
             diagnostics=[*rendering.result.diagnostics, *drift.diagnostics(report, hint)],
             sources=rendering.result.sources,
         )
-        if fmt == "text":
-            click.echo(report.diff(), nl=False)
-        elif report.drifts:
-            click.echo(report.diff(), nl=False, err=True)
+        if fmt == "text" or report.drifts:
+            from mlopsc.compiler.cli import _redactor
+
+            # the unified diff quotes rendered lines: through the redaction point like every diagnostic
+            click.echo(_redactor(rendering.result).text(report.diff()), nl=False, err=fmt != "text")
         code = _report(combined, fmt)
         if fmt == "text" and report.clean:
             click.echo(f"{report.out} is up to date ({report.rendered} files)", err=True)
@@ -149,7 +150,9 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
         except GitError as exc:
             raise click.UsageError(str(exc)) from None
         text = {"text": result.text, "markdown": result.markdown, "json": result.to_json}[fmt]()
-        click.echo(text, nl=False)
+        from mlopsc.compiler.cli import _redactor
+
+        click.echo(_redactor(rendering.result).text(text), nl=False)
         _exit(0)
 
     @click.group(name="rollout")
@@ -180,9 +183,12 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
             if exc.diagnostics:
                 from mlopsc.compiler.source import SourceFile
 
+                from mlopsc.compiler.formats.redact import redact
+
                 source = SourceFile.from_text(name, spec.read_bytes().decode("utf-8", errors="replace"))
-                click.echo(render_text(list(exc.diagnostics), {name: source}, color=_color()), err=True)
-                click.echo(summary_line(list(exc.diagnostics)), err=True)
+                shown, sources = redact(exc.diagnostics, {name: source})
+                click.echo(render_text(shown, sources, color=_color()), err=True)
+                click.echo(summary_line(shown), err=True)
             click.echo(f"mlopsc: error: {exc}", err=True)
             _exit(1)
         if not edit.changed:
