@@ -114,7 +114,15 @@ def compile_paths(
         if not isinstance(outcome, _Compiled):
             # In-process; or the pipeline raised in a worker: compiled again here, so the exception
             # (and MLOPSC_DEBUG's traceback) is exactly the one of a run without workers.
-            ir = run(name, raw, options, until=until, between=between)
+            try:
+                ir = run(name, raw, options, until=until, between=between)
+            except Exception as exc:
+                if os.environ.get("MLOPSC_DEBUG"):
+                    raise
+                # a bug, not the input's fault: reported on this spec, and the other specs' outcomes kept
+                result.diagnostics.append(_crashed(name, exc))
+                result.sources[name] = SourceFile.from_text(name, raw.decode("utf-8", errors="replace"), raw)
+                continue
             if units and not pooled:
                 result.units.append(ir)
             outcome = _summarise(ir, bodies)
@@ -180,6 +188,19 @@ def _gather(result: RunResult, owners: dict[str, str], name: str, outcome: _Comp
     if model is not None:
         owners[model] = name
     result.files.extend(outcome.files)
+
+
+def _crashed(name: str, exc: Exception) -> Diagnostic:
+    return Diagnostic(
+        name,
+        0,
+        0,
+        INTERNAL_ERROR,
+        Severity.ERROR,
+        f"internal error while compiling this spec: {type(exc).__name__}: {exc}",
+        "please report this with the spec that caused it (MLOPSC_DEBUG=1 shows the traceback); "
+        "the other specs were compiled",
+    )
 
 
 def _died(name: str, outcome: _Died) -> Diagnostic:

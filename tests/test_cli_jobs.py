@@ -219,11 +219,19 @@ def test_a_spec_that_raises_only_in_a_worker_is_compiled_again_in_process(folder
     assert one.exit_code == 0
 
 
-def test_a_spec_that_raises_raises_the_same_exception(folder: Path, cli_run: Run) -> None:
+def test_a_spec_that_raises_is_reported_on_its_file_the_same_with_any_jobs(folder: Path, cli_run: Run) -> None:
+    """Issue #12: a crash in one spec names the file (E900) and never hides the other specs' diagnostics;
+    with workers the spec is compiled again in-process and reported the same way."""
     with mock.patch.object(driver, "run", _crashing_run("model1", "raise-everywhere", os.getpid())):
+        outputs = []
         for jobs in ("1", "2"):
-            with pytest.raises(ValueError, match=r"^boom in specs/team1/model1/mlops.yaml$"):
-                cli_run(["compile", "specs", "--out", "out", "--jobs", jobs])
+            result = cli_run(["compile", "specs", "--out", "out", "--jobs", jobs, "--format", "json"], expect=1)
+            found = json.loads(result.stdout)
+            crash = [d for d in found if d["code"] == "E900"]
+            assert [(d["file"], d["line"]) for d in crash] == [("specs/team1/model1/mlops.yaml", 0)]
+            assert "ValueError: boom in specs/team1/model1/mlops.yaml" in crash[0]["message"]
+            outputs.append(result.stdout)
+        assert outputs[0] == outputs[1]
     assert not Path("out").exists()
 
 

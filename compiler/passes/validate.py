@@ -22,6 +22,7 @@ from mlopsc.compiler.spec.fast import check
 from mlopsc.compiler.spec.merge import deep_merge
 from mlopsc.compiler.spec.patterns import ENVIRONMENT_NAME
 from mlopsc.compiler.spec.typed import Spec
+from mlopsc.compiler.yamlnodes import HugeNumber
 
 DEFAULT_ENVIRONMENT = "default"
 
@@ -384,6 +385,8 @@ def _type_name(value: object) -> str:
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int | float):
         return f"a number ({value})"
+    if isinstance(value, HugeNumber):
+        return value.describe()
     if isinstance(value, str):
         return f"a string ({_show(value)})"
     if isinstance(value, list):
