@@ -139,7 +139,8 @@ policy_option = click.option(
     "policy",
     type=click.Path(dir_okay=False, exists=True),
     default=None,
-    help="Org policy file; default: the first .mlopsc/policy.yaml above each spec (up to the git root).",
+    help="Org policy file; default: .mlopsc/policy.yaml at the repository root (the spec's git top-level, "
+    "else the working folder). A nested .mlopsc/policy.yaml is an error.",
 )
 crd_option = click.option(
     "--kserve-crd",

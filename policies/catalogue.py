@@ -16,9 +16,12 @@ default severity that the org policy file can change, and a link here from every
 _DEFAULT = """\
 ## The org policy file
 
-`.mlopsc/policy.yaml`, found by walking up from each spec's folder (the first one found wins; the walk
-stops at the folder that holds `.git`, or at the filesystem root), or given with `--policy FILE`. Keep it
-where CODEOWNERS protects it: it grades findings and grants waivers. It is checked strictly (unknown
+One org policy per run: the `.mlopsc/policy.yaml` of the **repository root**, or the file given with
+`--policy FILE`. The repository root of a spec is its git top-level (the nearest folder at or above the
+spec's folder that holds `.git`, a folder or a worktree's file); outside git, the current working folder
+(where mlopsc runs). A `.mlopsc/policy.yaml` anywhere between a spec's folder and the repository root is
+an error (POL005) and is never read: a nested file would let whoever owns a sub-folder re-grade findings
+or switch approvals off for the models under it. Keep the root's file where CODEOWNERS protects it: it grades findings and grants waivers. It is checked strictly (unknown
 keys, wrong types and unknown rule ids are errors with their position), and a malformed file fails
 closed: no rule runs and the run fails (POL001).
 

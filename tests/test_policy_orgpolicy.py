@@ -18,6 +18,7 @@ ROOT_SPEC = (Path(__file__).resolve().parents[1] / "mlops.yaml").read_text(encod
 
 
 def test_policy_is_found_walking_up_and_stops_at_the_git_root(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
     (tmp_path / ".mlopsc").mkdir()
     (tmp_path / ".mlopsc" / "policy.yaml").write_text("version: 1\n")
     spec = tmp_path / "models" / "fraud" / "mlops.yaml"
