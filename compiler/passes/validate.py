@@ -17,6 +17,7 @@ from typing import Any
 from mlopsc.compiler.diagnostics import Diagnostic, Severity
 from mlopsc.compiler.ir import Environment, Finding, Options, Parsed, Unit, Validated
 from mlopsc.compiler.passes.crosscheck import crosscheck
+from mlopsc.compiler.passes.platform_refs import platform_secret_references
 from mlopsc.compiler.source import Path_
 from mlopsc.compiler.spec.fast import check
 from mlopsc.compiler.spec.merge import deep_merge
@@ -102,6 +103,7 @@ def validate(parsed: Parsed, options: Options) -> Validated:
                 )
             )
 
+    diagnostics.extend(unit.diagnostic(f) for f in platform_secret_references(parsed.document))
     environments: list[Environment] = []
     for name, override in overrides:
         if options.environments and name not in options.environments:
