@@ -17,6 +17,7 @@ from mlopsc.compiler import __version__
 
 if TYPE_CHECKING:
     from mlopsc.compiler.diagnostics import Diagnostic
+    from mlopsc.compiler.driver import RunResult
     from mlopsc.compiler.formats.redact import Redactor
     from mlopsc.compiler.source import SourceFile
 
@@ -63,13 +64,13 @@ def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
     return 1 if result.failed else 0
 
 
-def _redacted(result: object) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+def _redacted(result: RunResult) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
     """The run's diagnostics and the sources they quote, through the one redaction point."""
-    if not getattr(result, "diagnostics", None):
+    if not result.diagnostics:
         return [], {}
     from mlopsc.compiler.formats.redact import redact
 
-    return redact(getattr(result, "diagnostics"), {**_rendered_sources(result), **getattr(result, "sources")})
+    return redact(result.diagnostics, {**_rendered_sources(result), **result.sources})
 
 
 def _rendered_sources(result: object) -> dict[str, SourceFile]:
@@ -333,6 +334,12 @@ def policy(
     help="Last day the approval counts (YYYY-MM-DD); default: 90 days from today (UTC).",
 )
 @click.option(
+    "--no-expires",
+    is_flag=True,
+    help="Write no expiry: the approval stands until what it approves changes (unless the org policy "
+    "requires one with approvals.require_expires).",
+)
+@click.option(
     "--sign-key",
     type=click.Path(dir_okay=False, exists=True),
     default=None,
@@ -345,9 +352,12 @@ def approve(
     role: str,
     ticket: str | None,
     expires: object,
+    no_expires: bool,
     sign_key: str | None,
 ) -> None:
-    """Append an approval of the environment's current artifact digest to the spec (comments kept)."""
+    """Append an approval of the environment's deployment subject to the spec (comments kept).
+
+    The record's `digest` binds the artifact digest and every image, URI and command of the environment."""
     from datetime import datetime
 
     from mlopsc.compiler.diagnostics import render_text, summary_line
@@ -357,7 +367,9 @@ def approve(
     until = expires.date() if isinstance(expires, datetime) else None
     key = Path(sign_key) if sign_key else None
     try:
-        done = write_approval(Path(path), env, by, role, ticket=ticket, expires=until, sign_key=key)
+        done = write_approval(
+            Path(path), env, by, role, ticket=ticket, expires=until, no_expires=no_expires, sign_key=key
+        )
     except ApproveError as exc:
         click.echo(f"mlopsc: error: {exc}", err=True)
         _exit(1)

@@ -13,7 +13,6 @@ errors with a position.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import Any
 

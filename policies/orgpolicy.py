@@ -8,8 +8,9 @@ and checked by `policyfile.py` (pydantic, imported only when there is a file): a
 positioned error, and the policy fails closed. This module holds the settings the rules read.
 
 Without a file the default policy applies (documented in docs/policies.md): every rule at its default
-severity; environments at level `production` need an approval bound to the artifact digest, from any
-role, by anyone but the model's owner, not expired; no signatures; no waivers.
+severity; environments at level `production` need an approval bound to the deployment subject
+(policies/subject.py), from any role, by anyone but the model's owner, not expired when it has an
+expiry; no signatures; no waivers.
 
 Waivers are validated one by one, so a malformed waiver is an error at its own position (and is not
 applied) while the rest of the file still works.
@@ -56,6 +57,8 @@ class ApprovalRules:
     max_age_days: int | None = None
     require_signatures: bool = False
     allowed_signers: str | None = None
+    require_expires: bool = False
+    allow_self_approval: bool = False
 
 
 DEFAULT_APPROVALS = ApprovalRules()

@@ -509,9 +509,7 @@ _RULES: tuple[_Rule, ...] = (
         check="entropy3",
     ),
     _rule("npm-token", ("npm_",), _B + r"(npm_[A-Za-z0-9]{36})" + _A, check="entropy3"),
-    _rule(
-        "sendgrid-api-key", ("SG.",), _B + r"(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _A, check="entropy3"
-    ),
+    _rule("sendgrid-api-key", ("SG.",), _B + r"(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _A, check="entropy3"),
     _rule("stripe-secret-key", ("k_live_",), _B + r"([rs]k_live_[0-9A-Za-z]{24,99})" + _A, check="entropy3"),
     _rule("gcp-api-key", ("AIza",), r"(?<![A-Za-z0-9_-])(AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])", check="entropy4"),
     _rule("jwt", ("eyJ",), r"(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)", check="jwt"),

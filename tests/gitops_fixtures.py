@@ -23,8 +23,22 @@ def kserve_spec(traffic: int = 5) -> str:
     text = (ROOT / "mlops.yaml").read_text(encoding="utf-8")
     for platform in ("sagemaker", "vertex", "azureml"):
         text = re.sub(rf"\n  {platform}:\n(    .*\n)+", "\n", text, count=1)
-    text = text.replace("expires: 2027-02-20", "expires: 2099-12-31")
+    text = rebind(text)  # fewer platforms, fewer capture destinations: another deployment subject
     return text.replace("  traffic: 5  ", f"  traffic: {traffic}  ", 1)
+
+
+def rebind(text: str, environment: str = "production") -> str:
+    """The spec with its approval of `environment` re-bound to the environment's deployment subject (what
+    `mlopsc approve` would write), for fixtures that edit what runs."""
+    from mlopsc.compiler.ir import Options, Validated
+    from mlopsc.compiler.passes import run
+    from mlopsc.policies.subject import subject_digest
+
+    ir = run("mlops.yaml", text.encode(), Options(environments=(environment,)), until="validate")
+    assert isinstance(ir, Validated), [d.message for d in ir.diagnostics]
+    digest = subject_digest(ir.environments[0].spec, environment)
+    block = text.index("  approvals:")
+    return text[:block] + re.sub(r"(\n      digest: )sha256:[0-9a-f]{64}", rf"\g<1>{digest}", text[block:], count=1)
 
 
 def git(cwd: Path, *args: str) -> str:

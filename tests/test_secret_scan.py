@@ -210,7 +210,13 @@ def _cases(r: random.Random) -> list[Case]:
     add("password-quoted", f"--password='{password}'", "args", "password-assignment", password)
     awsish = g(ALNUM, 6) + "/" + g(ALNUM, 6) + "#" + g(ALNUM, 5) + "?" + g(ALNUM, 5) + "'" + g(ALNUM, 8)
     add("url-password-with-/#?'", f"postgres://admin:{awsish}@db.internal:5432/x", "dsn", "url-credentials", awsish)
-    add("secret-assignment-export", f"export DB_PASSWORD={password} && python x.py", "command", "secret-assignment", password)
+    add(
+        "secret-assignment-export",
+        f"export DB_PASSWORD={password} && python x.py",
+        "command",
+        "secret-assignment",
+        password,
+    )
     add("secret-assignment-token", f"API_TOKEN='{password}' ./run.sh", None, "secret-assignment", password)
     add("command-line-password", f"--password {password}", "args", "command-line-password", password)
     add("command-line-mysql", f"mysql -u root -p{password} features", None, "command-line-password", password)
@@ -225,7 +231,13 @@ def _cases(r: random.Random) -> list[Case]:
         ("github", gh_inner, gh_inner),
     ):
         # the fingerprint is the decoded secret's: the same as when it is pasted in clear
-        add(f"base64-{name}", base64.b64encode(inner.encode()).decode(), "CREDENTIALS_B64", "base64-encoded-secret", secret)
+        add(
+            f"base64-{name}",
+            base64.b64encode(inner.encode()).decode(),
+            "CREDENTIALS_B64",
+            "base64-encoded-secret",
+            secret,
+        )
 
     random_secret = g(ALNUM, 32)
     for key in (

@@ -55,8 +55,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         variants: set[str] = set()
         for secret in secrets:
-            for variant in (secret, secret.strip(), secret.replace("\n", "\\n"), *secret.splitlines()):
-                variant = variant.strip()
+            for form in (secret, secret.replace("\n", "\\n"), *secret.splitlines()):
+                variant = form.strip()
                 if len(variant) >= _MIN_SECRET:
                     variants.add(variant)
         self._long = sorted((s for s in variants if len(s) >= _ANCHOR), key=lambda s: (-len(s), s))
@@ -176,11 +176,14 @@ def _yaml_secrets(text: str, add: object) -> bool:
     included; each node once, so an alias bomb costs nothing). False when the text is not YAML."""
     import yaml
 
-    from mlopsc.compiler.yamlnodes import _Loader
+    try:  # libyaml's composer when the wheel has it, as the parse pass
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover - depends on the platform's wheel
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]
 
     assert callable(add)
     try:
-        roots = list(yaml.compose_all(text, Loader=_Loader))
+        roots = list(yaml.compose_all(text, Loader=Loader))
     except (yaml.YAMLError, RecursionError, ValueError):
         return False
     seen: set[int] = set()

@@ -108,15 +108,17 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
 
     everything, _ = redact(sort_diagnostics([*spec, *policy, *stale]), rendering.result.sources)
     redactor = Redactor.of_sources(rendering.result.sources.values())
-    summary = redactor.text(build(
-        Findings(spec, policy, report, check_note),
-        diff,
-        diff_note,
-        plans,
-        base_traffic,
-        explain_json(rendering.result.units),
-        stale,
-    ))
+    summary = redactor.text(
+        build(
+            Findings(spec, policy, report, check_note),
+            diff,
+            diff_note,
+            plans,
+            base_traffic,
+            explain_json(rendering.result.units),
+            stale,
+        )
+    )
     sys.stdout.write(render_github(everything))
     if env.get("GITHUB_STEP_SUMMARY"):
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:

@@ -181,9 +181,8 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
             edit = plan_move(spec, action, env, name)  # type: ignore[arg-type]
         except RolloutError as exc:
             if exc.diagnostics:
-                from mlopsc.compiler.source import SourceFile
-
                 from mlopsc.compiler.formats.redact import redact
+                from mlopsc.compiler.source import SourceFile
 
                 source = SourceFile.from_text(name, spec.read_bytes().decode("utf-8", errors="replace"))
                 shown, sources = redact(exc.diagnostics, {name: source})

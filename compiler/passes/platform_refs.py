@@ -78,7 +78,8 @@ def platform_secret_references(document: Mapping[str, object]) -> list[Finding]:
                         f"`$({names[0]})` would be expanded by Kubernetes into this value: `{names[0]}` holds a "
                         "secret, which would then be on a command line any process on the node can read",
                         path,
-                        "read the secret from the environment variable inside the program (the `{secret: name}` entry and its "
+                        "read the secret from the environment variable inside the program "
+                        "(the `{secret: name}` entry and its "
                         "`secrets:` reference already put it there), not from the command line",
                     )
                 )

@@ -50,7 +50,7 @@ def test_a_hostile_value_in_a_message_forges_no_command(
     result = mlopsc(["validate", "mlops.yaml", "--format", "github"])
     assert result.exit_code == 1
     _lines_are_safe(result.stdout)
-    assert "forged" not in "".join(l for l in result.stdout.splitlines() if l.startswith("::") and "E1" not in l)
+    assert "forged" not in "".join(x for x in result.stdout.splitlines() if x.startswith("::") and "E1" not in x)
 
 
 @pytest.mark.parametrize("folder", ["::stop-commands::pwnd", "::error::x", "##[error]x", "a,b:c"])

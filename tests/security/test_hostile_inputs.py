@@ -81,6 +81,10 @@ def test_a_crash_in_one_spec_names_it_and_keeps_the_others_diagnostics(
     result = mlopsc(["validate", "a", "b", "c", "--format", "json", "--jobs", "1"])
     assert result.exit_code == 1
     found = json.loads(result.stdout)
-    assert {(d["file"], d["code"]) for d in found} >= {("a/mlops.yaml", "E103"), ("b/mlops.yaml", "E900"), ("c/mlops.yaml", "E103")}
+    assert {(d["file"], d["code"]) for d in found} >= {
+        ("a/mlops.yaml", "E103"),
+        ("b/mlops.yaml", "E900"),
+        ("c/mlops.yaml", "E103"),
+    }
     crash = next(d for d in found if d["code"] == "E900")
     assert "RuntimeError: a bug in a pass" in crash["message"]

@@ -19,7 +19,9 @@ version: 1
 severity: {SEC001: note, SEC002: note, SEC003: note, APR001: note, RND003: note}
 approvals: {levels: []}
 """
-LEAKY = BASE.replace("    TOKEN: {secret: api-token}\n", "    TOKEN: {secret: api-token}\n    DB_PASSWORD: hunter2hunter2\n")
+LEAKY = BASE.replace(
+    "    TOKEN: {secret: api-token}\n", "    TOKEN: {secret: api-token}\n    DB_PASSWORD: hunter2hunter2\n"
+)
 
 
 def _repo(root: Path, nested: str | None) -> Path:
@@ -61,7 +63,9 @@ def test_a_nested_policy_is_an_error_even_with_an_explicit_policy(
     assert any(d["code"] == "POL005" for d in json.loads(result.stdout))
 
 
-def test_the_root_policy_applies_to_every_spec_below_it(workdir: Path, mlopsc: Callable[[Sequence[str]], Result]) -> None:
+def test_the_root_policy_applies_to_every_spec_below_it(
+    workdir: Path, mlopsc: Callable[[Sequence[str]], Result]
+) -> None:
     spec = _repo(workdir, None)
     (workdir / ".mlopsc").mkdir()
     (workdir / ".mlopsc" / "policy.yaml").write_text(LAX, encoding="utf-8")

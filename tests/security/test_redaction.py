@@ -63,7 +63,11 @@ LEAKS = [
     Leak(
         "gpu-type-pem-azureml", _with("memory_gb: 2}", f'memory_gb: 2, gpu: 1, gpu_type: "{PEM}"}}', AZUREML), PEM[31:]
     ),
-    Leak("image-tag-token-vertex", _with("  mode: online\n", f"  mode: online\n  image: reg.example.com/x:{GH}\n", VERTEX), GH),
+    Leak(
+        "image-tag-token-vertex",
+        _with("  mode: online\n", f"  mode: online\n  image: reg.example.com/x:{GH}\n", VERTEX),
+        GH,
+    ),
     Leak(
         "image-tag-token-sagemaker",
         _with("  mode: online\n", f"  mode: online\n  image: reg.example.com/x:{GH}\n", SAGEMAKER),
@@ -79,14 +83,41 @@ LEAKS = [
         ),
         SAS_SIG,
     ),
-    Leak("vertex-network-token", _with("platforms:\n", f"platforms:\n  vertex: {{project: acme-ml, region: us-central1, network: {GH}}}\n"), GH),
-    Leak("env-number-password", _with("    TOKEN: {secret: api-token}\n", f"    TOKEN: {{secret: api-token}}\n    DB_PASSWORD: {PASSWORD_NUMBER}\n"), PASSWORD_NUMBER),
-    Leak("env-list-token", _with("    TOKEN: {secret: api-token}\n", f"    TOKEN: {{secret: api-token}}\n    API_TOKEN: [{GH}]\n"), GH),
-    Leak("secret-as-label-key", _with("  owner: risk@example.com\n", f"  owner: risk@example.com\n  labels: {{{GH}: x}}\n"), GH),
+    Leak(
+        "vertex-network-token",
+        _with("platforms:\n", f"platforms:\n  vertex: {{project: acme-ml, region: us-central1, network: {GH}}}\n"),
+        GH,
+    ),
+    Leak(
+        "env-number-password",
+        _with(
+            "    TOKEN: {secret: api-token}\n",
+            f"    TOKEN: {{secret: api-token}}\n    DB_PASSWORD: {PASSWORD_NUMBER}\n",
+        ),
+        PASSWORD_NUMBER,
+    ),
+    Leak(
+        "env-list-token",
+        _with("    TOKEN: {secret: api-token}\n", f"    TOKEN: {{secret: api-token}}\n    API_TOKEN: [{GH}]\n"),
+        GH,
+    ),
+    Leak(
+        "secret-as-label-key",
+        _with("  owner: risk@example.com\n", f"  owner: risk@example.com\n  labels: {{{GH}: x}}\n"),
+        GH,
+    ),
     Leak("secret-as-unknown-key", _with("  owner: risk@example.com\n", f"  owner: risk@example.com\n  {GH}: x\n"), GH),
     Leak("pem-in-enum-field", _with("type: classification", f'type: "{PEM}"'), PEM[31:]),
-    Leak("password-in-yaml-error-line", _with("  owner: risk@example.com\n", f'  owner: risk@example.com\n  DB_PASSWORD: "{RANDOM_PW}\n'), RANDOM_PW),
-    Leak("uri-password-with-slash", _with("uri: s3://models/fraud/1.0.0/model.bst", f"uri: 'https://admin:{AWS_SECRET}@models.example.com/m.bst'"), AWS_SECRET),
+    Leak(
+        "password-in-yaml-error-line",
+        _with("  owner: risk@example.com\n", f'  owner: risk@example.com\n  DB_PASSWORD: "{RANDOM_PW}\n'),
+        RANDOM_PW,
+    ),
+    Leak(
+        "uri-password-with-slash",
+        _with("uri: s3://models/fraud/1.0.0/model.bst", f"uri: 'https://admin:{AWS_SECRET}@models.example.com/m.bst'"),
+        AWS_SECRET,
+    ),
     Leak(
         "base64-aws-credentials",
         _with(
@@ -97,9 +128,21 @@ LEAKS = [
         ),
         base64.b64encode(f"[default]\naws_access_key_id = {AWS_ID}\n".encode()).decode(),
     ),
-    Leak("export-in-command", _with("  mode: online\n", f"  mode: online\n  command: [sh, -c, 'export DB_PASSWORD={RANDOM_PW} && serve']\n"), RANDOM_PW),
-    Leak("password-flag-in-command", _with("  mode: online\n", f"  mode: online\n  command: [serve, --password, {RANDOM_PW}]\n"), RANDOM_PW),
-    Leak("waived-secret-in-spec", _with("  mode: online\n", f"  mode: online\n  env2: {{API_TOKEN: {RANDOM_PW}}}\n"), RANDOM_PW),
+    Leak(
+        "export-in-command",
+        _with("  mode: online\n", f"  mode: online\n  command: [sh, -c, 'export DB_PASSWORD={RANDOM_PW} && serve']\n"),
+        RANDOM_PW,
+    ),
+    Leak(
+        "password-flag-in-command",
+        _with("  mode: online\n", f"  mode: online\n  command: [serve, --password, {RANDOM_PW}]\n"),
+        RANDOM_PW,
+    ),
+    Leak(
+        "waived-secret-in-spec",
+        _with("  mode: online\n", f"  mode: online\n  env2: {{API_TOKEN: {RANDOM_PW}}}\n"),
+        RANDOM_PW,
+    ),
 ]
 
 COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -109,7 +152,10 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "compile": (("compile", "mlops.yaml", "--out", "out"), FORMATS),
     "check": (("check", "mlops.yaml", "--out", "out"), FORMATS),
     "explain": (("explain", "mlops.yaml"), ("text", "json")),
-    "approve": (("approve", "mlops.yaml", "--env", "default", "--by", "mrm@example.com", "--role", "model-risk"), ("",)),
+    "approve": (
+        ("approve", "mlops.yaml", "--env", "default", "--by", "mrm@example.com", "--role", "model-risk"),
+        ("",),
+    ),
 }
 
 
@@ -158,5 +204,7 @@ def test_the_echoed_line_keeps_its_caret_under_the_masked_value(
 ) -> None:
     Path("mlops.yaml").write_text(LEAKS[0].spec, encoding="utf-8")
     err = mlopsc(["validate", "mlops.yaml"]).stderr
-    line, caret = next((a, b) for a, b in zip(err.splitlines(), err.splitlines()[1:], strict=False) if "| " in a and "gpu_type:" in a)
+    line, caret = next(
+        (a, b) for a, b in zip(err.splitlines(), err.splitlines()[1:], strict=False) if "| " in a and "gpu_type:" in a
+    )
     assert "*" * 40 in line and line.index("*") - 1 == caret.index("^")  # the opening quote, then the mask
