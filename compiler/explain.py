@@ -121,7 +121,9 @@ def print_between(name: str, ir: IR) -> None:
             summary[f.name] = [_brief(v) for v in value]
         elif is_dataclass(value) and not isinstance(value, type):
             summary[f.name] = _plain(asdict(value))
-    sys.stderr.write(dump_yaml(summary))
+    from mlopsc.compiler.formats.redact import Redactor
+
+    sys.stderr.write(Redactor.of_sources([ir.unit.source]).text(dump_yaml(summary)))  # the one redaction point
 
 
 def _brief(value: object) -> Json:

@@ -152,6 +152,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "compile": (("compile", "mlops.yaml", "--out", "out"), FORMATS),
     "check": (("check", "mlops.yaml", "--out", "out"), FORMATS),
     "explain": (("explain", "mlops.yaml"), ("text", "json")),
+    "explain-print-ir": (("explain", "mlops.yaml", "--print-ir"), ("text", "json")),
     "approve": (
         ("approve", "mlops.yaml", "--env", "default", "--by", "mrm@example.com", "--role", "model-risk"),
         ("",),
