@@ -21,7 +21,7 @@ from mlopsc.compiler.driver import compile_paths
 from mlopsc.compiler.ir import Options
 from mlopsc.compiler.passes import run as real_run
 from tests.bad_inputs import BASE
-from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, repo
+from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, rebind, repo
 
 Run = Callable[..., Result]
 GOLDEN = ROOT / "golden"
@@ -129,12 +129,15 @@ def test_two_specs_sharing_a_model_name(tmp_path: Path, monkeypatch: pytest.Monk
 def test_diff_says_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_run: Run) -> None:
     root = repo(tmp_path / "project")
     names = ("fraud-detection", "fraud-scoring", "chargeback")
-    _write(root, {f"models/{n}": kserve_spec().replace("name: fraud-detection", f"name: {n}", 1) for n in names})
+    # each model's approval re-bound to its own subject (the model's name is part of it)
+    _write(
+        root, {f"models/{n}": rebind(kserve_spec().replace("name: fraud-detection", f"name: {n}", 1)) for n in names}
+    )
     commit_all(root, "base")
     monkeypatch.chdir(root)
     for n, traffic in (("fraud-scoring", 25), ("chargeback", 50)):
         (root / f"models/{n}/mlops.yaml").write_text(
-            kserve_spec(traffic).replace("name: fraud-detection", f"name: {n}", 1), encoding="utf-8"
+            rebind(kserve_spec(traffic).replace("name: fraud-detection", f"name: {n}", 1)), encoding="utf-8"
         )
     one, _, _ = _both(cli_run, ["diff", "--base", "HEAD"])
     assert one.exit_code == 0
