@@ -70,7 +70,7 @@ def _redacted(result: RunResult) -> tuple[list[Diagnostic], dict[str, SourceFile
         return [], {}
     from mlopsc.compiler.formats.redact import redact
 
-    return redact(result.diagnostics, {**_rendered_sources(result), **result.sources})
+    return redact(result.diagnostics, result.sources, _rendered_sources(result), result.secrets)
 
 
 def _rendered_sources(result: object) -> dict[str, SourceFile]:

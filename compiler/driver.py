@@ -45,6 +45,7 @@ class RunResult:
     files: list[RenderedFile] = field(default_factory=list)
     units: list[IR] = field(default_factory=list)  # each spec's IR: in-process runs only (see compile_paths)
     plans: list[PlanSummary] = field(default_factory=list)  # every spec's plans, in discovery order
+    secrets: dict[str, frozenset[str]] = field(default_factory=dict)  # per spec with diagnostics: for redaction
 
     @property
     def failed(self) -> bool:
@@ -142,6 +143,7 @@ class _Compiled:
     model: str | None
     name_pos: tuple[int, int]
     files: tuple[RenderedFile, ...]
+    secrets: frozenset[str] | None = None  # what the redaction point masks (None: not gathered)
 
 
 @dataclass(frozen=True)
@@ -158,17 +160,30 @@ class _Died:
 
 def _summarise(ir: IR, bodies: bool) -> _Compiled:
     plans = tuple(PlanSummary(p.environment, p.model_name, p.derived) for p in getattr(ir, "plans", ()))
+    secrets = _secrets(ir)
     if not isinstance(ir, Emitted):
-        return _Compiled(ir.unit.source, ir.diagnostics, plans, False, None, (1, 1), ())
+        return _Compiled(ir.unit.source, ir.diagnostics, plans, False, None, (1, 1), (), secrets)
     files = ir.files if bodies else tuple(replace(f, body=None) for f in ir.files)
     model = ir.plans[0].model_name if ir.plans else None
-    return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files)
+    return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files, secrets)
+
+
+def _secrets(ir: IR) -> frozenset[str] | None:
+    """The spec's secrets for the redaction point, gathered here (in the worker, from the parsed document,
+    with the scanner's memo warm from the policy pass) when the spec has diagnostics to print."""
+    if not ir.diagnostics or ir.unit.document is None:
+        return None
+    from mlopsc.compiler.formats.redact import secrets_in_document
+
+    return secrets_in_document(ir.unit.document)
 
 
 def _gather(result: RunResult, owners: dict[str, str], name: str, outcome: _Compiled) -> None:
     """Add one spec's outcome. Called in discovery order: the first spec defining a model owns it."""
     result.sources[name] = outcome.source
     result.diagnostics.extend(outcome.diagnostics)
+    if outcome.secrets is not None:
+        result.secrets[name] = outcome.secrets
     result.plans.extend(outcome.plans)
     if not outcome.emitted:
         return

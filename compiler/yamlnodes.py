@@ -97,6 +97,9 @@ class _MemoLoader(MemoisedResolver, _Loader):
     scalars repeat across files and specs)."""
 
 
+MemoLoader = _MemoLoader  # for other composers (the redaction point reads sources as node graphs)
+
+
 def compose(text: str) -> yaml.Node | None:
     """Compose exactly one document; raise YamlProblem for syntax errors and extra documents."""
     loader = _MemoLoader(text)

@@ -777,10 +777,23 @@ def _scan_formats(value: str, key: str | None) -> list[Found]:
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])")
 
 
+_HEX_RUN = re.compile(r"[0-9a-fA-F]+")
+
+
+def _is_text(raw: bytes | None) -> bool:
+    """Whether decoded bytes start like text: printable ASCII, blanks, or UTF-8 past ASCII."""
+    return raw is not None and all(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in raw)
+
+
 def _scan_base64(value: str) -> list[Found]:
     found: list[Found] = []
     for m in _BASE64_RUN.finditer(value):
-        raw = _b64url_decode(m.group(0)) if len(m.group(0)) <= 65536 else None
+        run = m.group(0)
+        # digests and ids are hex, not base64-wrapped text; and the first 24 characters (18 bytes) must
+        # decode to text before the whole run is decoded (this runs on every long value of every spec)
+        if len(run) > 65536 or _HEX_RUN.fullmatch(run) or not _is_text(_b64url_decode(run[:24])):
+            continue
+        raw = _b64url_decode(run)
         if raw is None:
             continue
         try:

@@ -41,7 +41,11 @@ def deployment_subject(spec: Spec, environment: str) -> dict[str, object]:
 
 
 def subject_digest(spec: Spec, environment: str) -> str:
-    subject = deployment_subject(spec, environment)
+    return digest_of(deployment_subject(spec, environment))
+
+
+def digest_of(subject: Mapping[str, object]) -> str:
+    """``sha256:`` + SHA-256 of the version line and the subject as canonical JSON."""
     text = VERSION + "\n" + json.dumps(subject, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -37,15 +37,40 @@ _MAX_NODES = 200_000
 
 
 def redact(
-    diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile]
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, SourceFile],
+    rendered: Mapping[str, SourceFile] | None = None,
+    known: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
     """The diagnostics as they may be printed, and the sources their text output quotes (masked copies,
-    keyed by the masked file names). Only the sources a diagnostic names are read for secrets."""
+    keyed by the masked file names).
+
+    `sources`: the specs (and policy files) the diagnostics are about, read for secrets; `known`: the
+    secrets of some of them, gathered where their document was at hand (the driver does, in the process
+    that compiled the spec, with :func:`secrets_in_document`), so they are not read again. `rendered`:
+    rendered files diagnostics point at; their values come from the specs, so they are not read, but
+    their quoted lines are masked like the others."""
     if not diagnostics:
-        return [], dict(sources)
+        return [], {}
     named = {d.file for d in diagnostics}
-    redactor = Redactor.of_sources(sources[name] for name in sorted(named) if name in sources)
-    masked_sources = {redactor.text(name): redactor.source(sources[name]) for name in named if name in sources}
+    known = known or {}
+    found: set[str] = set()
+    for secrets in known.values():
+        found.update(secrets)  # a message may quote another spec's value (E115 names the other spec)
+    for name in sorted(named - set(known)):
+        if name in sources:
+            found.update(secrets_of(sources[name].text))
+    redactor = Redactor(found)
+    quotable = {**(rendered or {}), **sources}
+    lines: dict[str, set[int]] = {}
+    for d in diagnostics:
+        if d.line:
+            lines.setdefault(d.file, set()).add(d.line)
+    masked_sources = {
+        redactor.text(name): redactor.source(quotable[name], lines.get(name, set()))
+        for name in named
+        if name in quotable
+    }
     return [redactor.diagnostic(d) for d in diagnostics], masked_sources
 
 
@@ -94,6 +119,8 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """``text`` with each secret replaced by ``****``."""
+        if not text:
+            return text
         spans = self.spans(text)
         if not spans:
             return text
@@ -111,10 +138,15 @@ class Redactor:
             text = text[:start] + "*" * (end - start) + text[end:]
         return text
 
-    def source(self, source: SourceFile) -> SourceFile:
-        """A copy of ``source`` whose lines are masked, for quoting under a diagnostic."""
+    def source(self, source: SourceFile, quoted: set[int] | None = None) -> SourceFile:
+        """A copy of ``source`` whose lines are masked (only the `quoted` line numbers, when given: the
+        others are never printed), for quoting under a diagnostic."""
         lines = source.text.splitlines(keepends=True)
-        masked = "".join(self.line(body := line.rstrip("\r\n")) + line[len(body) :] for line in lines)
+        for i in range(1, len(lines) + 1) if quoted is None else sorted(n for n in quoted if n <= len(lines)):
+            line = lines[i - 1]
+            body = line.rstrip("\r\n")
+            lines[i - 1] = self.line(body) + line[len(body) :]
+        masked = "".join(lines)
         if masked == source.text:
             return source
         return SourceFile.from_text(self.text(source.path), masked)
@@ -145,6 +177,15 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 _COLLECTED: dict[str, frozenset[str]] = {}
 
 
+def secrets_in_document(document: object) -> frozenset[str]:
+    """Every secret the scanner finds in a parsed spec document (each string and number with its key,
+    and mapping keys): what :func:`secrets_of` finds in its text, without composing it again."""
+    from mlopsc.policies.secret_scan import secret_spans
+    from mlopsc.policies.walk import keyed_strings
+
+    return frozenset(value[s:e] for key, value in keyed_strings(document) for _, s, e in secret_spans(value, key))
+
+
 def secrets_of(text: str) -> frozenset[str]:
     """Every secret the scanner finds in a source's text: as YAML (values graded by their keys), else line
     by line; and in the whole text (a PEM block over several lines). Remembered per text."""
@@ -164,7 +205,7 @@ def secrets_of(text: str) -> frozenset[str]:
             if m:
                 add(m.group(2).strip("\"'"), m.group(1))
             add(line, None)
-    add(text, None)
+        add(text, None)  # a key block over several lines (YAML gives a block scalar as one value)
     result = _COLLECTED[text] = frozenset(found)
     if len(_COLLECTED) > 1024:
         _COLLECTED.clear()
@@ -176,14 +217,11 @@ def _yaml_secrets(text: str, add: object) -> bool:
     included; each node once, so an alias bomb costs nothing). False when the text is not YAML."""
     import yaml
 
-    try:  # libyaml's composer when the wheel has it, as the parse pass
-        from yaml import CSafeLoader as Loader
-    except ImportError:  # pragma: no cover - depends on the platform's wheel
-        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    from mlopsc.compiler.yamlnodes import MemoLoader  # libyaml's composer, memoised tags: as the parse pass
 
     assert callable(add)
     try:
-        roots = list(yaml.compose_all(text, Loader=Loader))
+        roots = list(yaml.compose_all(text, Loader=MemoLoader))
     except (yaml.YAMLError, RecursionError, ValueError):
         return False
     seen: set[int] = set()

@@ -106,7 +106,8 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
             diff_note = f"No diff against `{base}`: {exc}"
     from mlopsc.compiler.formats.redact import Redactor, redact
 
-    everything, _ = redact(sort_diagnostics([*spec, *policy, *stale]), rendering.result.sources)
+    result = rendering.result
+    everything, _ = redact(sort_diagnostics([*spec, *policy, *stale]), result.sources, known=result.secrets)
     redactor = Redactor.of_sources(rendering.result.sources.values())
     summary = redactor.text(
         build(

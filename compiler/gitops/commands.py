@@ -96,10 +96,12 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
                     f"{report.out}: {len(report.drifts)} stale file(s) fixed, {len(fixed.pruned)} orphan(s) removed",
                     err=True,
                 )
-            _exit(_report(RunResult(rendering.result.diagnostics, rendering.result.sources), fmt))
+            result = rendering.result
+            _exit(_report(RunResult(result.diagnostics, result.sources, secrets=result.secrets), fmt))
         combined = RunResult(
             diagnostics=[*rendering.result.diagnostics, *drift.diagnostics(report, hint)],
             sources=rendering.result.sources,
+            secrets=rendering.result.secrets,
         )
         if fmt == "text" or report.drifts:
             from mlopsc.compiler.cli import _redactor
