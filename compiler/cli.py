@@ -269,7 +269,7 @@ def explain(path: str, envs: tuple[str, ...], fmt: str, print_ir: bool) -> None:
     result = _run(compile_paths, (path,), _options((), envs, ()), between=print_between if print_ir else None)
     code = _report(result, "text")
     units = result.units  # type: ignore[attr-defined]
-    redactor = _redactor(result)
+    redactor = _redactor(result)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(redactor.text(json.dumps(explain_json(units), indent=2, sort_keys=True)))
     else:
@@ -277,11 +277,11 @@ def explain(path: str, envs: tuple[str, ...], fmt: str, print_ir: bool) -> None:
     _exit(code)
 
 
-def _redactor(result: object) -> Redactor:
-    """The redaction point for a command's other output (`explain`, `diff`): the secrets of every spec."""
-    from mlopsc.compiler.formats.redact import Redactor
+def _redactor(result: RunResult) -> Redactor:
+    """The redaction point for a command's other output (`explain`, `diff`, `check`'s diff)."""
+    from mlopsc.compiler.formats.redact import run_redactor
 
-    return Redactor.of_sources(getattr(result, "sources", {}).values())
+    return run_redactor(result.diagnostics, result.sources, result.secrets)
 
 
 @cli.command()

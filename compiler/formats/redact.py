@@ -53,14 +53,7 @@ def redact(
     if not diagnostics:
         return [], {}
     named = {d.file for d in diagnostics}
-    known = known or {}
-    found: set[str] = set()
-    for secrets in known.values():
-        found.update(secrets)  # a message may quote another spec's value (E115 names the other spec)
-    for name in sorted(named - set(known)):
-        if name in sources:
-            found.update(secrets_of(sources[name].text))
-    redactor = Redactor(found)
+    redactor = run_redactor(diagnostics, sources, known)
     quotable = {**(rendered or {}), **sources}
     lines: dict[str, set[int]] = {}
     for d in diagnostics:
@@ -72,6 +65,21 @@ def redact(
         if name in quotable
     }
     return [redactor.diagnostic(d) for d in diagnostics], masked_sources
+
+
+def run_redactor(
+    diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile], known: Mapping[str, frozenset[str]] | None
+) -> Redactor:
+    """A redactor for everything a run prints: the `known` secrets of its specs, and those of the other
+    sources a diagnostic names (read here). A spec without diagnostics holds nothing the scanner finds
+    (it would be a SEC001 finding), so it is not read."""
+    found: set[str] = set()
+    for secrets in (known or {}).values():
+        found.update(secrets)  # a message may quote another spec's value (E115 names the other spec)
+    for name in sorted({d.file for d in diagnostics} - set(known or {})):
+        if name in sources:
+            found.update(secrets_of(sources[name].text))
+    return Redactor(found)
 
 
 class Redactor:

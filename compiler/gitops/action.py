@@ -91,6 +91,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
     diff: SemanticDiff | None = None
     diff_note = ""
     base_traffic: dict[tuple[str, str], Traffic] = {}
+    base_secrets: frozenset[str] = frozenset()
     plans: list[Plan] = [p for u in rendering.result.units if isinstance(u, Emitted) for p in u.plans]
     if rendering.failed:
         diff_note = "No diff: the specs have errors."
@@ -102,13 +103,15 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
             head = Side(tuple(rendering.result.files), traffic_of(rendering.result.units), (), ())
             diff, base_side = diff_against(ref, paths, options, head, label=base)
             base_traffic = base_side.traffic
+            base_secrets = base_side.secrets
         except GitError as exc:
             diff_note = f"No diff against `{base}`: {exc}"
-    from mlopsc.compiler.formats.redact import Redactor, redact
+    from mlopsc.compiler.formats.redact import redact, run_redactor
 
     result = rendering.result
     everything, _ = redact(sort_diagnostics([*spec, *policy, *stale]), result.sources, known=result.secrets)
-    redactor = Redactor.of_sources(rendering.result.sources.values())
+    known = {**result.secrets, "base:": base_secrets}
+    redactor = run_redactor(result.diagnostics, result.sources, known)
     summary = redactor.text(
         build(
             Findings(spec, policy, report, check_note),

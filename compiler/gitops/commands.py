@@ -148,13 +148,14 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
             _exit(_report(rendering.result, "text"))
         head = Side(tuple(rendering.result.files), traffic_of_plans(rendering.result.plans), (), ())
         try:
-            result, _ = diff_against(base, chosen, options, head)
+            result, base_side = diff_against(base, chosen, options, head)
         except GitError as exc:
             raise click.UsageError(str(exc)) from None
         text = {"text": result.text, "markdown": result.markdown, "json": result.to_json}[fmt]()
-        from mlopsc.compiler.cli import _redactor
+        from mlopsc.compiler.formats.redact import run_redactor
 
-        click.echo(_redactor(rendering.result).text(text), nl=False)
+        known = {**rendering.result.secrets, f"{base}:": base_side.secrets}  # the old values too
+        click.echo(run_redactor(rendering.result.diagnostics, rendering.result.sources, known).text(text), nl=False)
         _exit(0)
 
     @click.group(name="rollout")

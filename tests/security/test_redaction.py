@@ -209,3 +209,22 @@ def test_the_echoed_line_keeps_its_caret_under_the_masked_value(
         (a, b) for a, b in zip(err.splitlines(), err.splitlines()[1:], strict=False) if "| " in a and "gpu_type:" in a
     )
     assert "*" * 40 in line and line.index("*") - 1 == caret.index("^")  # the opening quote, then the mask
+
+
+def test_diff_masks_the_old_value_as_well_as_the_new(workdir: Path, mlopsc: Callable[[Sequence[str]], Result]) -> None:
+    """An org that grades secret findings down to notes still never sees one printed: `diff` shows
+    `old -> new` and both sides are masked (the base's secrets are gathered when it is rendered)."""
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], check=True)
+    Path(".mlopsc").mkdir()
+    Path(".mlopsc/policy.yaml").write_text("version: 1\nseverity: {SEC001: note, SEC002: note, RND003: note}\n")
+    old, new = token(ALNUM, 18, 21), token(ALNUM, 18, 22)
+    env = "    TOKEN: {secret: api-token}\n"
+    Path("mlops.yaml").write_text(BASE.replace(env, env + f"    DB_PASSWORD: {old}\n"), encoding="utf-8")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    Path("mlops.yaml").write_text(BASE.replace(env, env + f"    DB_PASSWORD: {new}\n"), encoding="utf-8")
+    for fmt in ("text", "markdown", "json"):
+        result = mlopsc(["diff", "--base", "main", "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert "DB_PASSWORD" in result.stdout and old not in result.output and new not in result.output
