@@ -16,7 +16,7 @@ there) nor on the code that wrote the message: it masks
 
 In messages a secret becomes ``****``; in an echoed source line each of its characters becomes ``*``, so
 the caret under it still points at the right column. Secrets shorter than 4 characters are masked in
-echoed lines only where the scanner placed them, never in message text (`1` would mask every count).
+echoed lines where they stand (`DB_PASSWORD: abc`), never in message text (`1` would mask every count).
 The file on disk is not touched.
 """
 
@@ -87,18 +87,18 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         variants: set[str] = set()
+        tiny: set[str] = set()
         for secret in secrets:
             for form in (secret, secret.replace("\n", "\\n"), *secret.splitlines()):
                 variant = form.strip()
                 if len(variant) >= _MIN_SECRET:
                     variants.add(variant)
+                elif variant:
+                    tiny.add(variant)
+        self._tiny = _words(tiny)  # echoed lines only: in messages they would mask counts and names
         self._long = sorted((s for s in variants if len(s) >= _ANCHOR), key=lambda s: (-len(s), s))
-        short = sorted((s for s in variants if len(s) < _ANCHOR), key=lambda s: (-len(s), s))
-        self._short = (
-            re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, short)) + r")(?![A-Za-z0-9_])")
-            if short
-            else None
-        )
+        short = {s for s in variants if len(s) < _ANCHOR}
+        self._short = _words(short)
 
     @classmethod
     def of_sources(cls, sources: Iterable[SourceFile]) -> Redactor:
@@ -141,8 +141,22 @@ class Redactor:
         return "".join(out)
 
     def line(self, text: str) -> str:
-        """``text`` with each character of a secret replaced by ``*`` (same length: carets stay right)."""
-        for start, end in self.spans(text):
+        """``text`` with each character of a secret replaced by ``*`` (same length: carets stay right).
+
+        A quoted line also has its own `KEY: value` / `KEY=value` judged by the scanner, so a secret too
+        short to be masked by its text (`DB_PASSWORD: abc`) is masked where it stands."""
+        spans = self.spans(text)
+        if self._tiny is not None:
+            spans = _merge(spans + [m.span() for m in self._tiny.finditer(text)])
+        m = _PAIR.match(text)
+        if m:
+            from mlopsc.policies.secret_scan import secret_spans
+
+            value = m.group(2)
+            bare = value.strip("\"'")
+            offset = m.start(2) + value.index(bare) if bare else 0
+            spans = _merge(spans + [(offset + s, offset + e) for _, s, e in secret_spans(bare, m.group(1))])
+        for start, end in spans:
             text = text[:start] + "*" * (end - start) + text[end:]
         return text
 
@@ -170,6 +184,14 @@ class Redactor:
             suppressed=self.text(d.suppressed),
             environments=tuple(self.text(e) for e in d.environments),
         )
+
+
+def _words(words: set[str]) -> re.Pattern[str] | None:
+    """A regex for any of `words` standing as a whole word (longest first), None for none."""
+    if not words:
+        return None
+    ordered = sorted(words, key=lambda s: (-len(s), s))
+    return re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, ordered)) + r")(?![A-Za-z0-9_])")
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

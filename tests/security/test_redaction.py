@@ -228,3 +228,18 @@ def test_diff_masks_the_old_value_as_well_as_the_new(workdir: Path, mlopsc: Call
         result = mlopsc(["diff", "--base", "main", "--format", fmt])
         assert result.exit_code == 0, result.output
         assert "DB_PASSWORD" in result.stdout and old not in result.output and new not in result.output
+
+
+@pytest.mark.parametrize("line", ["    DB_PASSWORD: abc\n", "    API_TOKEN: 'x9'\n", '    PGPASSWORD: "ab1"\n'])
+def test_a_short_secret_is_masked_on_the_line_it_stands(
+    line: str, workdir: Path, mlopsc: Callable[[Sequence[str]], Result]
+) -> None:
+    env = "    TOKEN: {secret: api-token}\n"
+    Path("mlops.yaml").write_text(BASE.replace(env, env + line), encoding="utf-8")
+    err = mlopsc(["validate", "mlops.yaml"]).stderr
+    key, value = line.strip().split(": ")
+    quoted = [row for row in err.splitlines() if f"| {line.rstrip()}"[: -len(value)] in row]
+    assert quoted, err
+    assert all(value.strip("'\"") not in row.split(key, 1)[1] for row in quoted), quoted
+    rendered = [row for row in err.splitlines() if "| " in row and "value: " in row]  # RND003 quotes the output
+    assert rendered and all(value.strip("'\"") not in row for row in rendered), rendered
