@@ -221,3 +221,16 @@ def test_the_root_example_compiles_clean_three_years_on_with_faketime() -> None:
 def test_results_do_not_depend_on_the_machine_time_zone(tz: str) -> None:
     done = _compile_root({"TZ": tz, "MLOPSC_NOW": "2026-11-23T23:30:00Z"})
     assert done.returncode == 0, done.stderr
+
+
+def test_explain_shows_the_subject_an_approval_binds(workdir: Path, mlopsc: Callable[[Sequence[str]], Result]) -> None:
+    _write(SPEC)
+    data = json.loads(mlopsc(["explain", "mlops.yaml", *PROD, "--format", "json"]).stdout)
+    subject = data[0]["subject"]
+    approved = SPEC[SPEC.index("  approvals:") :].split("      digest: ", 1)[1].split("\n", 1)[0]
+    assert subject["digest"] == approved
+    assert {"model.artifact.uri", "retraining.pipeline.command", "monitoring.capture.destination"} <= set(
+        subject["fields"]
+    )
+    text = mlopsc(["explain", "mlops.yaml", *PROD]).stdout
+    assert f"deployment subject (what an approval of `production` binds): {approved}" in text
