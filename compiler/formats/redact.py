@@ -30,7 +30,7 @@ from mlopsc.compiler.diagnostics import Diagnostic
 from mlopsc.compiler.source import SourceFile
 
 MASK = "****"
-_MIN_SECRET = 4  # shorter secrets are masked as whole words only, and never below this length
+_MIN_SECRET = 4  # shorter secrets are masked in quoted source lines only (as whole words), never in messages
 _ANCHOR = 8  # a secret this long or longer is also masked when only its first characters are quoted
 _PAIR = re.compile(r"""^\s*(?:-\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*?)\s*$""")
 _MAX_NODES = 200_000
