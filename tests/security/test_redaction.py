@@ -243,3 +243,38 @@ def test_a_short_secret_is_masked_on_the_line_it_stands(
     assert all(value.strip("'\"") not in row.split(key, 1)[1] for row in quoted), quoted
     rendered = [row for row in err.splitlines() if "| " in row and "value: " in row]  # RND003 quotes the output
     assert rendered and all(value.strip("'\"") not in row for row in rendered), rendered
+
+
+def test_the_github_action_prints_and_writes_no_secret(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Action's annotations, job summary, JSON report and SARIF file go through the redaction point."""
+    from mlopsc.compiler.gitops.action import run_action
+    from tests.gitops_fixtures import commit_all, kserve_spec, repo
+
+    root = repo(workdir / "repo")
+    monkeypatch.chdir(root)
+    (root / "mlops.yaml").write_text(kserve_spec(), encoding="utf-8")
+    commit_all(root, "base")
+    # validation errors that quote the values (E105 quotes 57 characters, E103 the number)
+    spec = kserve_spec().replace("  type: classification ", f'  type: "{PEM}" ', 1)
+    spec = spec.replace("    LOG_LEVEL: info\n", f"    LOG_LEVEL: info\n    DB_PASSWORD: {PASSWORD_NUMBER}\n", 1)
+    (root / "mlops.yaml").write_text(spec, encoding="utf-8")
+    runner = workdir / "runner"
+    runner.mkdir()
+    env = {
+        "GITHUB_STEP_SUMMARY": str(runner / "summary.md"),
+        "GITHUB_OUTPUT": str(runner / "output.txt"),
+        "RUNNER_TEMP": str(runner),
+        "GITHUB_BASE_REF": "",
+        "MLOPSC_BASE": "main",
+        "MLOPSC_PATHS": "mlops.yaml",
+        "MLOPSC_SARIF": str(runner / "mlopsc.sarif"),
+    }
+    capsys.readouterr()
+    assert run_action(env, root) == 1
+    printed = capsys.readouterr()
+    written = "".join(p.read_text() for p in runner.iterdir() if p.is_file())
+    assert printed.out.count("::error ") >= 2  # both were reported
+    for text in (printed.out, printed.err, written):
+        assert PEM[31:50] not in text and PASSWORD_NUMBER not in text
