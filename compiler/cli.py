@@ -17,6 +17,9 @@ import click
 from mlopsc.compiler import __version__
 
 if TYPE_CHECKING:
+    from mlopsc.compiler.diagnostics import Diagnostic
+    from mlopsc.compiler.driver import RunResult
+    from mlopsc.compiler.formats.redact import Redactor
     from mlopsc.compiler.source import SourceFile
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -88,27 +91,34 @@ def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
     assert isinstance(result, RunResult)
     if result.excluded:
         click.echo(f"mlopsc: note: not searched, as --exclude asks: {', '.join(result.excluded)}", err=True)
+    diagnostics, sources = _redacted(result)
     if fmt == "json":
-        click.echo(render_json(result.diagnostics), nl=False)
+        click.echo(render_json(diagnostics), nl=False)
     elif fmt == "sarif":
         from mlopsc.compiler.formats.sarif import render_sarif
 
-        click.echo(render_sarif(result.diagnostics), nl=False)
+        click.echo(render_sarif(diagnostics), nl=False)
     elif fmt == "github":
         from mlopsc.compiler.formats.github import render_github
 
-        click.echo(render_github(result.diagnostics), nl=False)
+        click.echo(render_github(diagnostics), nl=False)
     else:
-        if result.diagnostics:
-            from mlopsc.compiler.formats.redact import mask_secrets
-
-            sources = mask_secrets(result.diagnostics, {**_rendered_sources(result), **result.sources})
-            click.echo(render_text(result.diagnostics, sources, color=_color()), err=True)
-        if result.failed or result.diagnostics:
-            click.echo(summary_line(result.diagnostics), err=True)
+        if diagnostics:
+            click.echo(render_text(diagnostics, sources, color=_color()), err=True)
+        if result.failed or diagnostics:
+            click.echo(summary_line(diagnostics), err=True)
         elif quiet_ok:
             click.echo(quiet_ok, err=True)
     return exit_code(result)
+
+
+def _redacted(result: RunResult) -> tuple[list[Diagnostic], dict[str, SourceFile]]:
+    """The run's diagnostics and the sources they quote, through the one redaction point."""
+    if not result.diagnostics:
+        return [], {}
+    from mlopsc.compiler.formats.redact import redact
+
+    return redact(result.diagnostics, result.sources, _rendered_sources(result), result.secrets)
 
 
 def _rendered_sources(result: object) -> dict[str, SourceFile]:
@@ -188,7 +198,8 @@ policy_option = click.option(
     "policy",
     type=click.Path(dir_okay=False, exists=True),
     default=None,
-    help="Org policy file; default: the first .mlopsc/policy.yaml above each spec (up to the git root).",
+    help="Org policy file; default: .mlopsc/policy.yaml at the repository root (the spec's git top-level, "
+    "else the working folder). A nested .mlopsc/policy.yaml is an error.",
 )
 crd_option = click.option(
     "--kserve-crd",
@@ -344,11 +355,19 @@ def explain(path: str, envs: tuple[str, ...], fmt: str, print_ir: bool) -> None:
     result = _run(compile_paths, (path,), _options((), envs, ()), between=print_between if print_ir else None)
     code = _report(result, "text")
     units = result.units  # type: ignore[attr-defined]
+    redactor = _redactor(result)  # type: ignore[arg-type]
     if fmt == "json":
-        click.echo(json.dumps(explain_json(units), indent=2, sort_keys=True))
+        click.echo(redactor.text(json.dumps(explain_json(units), indent=2, sort_keys=True)))
     else:
-        click.echo(explain_text(units))
+        click.echo(redactor.text(explain_text(units)))
     _exit(code)
+
+
+def _redactor(result: RunResult) -> Redactor:
+    """The redaction point for a command's other output (`explain`, `diff`, `check`'s diff)."""
+    from mlopsc.compiler.formats.redact import run_redactor
+
+    return run_redactor(result.diagnostics, result.sources, result.secrets)
 
 
 @cli.command()
@@ -424,6 +443,12 @@ def policy(
     help="Last day the approval counts (YYYY-MM-DD); default: 90 days from today (UTC).",
 )
 @click.option(
+    "--no-expires",
+    is_flag=True,
+    help="Write no expiry: the approval stands until what it approves changes (unless the org policy "
+    "requires one with approvals.require_expires).",
+)
+@click.option(
     "--sign-key",
     type=click.Path(dir_okay=False, exists=True),
     default=None,
@@ -436,9 +461,12 @@ def approve(
     role: str,
     ticket: str | None,
     expires: object,
+    no_expires: bool,
     sign_key: str | None,
 ) -> None:
-    """Append an approval of the environment's current artifact digest to the spec (comments kept)."""
+    """Append an approval of the environment's deployment subject to the spec (comments kept).
+
+    The record's `digest` binds the artifact digest and every image, URI and command of the environment."""
     from datetime import datetime
 
     from mlopsc.compiler.diagnostics import render_text, summary_line
@@ -453,13 +481,20 @@ def approve(
     until = expires.date() if isinstance(expires, datetime) else None
     key = Path(sign_key) if sign_key else None
     try:
-        done = write_approval(Path(path), env, by, role, ticket=ticket, expires=until, sign_key=key)
+        done = write_approval(
+            Path(path), env, by, role, ticket=ticket, expires=until, no_expires=no_expires, sign_key=key
+        )
     except ApproveError as exc:
         click.echo(f"mlopsc: error: {exc}", err=True)
         _exit(1)
     if isinstance(done, list):
-        click.echo(render_text(done, {}, color=_color()), err=True)
-        click.echo(summary_line(done), err=True)
+        from mlopsc.compiler.formats.redact import redact
+        from mlopsc.compiler.source import SourceFile
+
+        spec = Path(path)
+        shown, sources = redact(done, {path: SourceFile.from_text(path, spec.read_text("utf-8", "replace"))})
+        click.echo(render_text(shown, sources, color=_color()), err=True)
+        click.echo(summary_line(shown), err=True)
         _exit(1)
     signed = " (signed)" if done.signed else ""
     click.echo(f"approved {env} for {done.digest}{signed}: record appended to {done.location} in {path}", err=True)

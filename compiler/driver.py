@@ -47,6 +47,7 @@ class RunResult:
     units: list[IR] = field(default_factory=list)  # each spec's IR: in-process runs only (see compile_paths)
     plans: list[PlanSummary] = field(default_factory=list)  # every spec's plans, in discovery order
     excluded: list[str] = field(default_factory=list)  # folders --exclude kept from discovery (the CLI says so)
+    secrets: dict[str, frozenset[str]] = field(default_factory=dict)  # per spec with diagnostics: for redaction
 
     @property
     def failed(self) -> bool:
@@ -124,7 +125,15 @@ def compile_paths(
         if not isinstance(outcome, _Compiled):
             # In-process; or the pipeline raised in a worker: compiled again here, so the exception
             # (and MLOPSC_DEBUG's traceback) is exactly the one of a run without workers.
-            ir = run(name, raw, options, until=until, between=between)
+            try:
+                ir = run(name, raw, options, until=until, between=between)
+            except Exception as exc:
+                if os.environ.get("MLOPSC_DEBUG"):
+                    raise
+                # a bug, not the input's fault: reported on this spec, and the other specs' outcomes kept
+                result.diagnostics.append(_crashed(name, exc))
+                result.sources[name] = SourceFile.from_text(name, raw.decode("utf-8", errors="replace"), raw)
+                continue
             if units and not pooled:
                 result.units.append(ir)
             outcome = _summarise(ir, bodies)
@@ -144,6 +153,7 @@ class _Compiled:
     model: str | None
     name_pos: tuple[int, int]
     files: tuple[RenderedFile, ...]
+    secrets: frozenset[str] | None = None  # what the redaction point masks (None: not gathered)
 
 
 @dataclass(frozen=True)
@@ -160,11 +170,22 @@ class _Died:
 
 def _summarise(ir: IR, bodies: bool) -> _Compiled:
     plans = tuple(PlanSummary(p.environment, p.model_name, p.derived) for p in getattr(ir, "plans", ()))
+    secrets = _secrets(ir)
     if not isinstance(ir, Emitted):
-        return _Compiled(ir.unit.source, ir.diagnostics, plans, False, None, (1, 1), ())
+        return _Compiled(ir.unit.source, ir.diagnostics, plans, False, None, (1, 1), (), secrets)
     files = ir.files if bodies else tuple(replace(f, body=None) for f in ir.files)
     model = ir.plans[0].model_name if ir.plans else None
-    return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files)
+    return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files, secrets)
+
+
+def _secrets(ir: IR) -> frozenset[str] | None:
+    """The spec's secrets for the redaction point, gathered here (in the worker, from the parsed document,
+    with the scanner's memo warm from the policy pass) when the spec has diagnostics to print."""
+    if not ir.diagnostics or ir.unit.document is None:
+        return None
+    from mlopsc.compiler.formats.redact import secrets_in_document
+
+    return secrets_in_document(ir.unit.document)
 
 
 def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], name: str, outcome: _Compiled) -> None:
@@ -172,6 +193,8 @@ def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], 
     first model/environment pair to render a cloud resource name owns that name (E116)."""
     result.sources[name] = outcome.source
     result.diagnostics.extend(outcome.diagnostics)
+    if outcome.secrets is not None:
+        result.secrets[name] = outcome.secrets
     result.plans.extend(outcome.plans)
     if not outcome.emitted:
         return
@@ -195,6 +218,19 @@ def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], 
     if model is not None:
         owners[model] = name
     result.files.extend(outcome.files)
+
+
+def _crashed(name: str, exc: Exception) -> Diagnostic:
+    return Diagnostic(
+        name,
+        0,
+        0,
+        INTERNAL_ERROR,
+        Severity.ERROR,
+        f"internal error while compiling this spec: {type(exc).__name__}: {exc}",
+        "please report this with the spec that caused it (MLOPSC_DEBUG=1 shows the traceback); "
+        "the other specs were compiled",
+    )
 
 
 def _died(name: str, outcome: _Died) -> Diagnostic:

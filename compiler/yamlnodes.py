@@ -12,6 +12,7 @@ errors with a position.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,22 @@ class YamlFloat(float):
         obj = super().__new__(cls, value)
         obj.raw = raw
         return obj
+
+
+# The longest number literal read as a number: every number of a spec fits in far fewer characters, and
+# a 20,000-digit hexadecimal int would later fail to print (Python's 4,300-digit str() limit).
+MAX_NUMBER_CHARS = 64
+
+
+class HugeNumber(str):
+    """A number literal too long to be one (more than MAX_NUMBER_CHARS characters, or a float literal
+    beyond float range): kept as its text, so validation reports it at its position (E103) as what it is."""
+
+    __slots__ = ()
+
+    def describe(self) -> str:
+        digits = sum(c.isalnum() for c in self)
+        return f"a number literal of {digits:,} characters (at most {MAX_NUMBER_CHARS} are read as a number)"
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,9 @@ class MemoisedResolver:
 class _MemoLoader(MemoisedResolver, _Loader):
     """The safe loader with memoised tag resolution (the policy engine composes rendered files whose
     scalars repeat across files and specs)."""
+
+
+MemoLoader = _MemoLoader  # for other composers (the redaction point reads sources as node graphs)
 
 
 def compose(text: str) -> yaml.Node | None:
@@ -178,15 +198,22 @@ def _scalar(node: yaml.ScalarNode) -> object:
     if tag == _TAG + "bool":
         return raw.lower() in ("true", "yes", "on", "y")
     if tag == _TAG + "int":
+        if len(raw) > MAX_NUMBER_CHARS:
+            return HugeNumber(raw)
         try:
             return int(raw.replace("_", ""), 0) if raw[:2].lower() in ("0x", "0o", "0b") else int(raw.replace("_", ""))
         except ValueError:
             return raw
     if tag == _TAG + "float":
+        if len(raw) > MAX_NUMBER_CHARS:
+            return HugeNumber(raw)
         try:
-            return YamlFloat(float(raw.replace("_", "")), raw)
+            value = float(raw.replace("_", ""))
         except ValueError:
             return raw
+        if math.isinf(value) and "inf" not in raw.lower():
+            return HugeNumber(raw)  # `1e999`: a finite literal too large for a float
+        return YamlFloat(value, raw)
     raise _bad_tag(node)
 
 

@@ -17,16 +17,18 @@ import yaml
 from mlopsc.compiler.gitops import check as drift
 from mlopsc.compiler.gitops.render import render
 from mlopsc.compiler.writer import environment_indexes, write_tree
+from tests.gitops_fixtures import rebind_all
 from tests.golden_cases import Case, cases
 
 CASES = cases()
 
 
 def _second_model(spec: str) -> str:
-    """The same spec under another model name (a second model in the same repository)."""
+    """The same spec under another model name (a second model in the same repository), its approvals
+    re-bound to the renamed model's deployment subjects (the model name is part of what an approval binds)."""
     renamed, count = re.subn(r"(?m)^(  name: )([a-z0-9-]+)", r"\g<1>zz-\g<2>", spec, count=1)
     assert count == 1
-    return renamed
+    return rebind_all(renamed)
 
 
 def _clean(paths: tuple[str, ...], case: Case, out: Path) -> drift.CheckReport:

@@ -23,7 +23,10 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _spec(folder: Path, name: str = "fraud-detection") -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "mlops.yaml").write_text(kserve_spec().replace("name: fraud-detection", f"name: {name}", 1))
+    from tests.gitops_fixtures import rebind_all
+
+    renamed = kserve_spec().replace("name: fraud-detection", f"name: {name}", 1)
+    (folder / "mlops.yaml").write_text(rebind_all(renamed))  # the model name is part of what an approval binds
 
 
 # --- discovery ------------------------------------------------------------------------------------------

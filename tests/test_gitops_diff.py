@@ -13,7 +13,7 @@ from click.testing import Result
 from mlopsc.compiler.gitops.gitbase import Side, diff_against, traffic_of
 from mlopsc.compiler.gitops.render import render
 from mlopsc.compiler.ir import Options
-from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, repo
+from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, rebind, repo
 
 Run = Callable[..., Result]
 
@@ -40,7 +40,7 @@ def test_a_canary_step_is_one_line_per_platform(project: Path, cli_run: Run) -> 
 
 def test_every_platform_of_the_root_spec_says_the_canary_step_in_one_line(tmp_path: Path) -> None:
     root = repo(tmp_path / "r")
-    text = (ROOT / "mlops.yaml").read_text().replace("expires: 2027-02-20", "expires: 2099-12-31")
+    text = (ROOT / "mlops.yaml").read_text()  # its approval has no expiry: it compiles on any date
     (root / "mlops.yaml").write_text(text)
     commit_all(root)
     (root / "mlops.yaml").write_text(text.replace("  production: {}", "  production: {rollout: {traffic: 25}}"))
@@ -93,7 +93,8 @@ def test_removed_alert_is_named(project: Path, cli_run: Run) -> None:
 def test_new_and_removed_models(project: Path, cli_run: Run) -> None:
     other = project / "models/other/mlops.yaml"
     other.parent.mkdir()
-    other.write_text(kserve_spec().replace("name: fraud-detection ", "name: churn-model     ", 1))
+    # another model: the approval is re-bound to its subject (the model's name is part of it)
+    other.write_text(rebind(kserve_spec().replace("name: fraud-detection ", "name: churn-model     ", 1)))
     (project / "models/fraud/mlops.yaml").unlink()
     out = cli_run(["diff", "--base", "HEAD", "--env", "production"], expect=0).stdout
     lines = dict(line.split(": ", 1) for line in out.splitlines())

@@ -96,6 +96,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
     diff: SemanticDiff | None = None
     diff_note = ""
     base_traffic: dict[tuple[str, str], Traffic] = {}
+    base_secrets: frozenset[str] = frozenset()
     plans: list[Plan] = [p for u in rendering.result.units if isinstance(u, Emitted) for p in u.plans]
     if rendering.failed:
         diff_note = "No diff: the specs have errors."
@@ -107,17 +108,25 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
             head = Side(tuple(rendering.result.files), traffic_of(rendering.result.units), (), ())
             diff, base_side = diff_against(ref, paths, options, head, label=base)
             base_traffic = base_side.traffic
+            base_secrets = base_side.secrets
         except GitError as exc:
             diff_note = f"No diff against `{base}`: {exc}"
-    everything = sort_diagnostics([*spec, *policy, *stale])
-    summary = build(
-        Findings(spec, policy, report, check_note),
-        diff,
-        diff_note,
-        plans,
-        base_traffic,
-        explain_json(rendering.result.units),
-        stale,
+    from mlopsc.compiler.formats.redact import redact, run_redactor
+
+    result = rendering.result
+    everything, _ = redact(sort_diagnostics([*spec, *policy, *stale]), result.sources, known=result.secrets)
+    known = {**result.secrets, "base:": base_secrets}
+    redactor = run_redactor(result.diagnostics, result.sources, known)
+    summary = redactor.text(
+        build(
+            Findings(spec, policy, report, check_note),
+            diff,
+            diff_note,
+            plans,
+            base_traffic,
+            explain_json(rendering.result.units),
+            stale,
+        )
     )
     sys.stdout.write(render_github(everything))
     if env.get("GITHUB_STEP_SUMMARY"):
@@ -130,7 +139,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
     report_data: dict[str, Json] = {
         "diagnostics": [_json(d.to_json()) for d in everything],
         "stale": [{"path": d.path, "status": d.status} for d in (report.drifts if report else ())],
-        "diff": json.loads(diff.to_json()) if diff is not None else None,
+        "diff": json.loads(redactor.text(diff.to_json())) if diff is not None else None,
     }
     report_path.write_text(json.dumps(report_data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     sarif_path = Path(env.get("MLOPSC_SARIF") or "mlopsc.sarif")

@@ -105,17 +105,20 @@ def commands(
                     f"{report.out}: {len(report.drifts)} stale file(s) fixed, {len(fixed.pruned)} orphan(s) removed",
                     err=True,
                 )
-            done = RunResult(rendering.result.diagnostics, rendering.result.sources, excluded=rendering.result.excluded)
+            result = rendering.result
+            done = RunResult(result.diagnostics, result.sources, excluded=result.excluded, secrets=result.secrets)
             _exit(_report(done, fmt))
         combined = RunResult(
             diagnostics=[*rendering.result.diagnostics, *drift.diagnostics(report, hint)],
             sources=rendering.result.sources,
             excluded=rendering.result.excluded,
+            secrets=rendering.result.secrets,
         )
-        if fmt == "text":
-            click.echo(report.diff(), nl=False)
-        elif report.drifts:
-            click.echo(report.diff(), nl=False, err=True)
+        if fmt == "text" or report.drifts:
+            from mlopsc.compiler.cli import _redactor
+
+            # the unified diff quotes rendered lines: through the redaction point like every diagnostic
+            click.echo(_redactor(rendering.result).text(report.diff()), nl=False, err=fmt != "text")
         code = _report(combined, fmt)
         if fmt == "text" and report.clean:
             click.echo(f"{report.out} is up to date ({report.rendered} files)", err=True)
@@ -163,11 +166,14 @@ def commands(
             _exit(_report(rendering.result, "text"))
         head = Side(tuple(rendering.result.files), traffic_of_plans(rendering.result.plans), (), ())
         try:
-            result, _ = diff_against(base, chosen, options, head)
+            result, base_side = diff_against(base, chosen, options, head)
         except GitError as exc:
             raise click.UsageError(str(exc)) from None
         text = {"text": result.text, "markdown": result.markdown, "json": result.to_json}[fmt]()
-        click.echo(text, nl=False)
+        from mlopsc.compiler.formats.redact import run_redactor
+
+        known = {**rendering.result.secrets, f"{base}:": base_side.secrets}  # the old values too
+        click.echo(run_redactor(rendering.result.diagnostics, rendering.result.sources, known).text(text), nl=False)
         _exit(0)
 
     @click.group(name="rollout")
@@ -202,11 +208,13 @@ def commands(
             raise click.UsageError(str(exc)) from None
         except RolloutError as exc:
             if exc.diagnostics:
+                from mlopsc.compiler.formats.redact import redact
                 from mlopsc.compiler.source import SourceFile
 
                 source = SourceFile.from_text(name, spec.read_bytes().decode("utf-8", errors="replace"))
-                click.echo(render_text(list(exc.diagnostics), {name: source}, color=_color()), err=True)
-                click.echo(summary_line(list(exc.diagnostics)), err=True)
+                shown, sources = redact(exc.diagnostics, {name: source})
+                click.echo(render_text(shown, sources, color=_color()), err=True)
+                click.echo(summary_line(shown), err=True)
             click.echo(f"mlopsc: error: {exc}", err=True)
             _exit(1)
         if not edit.changed:

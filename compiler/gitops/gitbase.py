@@ -90,6 +90,7 @@ class Side:
     traffic: dict[tuple[str, str], Traffic]
     diagnostics: tuple[Diagnostic, ...]
     broken: tuple[str, ...]  # specs that did not render (errors)
+    secrets: frozenset[str] = frozenset()  # what the specs of this side hold, for the redaction point
 
 
 def render_specs(specs: dict[str, bytes], options: Options) -> Side:
@@ -97,15 +98,20 @@ def render_specs(specs: dict[str, bytes], options: Options) -> Side:
     diagnostics: list[Diagnostic] = []
     broken: list[str] = []
     units: list[IR] = []
+    secrets: set[str] = set()
     for name, raw in sorted(specs.items()):
         ir = run(name, raw, options)
         diagnostics.extend(ir.diagnostics)
+        if ir.diagnostics and ir.unit.document is not None:  # the old values a diff shows: masked too
+            from mlopsc.compiler.formats.redact import secrets_in_document
+
+            secrets.update(secrets_in_document(ir.unit.document))
         if isinstance(ir, Emitted) and not any(d.is_error for d in ir.diagnostics):
             files.extend(ir.files)
             units.append(ir)
         else:
             broken.append(name)
-    return Side(tuple(files), traffic_of(units), tuple(diagnostics), tuple(broken))
+    return Side(tuple(files), traffic_of(units), tuple(diagnostics), tuple(broken), frozenset(secrets))
 
 
 def traffic_of(units: list[IR]) -> dict[tuple[str, str], Traffic]:

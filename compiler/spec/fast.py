@@ -176,7 +176,7 @@ _RETRAINING_REQUIRED: frozenset[str] = frozenset(["pipeline"])
 _APPROVAL_FIELDS: frozenset[str] = frozenset(
     ["at", "by", "digest", "environment", "expires", "role", "signature", "ticket"]
 )
-_APPROVAL_REQUIRED: frozenset[str] = frozenset(["at", "by", "digest", "environment", "expires", "role"])
+_APPROVAL_REQUIRED: frozenset[str] = frozenset(["at", "by", "digest", "environment", "role"])
 _MODEL_CARD_FIELDS: frozenset[str] = frozenset(["fairness", "intended_use", "limitations"])
 _MODEL_CARD_REQUIRED: frozenset[str] = frozenset(["intended_use", "limitations"])
 _GOVERNANCE_FIELDS: frozenset[str] = frozenset(["approvals", "level", "model_card", "risk"])
@@ -564,7 +564,7 @@ def _approval(value: object) -> t.Approval:
         by=text(d["by"], _EMAIL),
         role=text(d["role"]),
         at=moment(d["at"]),
-        expires=day(d["expires"]),
+        expires=None if d.get("expires") is None else day(d["expires"]),
         ticket=None if d.get("ticket") is None else text(d["ticket"]),
         digest=text(d["digest"], _DIGEST),
         signature=None if d.get("signature") is None else text(d["signature"]),

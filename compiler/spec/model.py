@@ -395,10 +395,14 @@ class Approval(_Model):
     role: str
     at: Annotated[AwareDatetime, Field(strict=False)]
     """When it was approved, with a time zone (2026-11-20T10:00:00Z)."""
-    expires: Annotated[date, Field(strict=False)]
+    expires: Annotated[date, Field(strict=False)] | None = None
+    """Last day (UTC) the approval counts. Optional: without it the approval stands until what it approves
+    changes (its `digest` then no longer matches); an org policy can demand one (`approvals.require_expires`)
+    or bound the age (`approvals.max_age_days`)."""
     ticket: str | None = None
     digest: Digest
-    """The artifact digest approved: a new artifact needs a new approval."""
+    """The deployment subject approved: SHA-256 over the artifact digest and every image, URI and command
+    that runs in the environment (`mlopsc approve` computes it). Any change to them needs a new approval."""
     signature: str | None = None
     """SSH signature over the approval's canonical subject, when the org policy asks for one."""
 

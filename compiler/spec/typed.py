@@ -813,10 +813,14 @@ class Approval(Frozen):
     role: str
     at: datetime
     """When it was approved, with a time zone (2026-11-20T10:00:00Z)."""
-    expires: date
+    expires: date | None
+    """Last day (UTC) the approval counts. Optional: without it the approval stands until what it approves changes (its
+    `digest` then no longer matches); an org policy can demand one (`approvals.require_expires`) or bound the age
+    (`approvals.max_age_days`)."""
     ticket: str | None
     digest: str
-    """The artifact digest approved: a new artifact needs a new approval."""
+    """The deployment subject approved: SHA-256 over the artifact digest and every image, URI and command that runs in
+    the environment (`mlopsc approve` computes it). Any change to them needs a new approval."""
     signature: str | None
     """SSH signature over the approval's canonical subject, when the org policy asks for one."""
     written: frozenset[str]
@@ -829,7 +833,7 @@ class Approval(Frozen):
         by: str,
         role: str,
         at: datetime,
-        expires: date,
+        expires: date | None = None,
         ticket: str | None = None,
         digest: str,
         signature: str | None = None,
