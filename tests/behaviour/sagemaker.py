@@ -270,14 +270,15 @@ class SageMakerAccount:
             size = routing.get("CanarySize" if mode == "CANARY" else "LinearStepSize", {})
             if size.get("Type") == "INSTANCE_COUNT":
                 step = int(size["Value"])
-            else:  # CAPACITY_PERCENT, in whole instances (S3)
-                step = math.floor(instances * int(size["Value"]) / 100)
+            else:  # CAPACITY_PERCENT, in whole instances (S3); the docs do not say how a fraction rounds: the
+                # model rounds up (a canary is never empty), so 10% of 2 instances is 1 instance, half the traffic
+                step = math.ceil(instances * int(size["Value"]) / 100)
             low, high = (1, instances / 2) if mode == "CANARY" else (max(1, instances * 0.1), instances / 2)
             if not low <= step <= high:
                 raise StackFailure(
                     logical,
                     f"{mode} step of {size.get('Value')} {size.get('Type')} is {step} of {instances} instances "
-                    f"(allowed {math.ceil(low)}-{math.floor(high)})",
+                    f"(allowed {math.ceil(low)}-{math.floor(high)} of {instances})",
                     "S3",
                 )
             first = round(100 * step / instances, 6)

@@ -1,0 +1,203 @@
+"""Issue #14: every step users take with a SageMaker deployment is a stack update that the behaviour model
+(tests/behaviour: CloudFormation's update rules, SageMaker's endpoint rules, Application Auto Scaling's
+deregister-first rule) accepts, and that ends with the endpoint serving exactly the shares the commit declares.
+
+The specs are the goldens' own, edited the way users edit them (or by `mlopsc rollout`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mlopsc.compiler.gitops.rollout import plan_move
+from tests.sagemaker_lifecycle import (
+    Spec,
+    artifacts,
+    at_traffic,
+    edited,
+    endpoint_shares,
+    first_release,
+    load,
+    new_stack,
+    render,
+)
+
+CANARY = "sagemaker-canary-rollback"
+
+# each test reproduces a defect of issue #14 on the current templates; the marker goes when they are fixed
+pytestmark = pytest.mark.xfail(strict=True, reason="issue #14")
+
+
+def canary(steps: list[int]) -> Spec:
+    return edited(load(CANARY), lambda s: s["rollout"].update(steps=steps))
+
+
+def expected(spec: Spec, traffic: int) -> dict[str, float]:
+    new, previous = artifacts(spec)
+    out = {new: float(traffic), previous: float(100 - traffic)}
+    return {k: v for k, v in out.items() if v}
+
+
+def test_each_traffic_value_renders_its_own_endpoint_state() -> None:
+    spec = canary([5, 25, 50, 100])
+    bodies = {t: json.dumps(render(at_traffic(spec, t))["Resources"], sort_keys=True) for t in (0, 5, 25, 50, 100)}
+    assert len(set(bodies.values())) == len(bodies), "two traffic values render the same resources"
+
+
+def test_the_commit_is_the_state_through_a_canary() -> None:
+    """Done-when of #14: at traffic 5, 25, 50 and 100 the endpoint holds exactly that share, and every step
+    is an update CloudFormation and SageMaker accept."""
+    spec = canary([5, 25, 50, 100])
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    assert endpoint_shares(account) == {artifacts(spec)[1]: 100.0}
+    for traffic in (5, 25, 50, 100):
+        stack.apply(render(at_traffic(spec, traffic)))
+        assert endpoint_shares(account) == expected(spec, traffic), traffic
+
+
+def test_abort_returns_all_traffic_to_the_previous_version() -> None:
+    spec = canary([5, 25, 50, 100])
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    stack.apply(render(at_traffic(spec, 5)))
+    stack.apply(render(at_traffic(spec, 25)))
+    stack.apply(render(at_traffic(spec, 0)))
+    assert endpoint_shares(account) == {artifacts(spec)[1]: 100.0}
+
+
+def test_rollout_commands_move_the_endpoint(tmp_path: Path) -> None:
+    """`mlopsc rollout next|promote|abort` edit the spec; the re-rendered template moves the endpoint."""
+    spec = at_traffic(canary([5, 25, 50, 100]), 5)
+    path = tmp_path / "mlops.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    stack.apply(render(spec))
+    for action, share in (("next", 25), ("next", 50), ("promote", 100)):
+        edit = plan_move(path, action, None, "mlops.yaml")  # type: ignore[arg-type]
+        path.write_text(edit.text, encoding="utf-8")
+        stack.apply(render(_read(path)))
+        assert endpoint_shares(account) == expected(spec, share), action
+    edit = plan_move(path, "abort", None, "mlops.yaml")
+    path.write_text(edit.text, encoding="utf-8")
+    stack.apply(render(_read(path)))
+    assert endpoint_shares(account) == {artifacts(spec)[1]: 100.0}
+
+
+def _read(path: Path) -> Spec:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rollback = spec["rollout"].get("rollback")
+    if isinstance(rollback, dict) and True in rollback:
+        rollback["on"] = rollback.pop(True)
+    assert isinstance(spec, dict)
+    return spec
+
+
+def test_the_golden_canary_deploys_on_one_or_two_instances() -> None:
+    """The golden canary (2 instances) as an update of the previous version: a canary of 10% of capacity is
+    no instance at all (API_TrafficRoutingConfig, CapacitySize)."""
+    spec = load(CANARY)
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    stack.apply(render(spec))
+    assert endpoint_shares(account) == expected(spec, 10)
+
+
+def test_a_new_version_after_promote() -> None:
+    spec = canary([5, 25, 50, 100])
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    stack.apply(render(at_traffic(spec, 5)))
+    stack.apply(render(at_traffic(spec, 100)))
+
+    def bump(s: Spec) -> None:
+        artifact = s["model"]["artifact"]
+        s["rollout"]["previous"] = {
+            "version": s["model"]["version"],
+            "artifact": {"uri": artifact["uri"], "digest": artifact["digest"]},
+        }
+        s["model"]["version"] = "2.2.0"
+        s["model"]["artifact"]["uri"] = "s3://acme-models/fraud-detection/2.2.0/model.tar.gz"
+        s["rollout"]["traffic"] = 5
+
+    newer = edited(spec, bump)
+    stack.apply(render(newer))
+    assert endpoint_shares(account) == expected(newer, 5)
+
+
+AB = "sagemaker-ab"
+
+
+def test_ab_split_from_the_previous_release() -> None:
+    spec = load(AB)
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    stack.apply(render(spec))
+    assert endpoint_shares(account) == expected(spec, 30)
+
+
+@pytest.mark.parametrize("direction", ["ab-to-canary", "canary-to-ab"])
+def test_strategy_change_keeps_autoscaled_variants(direction: str) -> None:
+    spec = load(AB)
+    as_canary = edited(spec, lambda s: s["rollout"].update(strategy="canary", steps=[30, 100]))
+    first, second = (spec, as_canary) if direction == "ab-to-canary" else (as_canary, spec)
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    stack.apply(render(first))
+    stack.apply(render(second))
+    assert endpoint_shares(account) == expected(spec, 30)
+
+
+def test_instance_type_change_of_an_autoscaled_endpoint() -> None:
+    """A `serving.resources` edit that picks another instance type, on an autoscaled variant (A1)."""
+    spec = at_traffic(canary([5, 25, 50, 100]), 100)
+    bigger = edited(spec, lambda s: s["serving"].update(resources={"cpu": 4, "memory_gb": 16}))
+    stack, account = new_stack()
+    stack.apply(render(spec))
+    stack.apply(render(bigger))
+    (endpoint,) = account.endpoints.values()
+    assert {v.instance_type for v in endpoint.variants} == {"ml.m5.xlarge"}
+
+
+def test_owner_change_is_an_update() -> None:
+    spec = load(CANARY)
+    stack, _ = new_stack()
+    stack.apply(render(spec))
+    stack.apply(render(edited(spec, lambda s: s["metadata"].update(owner="fraud-ml@example.com"))))
+
+
+def test_label_change_does_not_redeploy() -> None:
+    spec = load(CANARY)
+    stack, account = new_stack()
+    stack.apply(render(spec))
+    actions = stack.apply(render(edited(spec, lambda s: s["metadata"]["labels"].update({"cost-center": "2211"}))))
+    kinds = {a.logical: a.kind for a in actions}
+    assert "replace" not in kinds.values(), kinds
+    (endpoint,) = account.endpoints.values()
+    assert endpoint.deployments == []
+
+
+def test_retraining_registers_into_the_stack_model_package_group() -> None:
+    template = render(load("sagemaker-retraining-drift"))
+    resources: dict[str, Any] = template["Resources"]
+    group = resources["ModelPackageGroup"]["Properties"]["ModelPackageGroupName"]
+    body = yaml.safe_load(resources["RetrainingPipeline"]["Properties"]["PipelineDefinition"]["PipelineDefinitionBody"])
+    (step,) = body["Steps"]
+    assert step["Arguments"]["Environment"]["MODEL_PACKAGE_GROUP"] == group
+
+
+def test_autoscaling_target_keeps_aws_safety_factor() -> None:
+    """endpoint-scaling-loadtest.html: SageMakerVariantInvocationsPerInstance = MAX_RPS x SAFETY_FACTOR x 60,
+    starting at SAFETY_FACTOR 0.5; rps_per_replica is what one replica can serve (the measured maximum)."""
+    spec = load(CANARY)
+    template = render(spec)
+    policies = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"]
+    assert policies
+    for policy in policies:
+        target = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
+        assert target == spec["serving"]["scale"]["rps_per_replica"] * 60 * 0.5
