@@ -28,8 +28,8 @@ from tests.sagemaker_lifecycle import (
 
 CANARY = "sagemaker-canary-rollback"
 
-# each test reproduces a defect of issue #14 on the current templates; the marker goes when they are fixed
-pytestmark = pytest.mark.xfail(strict=True, reason="issue #14")
+# a test marked XFAIL reproduces a defect of issue #14 on the current templates; the marker goes when it is fixed
+XFAIL = pytest.mark.xfail(strict=True, reason="issue #14")
 
 
 def canary(steps: list[int]) -> Spec:
@@ -42,12 +42,14 @@ def expected(spec: Spec, traffic: int) -> dict[str, float]:
     return {k: v for k, v in out.items() if v}
 
 
+@XFAIL
 def test_each_traffic_value_renders_its_own_endpoint_state() -> None:
     spec = canary([5, 25, 50, 100])
     bodies = {t: json.dumps(render(at_traffic(spec, t))["Resources"], sort_keys=True) for t in (0, 5, 25, 50, 100)}
     assert len(set(bodies.values())) == len(bodies), "two traffic values render the same resources"
 
 
+@XFAIL
 def test_the_commit_is_the_state_through_a_canary() -> None:
     """Done-when of #14: at traffic 5, 25, 50 and 100 the endpoint holds exactly that share, and every step
     is an update CloudFormation and SageMaker accept."""
@@ -60,6 +62,7 @@ def test_the_commit_is_the_state_through_a_canary() -> None:
         assert endpoint_shares(account) == expected(spec, traffic), traffic
 
 
+@XFAIL
 def test_abort_returns_all_traffic_to_the_previous_version() -> None:
     spec = canary([5, 25, 50, 100])
     stack, account = new_stack()
@@ -70,6 +73,7 @@ def test_abort_returns_all_traffic_to_the_previous_version() -> None:
     assert endpoint_shares(account) == {artifacts(spec)[1]: 100.0}
 
 
+@XFAIL
 def test_rollout_commands_move_the_endpoint(tmp_path: Path) -> None:
     """`mlopsc rollout next|promote|abort` edit the spec; the re-rendered template moves the endpoint."""
     spec = at_traffic(canary([5, 25, 50, 100]), 5)
@@ -98,6 +102,7 @@ def _read(path: Path) -> Spec:
     return spec
 
 
+@XFAIL
 def test_the_golden_canary_deploys_on_one_or_two_instances() -> None:
     """The golden canary (2 instances) as an update of the previous version: a canary of 10% of capacity is
     no instance at all (API_TrafficRoutingConfig, CapacitySize)."""
@@ -108,6 +113,7 @@ def test_the_golden_canary_deploys_on_one_or_two_instances() -> None:
     assert endpoint_shares(account) == expected(spec, 10)
 
 
+@XFAIL
 def test_a_new_version_after_promote() -> None:
     spec = canary([5, 25, 50, 100])
     stack, account = new_stack()
@@ -133,6 +139,7 @@ def test_a_new_version_after_promote() -> None:
 AB = "sagemaker-ab"
 
 
+@XFAIL
 def test_ab_split_from_the_previous_release() -> None:
     spec = load(AB)
     stack, account = new_stack()
@@ -141,6 +148,7 @@ def test_ab_split_from_the_previous_release() -> None:
     assert endpoint_shares(account) == expected(spec, 30)
 
 
+@XFAIL
 @pytest.mark.parametrize("direction", ["ab-to-canary", "canary-to-ab"])
 def test_strategy_change_keeps_autoscaled_variants(direction: str) -> None:
     spec = load(AB)
@@ -153,6 +161,7 @@ def test_strategy_change_keeps_autoscaled_variants(direction: str) -> None:
     assert endpoint_shares(account) == expected(spec, 30)
 
 
+@XFAIL
 def test_instance_type_change_of_an_autoscaled_endpoint() -> None:
     """A `serving.resources` edit that picks another instance type, on an autoscaled variant (A1)."""
     spec = at_traffic(canary([5, 25, 50, 100]), 100)

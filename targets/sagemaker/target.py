@@ -32,7 +32,8 @@ What it renders:
   `rollout.rollback.on` (latency_slo -> the p95 latency alarm, error_rate -> the 5XX alert alarm).
 - Autoscaling when max replicas > min: an `AWS::ApplicationAutoScaling::ScalableTarget` per
   production variant and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`, a
-  per-minute metric: TargetValue = rps_per_replica x 60. The endpoint then sets
+  per-minute metric: TargetValue = rps_per_replica x 0.5 x 60 (AWS's load-testing guide,
+  endpoint-scaling-loadtest: MAX_RPS x SAFETY_FACTOR x 60, starting at 0.5). The endpoint then sets
   `RetainAllVariantProperties: true` (an update keeps the autoscaled instance count) excluding
   `DesiredWeight` and `DataCaptureConfig` (new weights and capture settings do apply). AWS refuses an
   update that changes the instance type of an autoscaled variant: deregister the target first.
@@ -51,7 +52,9 @@ What it renders:
   `baseline/` under the capture destination), produced by a baselining job over the training data.
   AWS says Model Monitor is no longer open to new customers: a new account may not create these.
 - Registry: `AWS::SageMaker::ModelPackageGroup` named `<model>-<environment>`, like the endpoint (a name over
-  SageMaker's 63 characters is refused, SGM012), so environments that share one AWS account do not collide.
+  SageMaker's 63 characters is refused, SGM012), so environments that share one AWS account do not collide;
+  the retraining step registers into the same group (`MODEL_PACKAGE_GROUP`). Its description is create-only
+  under a fixed name, so it holds nothing that changes; the owner is the `mlopsc-owner` tag.
 - Batch (`serving.mode` batch or hybrid): an `AWS::SageMaker::Pipeline` with one Transform step
   (input_uri -> output_uri on the serving instance type) started by an `AWS::Scheduler::Schedule` on
   the batch cron (5-field POSIX cron -> AWS 6-field `cron(...)`, UTC). Retraining: a Pipeline with
@@ -61,7 +64,9 @@ What it renders:
   trigger. The `quality` trigger is not wired (SGM021: it needs a model-quality monitor fed with
   ground truth). Schedules and rules assume `platforms.sagemaker.scheduler_role_arn`, else a role the
   template creates, allowed to start exactly these pipelines.
-- Tags from the labels on every taggable resource; outputs: endpoint name and ARN, pipeline names,
+- Tags from the labels on every taggable resource (`mlopsc-version`: the version the resource serves).
+  Tags are the only updatable property of a Model and an EndpointConfig, so they are left out of the
+  name hashes: a label edit updates tags in place and redeploys nothing. Outputs: endpoint name and ARN, pipeline names,
   model package group ARN.
 
 Network isolation: `platforms.sagemaker.network_isolation` unset means true, unless `serving.env`
@@ -135,7 +140,7 @@ class SageMaker:
         FieldMapping(
             "serving.scale.rps_per_replica",
             "ScalingPolicy TargetValue",
-            "SageMakerVariantInvocationsPerInstance = rps x 60",
+            "SageMakerVariantInvocationsPerInstance = rps x 0.5 x 60",
         ),
         FieldMapping("rollout canary", "Endpoint DeploymentConfig TrafficRoutingConfiguration", "CANARY / LINEAR"),
         FieldMapping("rollout blue-green / all-at-once", "TrafficRoutingConfiguration ALL_AT_ONCE"),

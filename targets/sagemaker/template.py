@@ -26,6 +26,9 @@ MONITOR_SCHEDULE = "cron(0 * ? * * *)"  # hourly: the finest schedule Model Moni
 TRAINING_TIMEOUT_S = 86400
 PIPELINE_ARN = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:pipeline/${%s}"
 SCALE_IN_COOLDOWN_S, SCALE_OUT_COOLDOWN_S = 300, 60
+SAFETY_FACTOR = 0.5
+"""SageMakerVariantInvocationsPerInstance = MAX_RPS x SAFETY_FACTOR x 60; AWS recommends starting at 0.5
+(https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-loadtest.html)."""
 
 
 @dataclass
@@ -52,9 +55,21 @@ class Builder:
 
     @property
     def tags(self) -> list[Json]:
+        return self.tags_for(self.plan.spec.model.version)
+
+    def tags_for(self, version: str, **extra: str) -> list[Json]:
+        """Tags: the labels, the model's identity and the version the resource serves. Tags are the one
+        updatable property of a Model and an EndpointConfig (cfn-lint's schemas), so they stay out of the
+        name hashes: a label edit updates tags in place and redeploys nothing."""
         labels = labels_for(self.plan)
-        labels["mlopsc-version"] = self.plan.spec.model.version
+        labels["mlopsc-version"] = version
+        labels.update(extra)
         return [{"Key": k, "Value": v} for k, v in sorted(labels.items())]
+
+    @property
+    def package_group(self) -> str:
+        """The model package group of this model and environment (the retraining step registers into it)."""
+        return f"{self.plan.model_name}-{self.plan.environment}"
 
     @property
     def kms(self) -> str | None:
@@ -101,7 +116,6 @@ class Builder:
             "ExecutionRoleArn": self.platform.execution_role_arn,
             "EnableNetworkIsolation": self.stack.components["network_isolation"] == "true",
             "PrimaryContainer": container,
-            "Tags": self.tags,
         }
         vpc = self.vpc()
         if vpc:
@@ -109,6 +123,7 @@ class Builder:
         version = spec.rollout.previous.version if previous and spec.rollout.previous else spec.model.version
         name = hashed_name(self.plan.model_name, self.plan.environment, {"version": version, "properties": props})
         props["ModelName"] = name
+        props["Tags"] = self.tags_for(version)
         depends = ["SecretsPolicy"] if "SecretsPolicy" in self.resources else None
         self.add(logical, "AWS::SageMaker::Model", props, depends)
         self.model_names[logical] = name
@@ -173,10 +188,7 @@ class Builder:
                 "ContainerStartupHealthCheckTimeoutInSeconds": startup,
             }
 
-        props: dict[str, Json] = {
-            "ProductionVariants": [variant_body(v) for v in variants if not v.shadow],
-            "Tags": self.tags,
-        }
+        props: dict[str, Json] = {"ProductionVariants": [variant_body(v) for v in variants if not v.shadow]}
         if shadows:
             props["ShadowProductionVariants"] = [variant_body(v) for v in shadows]
         if self.volume_kms:
@@ -195,6 +207,7 @@ class Builder:
             props["DataCaptureConfig"] = config
         config_name = hashed_name(self.plan.model_name, self.plan.environment, props)
         props["EndpointConfigName"] = config_name
+        props["Tags"] = self.tags
         self.add("EndpointConfig", "AWS::SageMaker::EndpointConfig", props, sorted({v.model_id for v in variants}))
         self.decisions.append(
             resolved(
@@ -277,7 +290,7 @@ class Builder:
             },
             ["Endpoint"],
         )
-        target = round(d.rps_per_replica * 60, 3)
+        target = round(d.rps_per_replica * SAFETY_FACTOR * 60, 3)
         self.add(
             logical_id("scaling", "policy", variant),
             "AWS::ApplicationAutoScaling::ScalingPolicy",
@@ -298,7 +311,9 @@ class Builder:
                 NAME,
                 f"sagemaker.autoscaling.{variant}",
                 f"{max(1, d.replicas_min)}-{d.replicas_max} instances, {target:g} invocations/instance/minute",
-                f"SageMakerVariantInvocationsPerInstance counts per minute: {d.rps_per_replica:g} rps per replica x 60",
+                f"SageMakerVariantInvocationsPerInstance counts per minute: {d.rps_per_replica:g} rps a replica can "
+                f"serve x safety factor {SAFETY_FACTOR:g} x 60 (AWS's load-testing guide, endpoint-scaling-loadtest: "
+                "start at 0.5 so that clients never reach the maximum before new instances are in service)",
             )
         )
 
@@ -677,7 +692,7 @@ class Builder:
             "Environment": {
                 "MODEL_NAME": self.plan.model_name,
                 "MODEL_VERSION": spec.model.version,
-                "MODEL_PACKAGE_GROUP": self.plan.model_name,
+                "MODEL_PACKAGE_GROUP": self.package_group,
                 "MIN_IMPROVEMENT": f"{retraining.promotion.min_improvement:g}",
             },
         }
@@ -777,9 +792,11 @@ class Builder:
             "ModelPackageGroup",
             "AWS::SageMaker::ModelPackageGroup",
             {
-                "ModelPackageGroupName": f"{self.plan.model_name}-{self.plan.environment}",
-                "ModelPackageGroupDescription": f"Versions of {self.plan.model_name} (owner {spec.metadata.owner})",
-                "Tags": self.tags,
+                "ModelPackageGroupName": self.package_group,
+                # create-only with a fixed name (cfn-lint's schema): nothing that can change may go here, so the
+                # owner is a tag (updatable in place), not part of the description
+                "ModelPackageGroupDescription": f"Versions of {self.plan.model_name} ({self.plan.environment})",
+                "Tags": self.tags_for(spec.model.version, **{"mlopsc-owner": spec.metadata.owner}),
             },
         )
         self.outputs["ModelPackageGroupArn"] = {
