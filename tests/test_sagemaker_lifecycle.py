@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from mlopsc.compiler.gitops.rollout import plan_move
+from mlopsc.targets.sagemaker.transition import blocked_updates
 from tests.sagemaker_lifecycle import (
     Spec,
     artifacts,
@@ -161,16 +162,29 @@ def test_strategy_change_keeps_autoscaled_variants(direction: str) -> None:
     assert endpoint_shares(account) == expected(spec, 30)
 
 
-@XFAIL
 def test_instance_type_change_of_an_autoscaled_endpoint() -> None:
-    """A `serving.resources` edit that picks another instance type, on an autoscaled variant (A1)."""
+    """A `serving.resources` edit that picks another instance type, on an autoscaled variant (A1): one stack
+    update cannot do it; `blocked_updates` (what `mlopsc diff` reports) says so exactly when the model fails,
+    and the two commits it names pass."""
+    from tests.behaviour.cfn import StackFailure
+
     spec = at_traffic(canary([5, 25, 50, 100]), 100)
     bigger = edited(spec, lambda s: s["serving"].update(resources={"cpu": 4, "memory_gb": 16}))
     stack, account = new_stack()
-    stack.apply(render(spec))
-    stack.apply(render(bigger))
+    before, after = render(spec), render(bigger)
+    stack.apply(before)
+    assert blocked_updates(before, after)
+    with pytest.raises(StackFailure) as failure:
+        stack.apply(after)
+    assert failure.value.rule == "A1"
+    fixed = edited(spec, lambda s: s["serving"].update(replicas={"min": 2, "max": 2}))
+    assert not blocked_updates(before, render(fixed))
+    stack.apply(render(fixed))
+    assert not blocked_updates(render(fixed), after)
+    stack.apply(after)
     (endpoint,) = account.endpoints.values()
     assert {v.instance_type for v in endpoint.variants} == {"ml.m5.xlarge"}
+    assert not blocked_updates(after, render(edited(bigger, lambda s: s["metadata"].update(owner="x@example.com"))))
 
 
 def test_owner_change_is_an_update() -> None:

@@ -1,0 +1,70 @@
+"""What one stack update between two rendered SageMaker templates cannot do, and the sequence that can.
+
+Application Auto Scaling refuses an endpoint update that changes the instance type of a production variant
+registered for auto scaling, or removes such a variant: the variant must be deregistered first
+(https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-update.html). CloudFormation deregisters a
+ScalableTarget removed from the template only in the cleanup phase, after the endpoint update
+(using-cfn-updating-stacks-monitor-stack.html), so one stack update cannot do it: `mlopsc diff` says so and
+names the two commits that can (docs/targets/sagemaker.md, "Changing the instance type").
+"""
+
+from __future__ import annotations
+
+from mlopsc.compiler.ir import Json
+
+SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
+ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
+
+
+def _resources(template: Json) -> dict[str, Json]:
+    if isinstance(template, dict) and isinstance(template.get("Resources"), dict):
+        return template["Resources"]  # type: ignore[return-value]
+    return {}
+
+
+def _autoscaled(template: Json) -> set[str]:
+    """Variant names registered for auto scaling (`endpoint/<endpoint>/variant/<variant>`)."""
+    out: set[str] = set()
+    for resource in _resources(template).values():
+        if isinstance(resource, dict) and resource.get("Type") == SCALABLE_TARGET:
+            props = resource.get("Properties")
+            if isinstance(props, dict) and isinstance(props.get("ResourceId"), str):
+                out.add(str(props["ResourceId"]).rsplit("/", 1)[-1])
+    return out
+
+
+def _instance_types(template: Json) -> dict[str, str]:
+    """Production variant name -> instance type."""
+    out: dict[str, str] = {}
+    for resource in _resources(template).values():
+        if not (isinstance(resource, dict) and resource.get("Type") == ENDPOINT_CONFIG):
+            continue
+        props = resource.get("Properties")
+        variants = props.get("ProductionVariants") if isinstance(props, dict) else None
+        for v in variants if isinstance(variants, list) else []:
+            if isinstance(v, dict):
+                out[str(v.get("VariantName"))] = str(v.get("InstanceType"))
+    return out
+
+
+def blocked_updates(before: Json, after: Json) -> tuple[str, ...]:
+    """Why the update from ``before`` to ``after`` fails in one apply (empty when it does not)."""
+    old, new = _instance_types(before), _instance_types(after)
+    out: list[str] = []
+    for variant in sorted(_autoscaled(before)):
+        if variant not in old:
+            continue
+        if variant not in new:
+            change = f"removes the autoscaled variant `{variant}`"
+        elif old[variant] != new[variant]:
+            change = (
+                f"changes the instance type of the autoscaled variant `{variant}` ({old[variant]} -> {new[variant]})"
+            )
+        else:
+            continue
+        out.append(
+            f"this SageMaker update {change}, which AWS refuses while the variant is registered for auto scaling, "
+            "and CloudFormation deregisters it only after the update: apply it in two commits, first with "
+            "`serving.replicas.max` equal to `min` (auto scaling off), then this change"
+        )
+    return tuple(out)
