@@ -7,6 +7,7 @@ The specs are the goldens' own, edited the way users edit them (or by `mlopsc ro
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -224,3 +225,27 @@ def test_autoscaling_target_keeps_aws_safety_factor() -> None:
     for policy in policies:
         target = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
         assert target == spec["serving"]["scale"]["rps_per_replica"] * 60 * 0.5
+
+
+def test_diff_says_when_an_update_needs_two_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_run: Callable[..., Any]
+) -> None:
+    """`mlopsc diff` names the transition AWS refuses in one stack update, and the two commits that work."""
+    from tests.gitops_fixtures import commit_all, repo
+
+    root = repo(tmp_path / "project")
+    spec = load(CANARY)
+    path = root / "mlops.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    commit_all(root, "base")
+    monkeypatch.chdir(root)
+    bigger = edited(spec, lambda s: s["serving"].update(resources={"cpu": 4, "memory_gb": 16}))
+    path.write_text(yaml.safe_dump(bigger, sort_keys=False), encoding="utf-8")
+    out = cli_run(["diff", "--base", "HEAD"], expect=0).stdout
+    assert (
+        "note: default/fraud-detection/sagemaker/template.yaml: this SageMaker update changes the instance type" in out
+    )
+    assert "two commits" in out
+    # a change that one update can do has no such note
+    path.write_text(yaml.safe_dump(at_traffic(spec, 50), sort_keys=False), encoding="utf-8")
+    assert "note:" not in cli_run(["diff", "--base", "HEAD"], expect=0).stdout

@@ -520,6 +520,9 @@ class KServe:
 
     # --- check ------------------------------------------------------------------------------------------
 
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return ()
+
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         if not options.kserve_crd:
             return ()

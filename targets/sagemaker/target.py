@@ -116,10 +116,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from mlopsc.compiler.ir import Document, Finding, Options, Plan, Stack
+from mlopsc.compiler.ir import Document, Finding, Json, Options, Plan, Stack
 from mlopsc.targets.base import Emission, FieldMapping, Resolution
 from mlopsc.targets.sagemaker.resolve import resolve
 from mlopsc.targets.sagemaker.template import Builder
+from mlopsc.targets.sagemaker.transition import blocked_updates
 
 
 class SageMaker:
@@ -182,3 +183,6 @@ class SageMaker:
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         return ()
+
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return blocked_updates(before, after)
