@@ -20,8 +20,9 @@ installed, and logs a warning otherwise.
 
 from __future__ import annotations
 
-import json
 from typing import Final
+
+from mlopsc.compiler.quoting import py
 
 # framework -> (model file patterns, the lines of _load(path) after `def _load(path):`)
 _LOADERS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
@@ -48,7 +49,7 @@ _PREDICT: Final[dict[str, str]] = {
 }
 SCORING_FRAMEWORKS: Final[tuple[str, ...]] = tuple(_LOADERS)
 
-_COMMON = '''"""{title} for {model} {version} ({framework}), rendered by mlopsc; edit the spec, not this file."""
+_COMMON = '''{docstring}
 
 import glob
 import json
@@ -193,12 +194,9 @@ def run(mini_batch):
 def _common(title: str, model: str, version: str, framework: str, features: list[str]) -> str:
     patterns, load = _LOADERS[framework]
     return _COMMON.format(
-        title=title,
-        model=model,
-        version=version,
-        framework=framework,
-        features=json.dumps(features),
-        patterns=json.dumps(list(patterns)),
+        docstring=py(f"{title} for {model} {version} ({framework}), rendered by mlopsc; edit the spec, not this file."),
+        features=py(features),
+        patterns=py(patterns),
         load=load,
         predict=_PREDICT[framework],
     )

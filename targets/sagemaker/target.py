@@ -118,6 +118,8 @@ from typing import ClassVar
 
 from mlopsc.compiler.ir import Document, Finding, Json, Options, Plan, Stack
 from mlopsc.targets.base import Emission, FieldMapping, Resolution
+from mlopsc.targets.capabilities import Capabilities
+from mlopsc.targets.sagemaker.capabilities import CAPABILITIES
 from mlopsc.targets.sagemaker.resolve import resolve
 from mlopsc.targets.sagemaker.template import Builder
 from mlopsc.targets.sagemaker.transition import blocked_updates
@@ -127,6 +129,7 @@ class SageMaker:
     name: ClassVar[str] = "sagemaker"
     title: ClassVar[str] = "Amazon SageMaker (CloudFormation)"
     code_prefix: ClassVar[str] = "SGM"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping(
             "metadata.name + environment", "EndpointName `<model>-<env>`", "hash-suffixed Model/EndpointConfig"
