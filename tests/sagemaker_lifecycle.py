@@ -90,3 +90,16 @@ def endpoint_shares(account: SageMakerAccount) -> dict[str, float]:
 def artifacts(spec: Spec) -> tuple[str, str]:
     """(new version's artifact, previous version's artifact)."""
     return spec["model"]["artifact"]["uri"], spec["rollout"]["previous"]["artifact"]["uri"]
+
+
+def enter(stack: Stack, before: Spec, spec: Spec) -> None:
+    """Apply ``spec`` over ``before`` the way `mlopsc diff` says: in one update, or, when the endpoint's
+    variants change under a deployment guardrail, first without the rollback alarms (two commits)."""
+    from mlopsc.targets.sagemaker.transition import blocked_updates
+
+    old, new = render(before), render(spec)
+    if blocked_updates(old, new):
+        unguarded = edited(spec, lambda s: s["rollout"].update(rollback={"on": []}))
+        assert not blocked_updates(old, render(unguarded)), blocked_updates(old, render(unguarded))
+        stack.apply(render(unguarded))
+    stack.apply(new)

@@ -203,9 +203,10 @@ def test_a_canary_policy_ends_on_the_new_config_whatever_its_size() -> None:
     assert endpoint.shares() == {"s3://b/b.tar.gz": 100.0}
 
 
-def test_a_capacity_percent_below_one_instance_is_refused() -> None:
+def test_a_capacity_percent_moves_whole_instances() -> None:
     # S3: CapacitySize activates whole instances; API_TrafficRoutingConfig: CanarySize at most 50% of the
-    # variant's instance count. 10% of 2 instances is no instance at all.
+    # variant's instance count. A 10% canary of 2 instances moves one instance: half the traffic; of 1
+    # instance it is more than half the fleet and refused.
     canary = {
         "BlueGreenUpdatePolicy": {
             "TrafficRoutingConfiguration": {
@@ -215,10 +216,16 @@ def test_a_capacity_percent_below_one_instance_is_refused() -> None:
             }
         }
     }
-    stack, _ = new_stack()
+
+    models = {"ModelB": ("m-b", "s")}
+    stack, account = new_stack()
     stack.apply(template("c1", [variant("primary", "ModelA", 1)], ONE, deployment=canary))
+    stack.apply(template("c2", [variant("primary", "ModelB", 1)], models, deployment=canary))
+    assert account.endpoints["ep"].deployments[-1].shifts[0] == (0, 50.0)
+    stack1, _ = new_stack()
+    stack1.apply(template("c1", [variant("primary", "ModelA", 1, count=1)], ONE, deployment=canary))
     with pytest.raises(StackFailure) as failure:
-        stack.apply(template("c2", [variant("primary", "ModelB", 1)], {"ModelB": ("m-b", "s")}, deployment=canary))
+        stack1.apply(template("c2", [variant("primary", "ModelB", 1, count=1)], models, deployment=canary))
     assert failure.value.rule == "S3"
 
 

@@ -22,6 +22,7 @@ from tests.sagemaker_lifecycle import (
     at_traffic,
     edited,
     endpoint_shares,
+    enter,
     first_release,
     load,
     new_stack,
@@ -29,9 +30,6 @@ from tests.sagemaker_lifecycle import (
 )
 
 CANARY = "sagemaker-canary-rollback"
-
-# a test marked XFAIL reproduces a defect of issue #14 on the current templates; the marker goes when it is fixed
-XFAIL = pytest.mark.xfail(strict=True, reason="issue #14")
 
 
 def canary(steps: list[int]) -> Spec:
@@ -44,14 +42,12 @@ def expected(spec: Spec, traffic: int) -> dict[str, float]:
     return {k: v for k, v in out.items() if v}
 
 
-@XFAIL
 def test_each_traffic_value_renders_its_own_endpoint_state() -> None:
     spec = canary([5, 25, 50, 100])
     bodies = {t: json.dumps(render(at_traffic(spec, t))["Resources"], sort_keys=True) for t in (0, 5, 25, 50, 100)}
     assert len(set(bodies.values())) == len(bodies), "two traffic values render the same resources"
 
 
-@XFAIL
 def test_the_commit_is_the_state_through_a_canary() -> None:
     """Done-when of #14: at traffic 5, 25, 50 and 100 the endpoint holds exactly that share, and every step
     is an update CloudFormation and SageMaker accept."""
@@ -59,23 +55,24 @@ def test_the_commit_is_the_state_through_a_canary() -> None:
     stack, account = new_stack()
     stack.apply(render(first_release(spec)))
     assert endpoint_shares(account) == {artifacts(spec)[1]: 100.0}
+    enter(stack, first_release(spec), at_traffic(spec, 5))
     for traffic in (5, 25, 50, 100):
-        stack.apply(render(at_traffic(spec, traffic)))
+        actions = stack.apply(render(at_traffic(spec, traffic)))
         assert endpoint_shares(account) == expected(spec, traffic), traffic
+        if traffic > 5:  # a step is a new config and an endpoint update, nothing else
+            assert {a.logical for a in actions if a.kind != "keep"} == {"EndpointConfig", "Endpoint"}
 
 
-@XFAIL
 def test_abort_returns_all_traffic_to_the_previous_version() -> None:
     spec = canary([5, 25, 50, 100])
     stack, account = new_stack()
     stack.apply(render(first_release(spec)))
-    stack.apply(render(at_traffic(spec, 5)))
+    enter(stack, first_release(spec), at_traffic(spec, 5))
     stack.apply(render(at_traffic(spec, 25)))
     stack.apply(render(at_traffic(spec, 0)))
     assert endpoint_shares(account) == {artifacts(spec)[1]: 100.0}
 
 
-@XFAIL
 def test_rollout_commands_move_the_endpoint(tmp_path: Path) -> None:
     """`mlopsc rollout next|promote|abort` edit the spec; the re-rendered template moves the endpoint."""
     spec = at_traffic(canary([5, 25, 50, 100]), 5)
@@ -83,7 +80,7 @@ def test_rollout_commands_move_the_endpoint(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     stack, account = new_stack()
     stack.apply(render(first_release(spec)))
-    stack.apply(render(spec))
+    enter(stack, first_release(spec), spec)
     for action, share in (("next", 25), ("next", 50), ("promote", 100)):
         edit = plan_move(path, action, None, "mlops.yaml")  # type: ignore[arg-type]
         path.write_text(edit.text, encoding="utf-8")
@@ -104,23 +101,21 @@ def _read(path: Path) -> Spec:
     return spec
 
 
-@XFAIL
 def test_the_golden_canary_deploys_on_one_or_two_instances() -> None:
-    """The golden canary (2 instances) as an update of the previous version: a canary of 10% of capacity is
-    no instance at all (API_TrafficRoutingConfig, CapacitySize)."""
+    """The golden canary (2 instances) as an update of the previous version: the old template's canary of 10%
+    of capacity was no instance at all (API_TrafficRoutingConfig, CapacitySize); weights hold 10% exactly."""
     spec = load(CANARY)
     stack, account = new_stack()
     stack.apply(render(first_release(spec)))
-    stack.apply(render(spec))
+    enter(stack, first_release(spec), spec)
     assert endpoint_shares(account) == expected(spec, 10)
 
 
-@XFAIL
 def test_a_new_version_after_promote() -> None:
     spec = canary([5, 25, 50, 100])
     stack, account = new_stack()
     stack.apply(render(first_release(spec)))
-    stack.apply(render(at_traffic(spec, 5)))
+    enter(stack, first_release(spec), at_traffic(spec, 5))
     stack.apply(render(at_traffic(spec, 100)))
 
     def bump(s: Spec) -> None:
@@ -134,23 +129,27 @@ def test_a_new_version_after_promote() -> None:
         s["rollout"]["traffic"] = 5
 
     newer = edited(spec, bump)
+    assert not blocked_updates(render(at_traffic(spec, 100)), render(newer))
     stack.apply(render(newer))
     assert endpoint_shares(account) == expected(newer, 5)
+    # and its canary goes on: next, then abort
+    stack.apply(render(at_traffic(newer, 25)))
+    assert endpoint_shares(account) == expected(newer, 25)
+    stack.apply(render(at_traffic(newer, 0)))
+    assert endpoint_shares(account) == {artifacts(newer)[1]: 100.0}
 
 
 AB = "sagemaker-ab"
 
 
-@XFAIL
 def test_ab_split_from_the_previous_release() -> None:
     spec = load(AB)
     stack, account = new_stack()
     stack.apply(render(first_release(spec)))
-    stack.apply(render(spec))
+    enter(stack, first_release(spec), spec)
     assert endpoint_shares(account) == expected(spec, 30)
 
 
-@XFAIL
 @pytest.mark.parametrize("direction", ["ab-to-canary", "canary-to-ab"])
 def test_strategy_change_keeps_autoscaled_variants(direction: str) -> None:
     spec = load(AB)
@@ -158,7 +157,8 @@ def test_strategy_change_keeps_autoscaled_variants(direction: str) -> None:
     first, second = (spec, as_canary) if direction == "ab-to-canary" else (as_canary, spec)
     stack, account = new_stack()
     stack.apply(render(first_release(spec)))
-    stack.apply(render(first))
+    enter(stack, first_release(spec), first)
+    assert not blocked_updates(render(first), render(second))
     stack.apply(render(second))
     assert endpoint_shares(account) == expected(spec, 30)
 
@@ -249,3 +249,18 @@ def test_diff_says_when_an_update_needs_two_commits(
     # a change that one update can do has no such note
     path.write_text(yaml.safe_dump(at_traffic(spec, 50), sort_keys=False), encoding="utf-8")
     assert "note:" not in cli_run(["diff", "--base", "HEAD"], expect=0).stdout
+
+
+def test_a_split_starts_in_two_commits_under_rollback_alarms() -> None:
+    """Adding the `previous` variant to an endpoint that served one version alone, with the rollback alarms'
+    DeploymentConfig: SageMaker's guardrails need the old variant names (S5), so `blocked_updates` says two
+    commits exactly where the model refuses the one update."""
+    from tests.behaviour.cfn import StackFailure
+
+    spec = load(CANARY)
+    stack, _ = new_stack()
+    stack.apply(render(first_release(spec)))
+    assert blocked_updates(render(first_release(spec)), render(spec))
+    with pytest.raises(StackFailure) as failure:
+        stack.apply(render(spec))
+    assert failure.value.rule == "S5"

@@ -10,16 +10,16 @@ API = "https://docs.aws.amazon.com/sagemaker/latest/APIReference"
 CAPABILITIES = Capabilities(
     live_split=LiveSplit(
         supported=True,
-        source=f"{API}/API_ProductionVariant.html (InitialVariantWeight); "
-        f"{API}/API_TrafficRoutingConfig.html (CanarySize, LinearStepSize)",
-        note="A/B: variant weights; canary/blue-green: the blue/green update policy, which does not hold the "
-        "decided share yet (issue #14)",
+        source=f"{API}/API_ProductionVariant.html (InitialVariantWeight)",
+        note="production variants `new` and `previous` weighted by the decided live shares, one EndpointConfig "
+        "per traffic value; the update is ALL_AT_ONCE with a bake the rollback alarms watch",
         granularity=1,
     ),
     mirroring=Mirroring(
         supported=True,
         source=f"{API}/API_CreateEndpointConfig.html (ShadowProductionVariants: one shadow variant)",
-        note="ShadowProductionVariants; the shadow's weight is the mirrored share",
+        note="ShadowProductionVariants; the shadow's weight is the mirrored share against the production weight "
+        "100 (a ratio reading AWS does not document: check the share after deploying)",
         max_share=100,
         one_target_only=True,
     ),

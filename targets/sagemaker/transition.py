@@ -6,6 +6,13 @@ registered for auto scaling, or removes such a variant: the variant must be dere
 ScalableTarget removed from the template only in the cleanup phase, after the endpoint update
 (using-cfn-updating-stacks-monitor-stack.html), so one stack update cannot do it: `mlopsc diff` says so and
 names the two commits that can (docs/targets/sagemaker.md, "Changing the instance type").
+
+SageMaker's deployment guardrails need the new endpoint config to have the old one's variant names
+(https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html): an update that adds or
+drops a production variant while the endpoint has a `DeploymentConfig` (rollback alarms) is applied in two
+commits too, the first without the alarms. That happens when a split starts from an endpoint that served one
+version alone (the first rollout with `rollout.previous`, or after an all-at-once release) and when it ends
+in one (all-at-once, or `rollout.previous` removed).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from mlopsc.compiler.ir import Json
 
 SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
 ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
+ENDPOINT = "AWS::SageMaker::Endpoint"
 
 
 def _resources(template: Json) -> dict[str, Json]:
@@ -47,10 +55,26 @@ def _instance_types(template: Json) -> dict[str, str]:
     return out
 
 
+def _guarded(template: Json) -> bool:
+    """Whether the endpoint's update carries a DeploymentConfig."""
+    for resource in _resources(template).values():
+        if isinstance(resource, dict) and resource.get("Type") == ENDPOINT:
+            props = resource.get("Properties")
+            return isinstance(props, dict) and "DeploymentConfig" in props
+    return False
+
+
 def blocked_updates(before: Json, after: Json) -> tuple[str, ...]:
     """Why the update from ``before`` to ``after`` fails in one apply (empty when it does not)."""
     old, new = _instance_types(before), _instance_types(after)
     out: list[str] = []
+    if old and new and sorted(old) != sorted(new) and _guarded(after):
+        out.append(
+            f"this SageMaker update changes the endpoint's variants ({', '.join(sorted(old))} -> "
+            f"{', '.join(sorted(new))}) while its update has rollback alarms, and SageMaker's deployment guardrails "
+            "need the old variant names: apply it in two commits, first with `rollout.rollback.on: []`, then with "
+            "the rollback alarms back"
+        )
     for variant in sorted(_autoscaled(before)):
         if variant not in old:
             continue
