@@ -93,13 +93,24 @@ def artifacts(spec: Spec) -> tuple[str, str]:
 
 
 def enter(stack: Stack, before: Spec, spec: Spec) -> None:
-    """Apply ``spec`` over ``before`` the way `mlopsc diff` says: in one update, or, when the endpoint's
-    variants change under a deployment guardrail, first without the rollback alarms (two commits)."""
+    """Apply ``spec`` over ``before`` the way `mlopsc diff` says: in one update when it can, else with the
+    commits its notes name: auto scaling off first when an autoscaled variant goes or changes type, and the
+    target state without rollback alarms when the variants change under a deployment guardrail."""
     from mlopsc.targets.sagemaker.transition import blocked_updates
 
-    old, new = render(before), render(spec)
-    if blocked_updates(old, new):
-        unguarded = edited(spec, lambda s: s["rollout"].update(rollback={"on": []}))
-        assert not blocked_updates(old, render(unguarded)), blocked_updates(old, render(unguarded))
-        stack.apply(render(unguarded))
-    stack.apply(new)
+    notes = blocked_updates(render(before), render(spec))
+    fixed = {"min": 2, "max": 2}
+    scaling = any("auto scaling" in n for n in notes)
+    guard = any("variants" in n for n in notes)
+    if scaling:
+        stack.apply(render(edited(before, lambda s: s["serving"].update(replicas=fixed))))
+    if guard or scaling:
+
+        def relax(s: Spec) -> None:
+            if guard:
+                s["rollout"]["rollback"] = {"on": []}
+            if scaling:
+                s["serving"]["replicas"] = fixed
+
+        stack.apply(render(edited(spec, relax)))
+    stack.apply(render(spec))

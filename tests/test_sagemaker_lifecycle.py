@@ -264,3 +264,87 @@ def test_a_split_starts_in_two_commits_under_rollback_alarms() -> None:
     with pytest.raises(StackFailure) as failure:
         stack.apply(render(spec))
     assert failure.value.rule == "S5"
+
+
+def test_back_to_one_version_all_at_once() -> None:
+    """From a live split to an all-at-once release (the previous variant goes): the commits `mlopsc diff`
+    names pass, and the endpoint ends on the new version alone."""
+    spec = at_traffic(canary([5, 25, 50, 100]), 100)
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    enter(stack, first_release(spec), spec)
+    alone = edited(spec, lambda s: s["rollout"].update(strategy="all-at-once"))
+    notes = blocked_updates(render(spec), render(alone))
+    assert len(notes) == 2, notes  # the autoscaled `previous` variant goes, under the guardrail
+    enter(stack, spec, alone)
+    assert endpoint_shares(account) == {artifacts(spec)[0]: 100.0}
+    (endpoint,) = account.endpoints.values()
+    assert [v.name for v in endpoint.variants] == ["new"]
+
+
+@pytest.mark.parametrize("case", ["sagemaker-blue-green", "sagemaker-shadow", "sagemaker-environments"])
+def test_other_strategies_from_the_previous_release(case: str) -> None:
+    """Blue-green (new deployed at 0%), shadow (the new version mirrored) and the environments golden's
+    linear canary: first deploy of the previous version, then the golden's state, then promote or abort."""
+    spec = load(case)
+    environment = "production" if case == "sagemaker-environments" else "default"
+
+    def at(s: Spec) -> dict[str, Any]:
+        return render(s, environment)
+
+    stack, account = new_stack()
+    stack.apply(at(first_release(spec)))
+    if blocked_updates(at(first_release(spec)), at(spec)):
+        stack.apply(at(edited(spec, lambda s: s["rollout"].update(rollback={"on": []}))))
+    stack.apply(at(spec))
+    new, previous = artifacts(spec)
+    (endpoint,) = account.endpoints.values()
+    if case == "sagemaker-shadow":
+        assert endpoint.shares() == {previous: 100.0}
+        assert endpoint.shadow_artifacts() == (new,)
+        stack.apply(at(at_traffic(spec, 0)))
+        return
+    traffic = spec["rollout"].get("traffic", spec["rollout"].get("steps", [0])[0])
+    assert endpoint_shares(account) == expected(spec, traffic)
+    stack.apply(at(at_traffic(spec, 100)))
+    assert endpoint_shares(account) == {new: 100.0}
+    stack.apply(at(at_traffic(spec, 0)))
+    assert endpoint_shares(account) == {previous: 100.0}
+
+
+def test_monitoring_and_retraining_come_and_go() -> None:
+    """Adding drift monitoring and retraining to a deployed endpoint, a label edit on it, and removing them."""
+    full = load("sagemaker-retraining-drift")
+    bare = edited(full, lambda s: (s.pop("retraining"), s["monitoring"].pop("drift")))
+    stack, account = new_stack()
+    stack.apply(render(first_release(full)))
+    enter(stack, first_release(full), bare)
+    stack.apply(render(full))
+    actions = stack.apply(render(edited(full, lambda s: s["metadata"]["labels"].update({"tier": "gold"}))))
+    assert not [a for a in actions if a.kind == "replace" and a.type != "AWS::SageMaker::DataQualityJobDefinition"]
+    stack.apply(render(bare))
+    assert endpoint_shares(account) == expected(full, 20)
+
+
+MOVES = [
+    ("next", "canary 5% -> 25%"),
+    ("promote", "canary 5% -> 100%"),
+    ("abort", "canary 5% -> 0%"),
+]
+
+
+@pytest.mark.parametrize(("action", "line"), MOVES)
+def test_diff_lists_each_rollout_move(
+    action: str, line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_run: Callable[..., Any]
+) -> None:
+    """`mlopsc rollout next|promote|abort` change the SageMaker template, and `mlopsc diff` says the move."""
+    from tests.gitops_fixtures import commit_all, repo
+
+    root = repo(tmp_path / "project")
+    path = root / "mlops.yaml"
+    path.write_text(yaml.safe_dump(at_traffic(canary([5, 25, 50, 100]), 5), sort_keys=False), encoding="utf-8")
+    commit_all(root, "base")
+    monkeypatch.chdir(root)
+    cli_run(["rollout", action], expect=0)
+    out = cli_run(["diff", "--base", "HEAD"], expect=0).stdout
+    assert out == f"default/fraud-detection/sagemaker: {line}\n"
