@@ -238,6 +238,7 @@ REFUSALS: list[tuple[str, Mutation, str, str]] = [
         "ECR",
     ),
     ("SGM027", lambda s: _set(s, "serving.protocol", "grpc"), "serving.protocol", "gRPC"),
+    ("SGM030", lambda s: _set(s, "serving.replicas", {"min": 0, "max": 3}), "serving.replicas.min", "at least 1"),
 ]
 
 

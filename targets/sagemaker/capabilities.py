@@ -25,8 +25,15 @@ CAPABILITIES = Capabilities(
     ),
     scale_to_zero=Flag(
         supported=False,
-        source=f"{API}/API_ProductionVariant.html (InitialInstanceCount: at least 1)",
-        note="floored to 1 instance without a diagnostic today",
+        source=f"{API}/API_ProductionVariant.html (InitialInstanceCount: at least 1); "
+        "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html",
+        note="every production variant of a real-time endpoint keeps at least one instance (a version at 0% too)",
+        refusal=Refusal(
+            "SGM030",
+            "SageMaker real-time endpoint variants keep at least 1 instance, not {replicas_min}",
+            ("serving", "replicas", "min"),
+            ("`replicas.min: 1`", "KServe (Knative) to scale to zero"),
+        ),
     ),
     grpc=Flag(
         supported=False,

@@ -148,6 +148,7 @@ EndpointConfig and job volume keys are left out (warning SGM014).
 | SGM026 | warning | drift retraining trigger without drift monitoring |
 | SGM027 | error | gRPC (SageMaker endpoints are HTTPS only) |
 | SGM029 | warning | rollback asked but no alarm exists for it |
+| SGM030 | error | `serving.replicas.min: 0` (a real-time variant keeps at least 1 instance) |
 
 Edge and embedded serving are refused by the core (rule R000) before this target runs.
 """
