@@ -4,7 +4,9 @@ monitoring job, a batch prediction job and a retraining Schedule, plus the scrip
 Each JSON file maps to one Vertex AI v1 API type (`model.json` is a `Model`, `endpoint.json` an
 `Endpoint`, `deploy-model.json` a `DeployModelRequest` body, `monitoring-job.json` a
 `ModelDeploymentMonitoringJob`, `batch-prediction-job.json` a `BatchPredictionJob`,
-`retraining-schedule.json` a `Schedule`); `apply.sh` and `README.md` create them in order.
+`retraining-schedule.json` a `Schedule`); `apply.sh` and `README.md` create them in order. `apply.json`
+holds every id, name, schedule and account `apply.sh` uses: the script reads them as data (`value KEY`),
+so no spec value is part of its code (SECURITY.md, "Generated scripts").
 
 **Names without placeholders.** The apply script creates the Model with `modelId` and the Endpoint with
 `endpointId` `<name>-<environment>`, and deploys with `deployedModel.id` `1MMMmmmppp` (1, then major,
