@@ -348,3 +348,30 @@ def test_diff_lists_each_rollout_move(
     cli_run(["rollout", action], expect=0)
     out = cli_run(["diff", "--base", "HEAD"], expect=0).stdout
     assert out == f"default/fraud-detection/sagemaker: {line}\n"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("canary", "shadow"), ("shadow", "canary"), ("blue-green", "canary"), ("canary", "blue-green"), ("ab", "shadow")],
+)
+def test_strategy_changes_through_the_commits_diff_names(first: str, second: str) -> None:
+    spec = load(CANARY)
+
+    def strategy(name: str) -> Spec:
+        def edit(s: Spec) -> None:
+            s["rollout"]["strategy"] = name
+            s["rollout"]["traffic"] = 20
+            s["rollout"].pop("steps", None)
+
+        return edited(spec, edit)
+
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    enter(stack, first_release(spec), strategy(first))
+    enter(stack, strategy(first), strategy(second))
+    new, previous = artifacts(spec)
+    (endpoint,) = account.endpoints.values()
+    if second == "shadow":
+        assert endpoint.shares() == {previous: 100.0} and endpoint.shadow_artifacts() == (new,)
+    else:
+        assert endpoint_shares(account) == expected(spec, 20)
