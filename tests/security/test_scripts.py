@@ -317,7 +317,8 @@ def test_any_accepted_input_uri_is_one_argument(tail: str) -> None:
 def test_vertex_script_stops_on_a_missing_value(tmp_path: Path, key: str) -> None:
     rendered = render(VERTEX_BATCH)
     files = []
-    for f in rendered.files:
+    for original in rendered.files:
+        f = original
         if f.path.endswith("apply.json"):
             values = json.loads(f.content)
             del values[key]
