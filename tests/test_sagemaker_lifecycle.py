@@ -16,6 +16,7 @@ import yaml
 
 from mlopsc.compiler.gitops.rollout import plan_move
 from mlopsc.targets.sagemaker.transition import blocked_updates
+from tests.behaviour.cfn import StackFailure
 from tests.sagemaker_lifecycle import (
     Spec,
     artifacts,
@@ -375,3 +376,20 @@ def test_strategy_changes_through_the_commits_diff_names(first: str, second: str
         assert endpoint.shares() == {previous: 100.0} and endpoint.shadow_artifacts() == (new,)
     else:
         assert endpoint_shares(account) == expected(spec, 20)
+
+
+def test_a_tripped_rollback_alarm_keeps_the_previous_step() -> None:
+    """`rollout.rollback.on` still rolls back where SageMaker can: an alarm of the AutoRollbackConfiguration that
+    trips during the bake of `rollout next` returns the endpoint to the step before (S4)."""
+    spec = canary([5, 25, 50, 100])
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    enter(stack, first_release(spec), at_traffic(spec, 5))
+    account.tripped.add("fraud-detection-default-latency-p95")
+    with pytest.raises(StackFailure) as failure:
+        stack.apply(render(at_traffic(spec, 25)))
+    assert failure.value.rule == "S4"
+    assert endpoint_shares(account) == expected(spec, 5)
+    account.tripped.clear()  # fixed (or the alarm cleared): the same commit applies
+    stack.apply(render(at_traffic(spec, 25)))
+    assert endpoint_shares(account) == expected(spec, 25)

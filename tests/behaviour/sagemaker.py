@@ -21,7 +21,8 @@ Rules (each from the AWS page named; S = SageMaker, A = Application Auto Scaling
   (CapacitySize: "the endpoint activates based on the number of instances"). Whatever the mode, the update
   ends with all traffic on the new fleet: the endpoint then serves the new config's weights.
 - S4 Auto-rollback (deployment-guardrails-configuration.html): an alarm of `AutoRollbackConfiguration` that
-  trips during a baking period rolls all traffic back to the old fleet. Outside an update nothing rolls back.
+  trips during a baking period rolls all traffic back to the old fleet, and the update fails (so the stack
+  update rolls back to the previous template). Outside an update nothing rolls back.
 - S5 Exclusions (deployment-guardrails-exclusions.html): "When doing a blue/green or rolling deployment, your
   new endpoint configuration must have the same variant name as the old endpoint configuration." The model
   reads "must" strictly: an update with a `DeploymentConfig` whose production variant names differ fails.
@@ -247,8 +248,9 @@ class SageMakerAccount:
             new = tuple(kept)
         deployment = self._deployment(logical, deployment_config, new)
         endpoint.deployments.append(deployment)
-        if deployment.rolled_back:
-            return
+        if deployment.rolled_back:  # S4: the endpoint is back on the old config and the update failed, so
+            # CloudFormation rolls the stack back to the previous template (C4)
+            raise StackFailure(logical, "an AutoRollbackConfiguration alarm tripped: SageMaker rolled back", "S4")
         endpoint.config = props["EndpointConfigName"]
         endpoint.variants = new
 
