@@ -238,10 +238,9 @@ def test_a_tripped_alarm_rolls_the_update_back() -> None:
     stack, account = new_stack()
     stack.apply(template("c1", [variant("primary", "ModelA", 1)], ONE, deployment=guard))
     account.tripped.add("ep-5xx")
+    models = {"ModelB": ("m-b", "s3://b/b")}
     with pytest.raises(StackFailure) as failure:
-        stack.apply(
-            template("c2", [variant("primary", "ModelB", 1)], {"ModelB": ("m-b", "s3://b/b")}, deployment=guard)
-        )
+        stack.apply(template("c2", [variant("primary", "ModelB", 1)], models, deployment=guard))
     assert failure.value.rule == "S4"
     assert account.endpoints["ep"].shares() == {"s3://b/a.tar.gz": 100.0}
     # without alarms in the update nothing watches it: the same tripped alarm changes nothing
