@@ -33,7 +33,9 @@ instance count. A template rendered at `traffic: 5` holds the endpoint at 5% unt
   the strategy is not all-at-once, at 0% after `promote` and the new one at 0% after `abort`, so every move
   and the next release keep the same two variants; canary, blue-green and A/B render alike (a strategy
   change renames nothing). Without a deployed previous version (first release, all-at-once) the endpoint
-  has the one variant `new`.
+  has the one variant `new`. A variant at 0% keeps its instance floor (a real-time variant has at least one
+  instance): after `promote` the previous version costs that floor until the next release replaces it or
+  an all-at-once release (or removing `rollout.previous`) takes it out.
 - Instance counts: with two production variants each is provisioned for its share of the maximum
   (`ceil(max x share)`, within the replica floor and the maximum), and the endpoint update does not retain
   the old counts (`ExcludeRetainedVariantProperties: DesiredInstanceCount`), so a variant going from 5% to
