@@ -260,3 +260,17 @@ def test_guardrails_need_the_same_variant_names() -> None:
         stack.apply(template("c2", two, TWO, deployment=guard))
     assert failure.value.rule == "S5"
     stack.apply(template("c2", two, TWO))
+
+
+def test_a_config_whose_content_changes_under_the_same_name_cannot_update() -> None:
+    # M1 + C3: every property of an EndpointConfig but Tags is create-only, so new weights need a new name
+    stack, _ = new_stack()
+    stack.apply(template("c1", [variant("a", "ModelA", 9), variant("b", "ModelB", 1)], TWO))
+    with pytest.raises(StackFailure) as failure:
+        stack.apply(template("c1", [variant("a", "ModelA", 3), variant("b", "ModelB", 1)], TWO))
+    assert failure.value.rule == "C3"
+    # a tag edit is an update in place under the same name
+    tagged = template("c1", [variant("a", "ModelA", 9), variant("b", "ModelB", 1)], TWO)
+    tagged["Resources"]["EndpointConfig"]["Properties"]["Tags"] = [{"Key": "team", "Value": "risk"}]
+    actions = stack.apply(tagged)
+    assert {a.logical: a.kind for a in actions}["EndpointConfig"] == "update"

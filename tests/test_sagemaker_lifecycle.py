@@ -18,6 +18,7 @@ from mlopsc.compiler.gitops.rollout import plan_move
 from mlopsc.targets.sagemaker.transition import blocked_updates
 from tests.behaviour.cfn import StackFailure
 from tests.sagemaker_lifecycle import (
+    GOLDEN,
     Spec,
     artifacts,
     at_traffic,
@@ -393,3 +394,36 @@ def test_a_tripped_rollback_alarm_keeps_the_previous_step() -> None:
     account.tripped.clear()  # fixed (or the alarm cleared): the same commit applies
     stack.apply(render(at_traffic(spec, 25)))
     assert endpoint_shares(account) == expected(spec, 25)
+
+
+def _golden_plans() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(GOLDEN.glob("sagemaker-*/mlops.yaml")):
+        for env_dir in sorted((path.parent / "expected").iterdir()):
+            if (env_dir.is_dir()) and any(env_dir.glob("*/sagemaker/template.yaml")):
+                out.append((path.parent.name, env_dir.name))
+    return out
+
+
+@pytest.mark.parametrize(("case", "environment"), _golden_plans())
+def test_every_golden_deploys_first_time_with_its_decided_shares(case: str, environment: str) -> None:
+    """First deploy of every SageMaker golden: CloudFormation and SageMaker accept it, and the endpoint serves
+    the rollout model's live shares (and mirrors its mirrored share to the shadow)."""
+    from mlopsc.compiler.ir import Decided, Options
+    from mlopsc.compiler.passes import run
+
+    path = GOLDEN / case / "mlops.yaml"
+    template = render(load(case), environment)
+    stack, account = new_stack()
+    stack.apply(template)
+    ir = run(path.name, path.read_bytes(), Options(), until="decide")
+    assert isinstance(ir, Decided)
+    (plan,) = [p for p in ir.plans if p.environment == environment]
+    if not plan.spec.serving.mode.serves_online:
+        assert not account.endpoints
+        return
+    state = plan.derived.rollout
+    live = {v.artifact.location("sagemaker"): float(v.live_share) for v in state.versions if v.live_share}
+    (endpoint,) = account.endpoints.values()
+    assert {k: v for k, v in endpoint.shares().items() if v} == live
+    assert endpoint.shadow_artifacts() == tuple(v.artifact.location("sagemaker") for v in state.mirrored)
