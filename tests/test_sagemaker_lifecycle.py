@@ -29,6 +29,7 @@ from tests.sagemaker_lifecycle import (
     load,
     new_stack,
     render,
+    render_text,
 )
 
 CANARY = "sagemaker-canary-rollback"
@@ -427,3 +428,12 @@ def test_every_golden_deploys_first_time_with_its_decided_shares(case: str, envi
     (endpoint,) = account.endpoints.values()
     assert {k: v for k, v in endpoint.shares().items() if v} == live
     assert endpoint.shadow_artifacts() == tuple(v.artifact.location("sagemaker") for v in state.mirrored)
+
+
+@pytest.mark.parametrize(("case", "traffic"), [(CANARY, 0), (CANARY, 100), ("sagemaker-shadow", 0), (AB, 100)])
+def test_moved_templates_pass_cfn_lint(case: str, traffic: int) -> None:
+    """Weights of 0 (a version kept deployed without traffic) are valid CloudFormation."""
+    from tests.validators.cfn import lint_template
+
+    text = render_text(at_traffic(load(case), traffic))
+    assert [(f.rule_id, f.message) for f in lint_template(text)] == []
