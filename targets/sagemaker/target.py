@@ -51,9 +51,10 @@ instance count. A template rendered at `traffic: 5` holds the endpoint at 5% unt
   SageMaker provisions the new fleet, moves all traffic to the new config's weights once it is healthy,
   and returns to the previous config if an alarm trips during the bake (deployment-guardrails-all-at-once,
   deployment-guardrails-configuration). Rendered only with rollback alarms (without, it is SageMaker's
-  default update). SageMaker's own CANARY and LINEAR shifting are not used: they move capacity to the new
-  config by themselves and end at its weights after their waits, which is the old template's bug (a canary
-  at 10% became 100% on its own; 10% of 2 instances is a whole instance); the steps are Git commits.
+  default update). SageMaker's own CANARY and LINEAR shifting are not used: they move traffic to the new
+  config by themselves and end at its weights after their waits (a canary held at 10% in Git would reach
+  100% on its own), and their sizes are whole instances (10% of 2 instances is one instance, half the
+  traffic); the steps are Git commits.
 - Auto-rollback acts only during an update (each `rollout next`, `promote`, `abort`, a new version):
   SageMaker watches the alarms in the bake, not afterwards; between commits the alarms notify (SNS) and
   `mlopsc rollout abort` is the way back.
@@ -68,6 +69,14 @@ instance count. A template rendered at `traffic: 5` holds the endpoint at 5% unt
   variant or removes one (endpoint-scaling-update), and CloudFormation deregisters a removed ScalableTarget
   only in the cleanup phase, after the endpoint update: first commit with `serving.replicas.max` equal to
   `min` (auto scaling off), then the change (and the replicas back).
+
+Sources (AWS): sagemaker/latest/APIReference/API_ProductionVariant.html (InitialVariantWeight),
+API_UpdateEndpoint.html (RetainAllVariantProperties, ExcludeRetainedVariantProperties),
+API_TrafficRoutingConfig.html and API_CapacitySize.html; sagemaker/latest/dg/deployment-guardrails-blue-green.html,
+-all-at-once, -canary, -configuration and -exclusions; endpoint-scaling-update.html and
+endpoint-scaling-loadtest.html; model-shadow-deployment.html; AWSCloudFormation/latest/UserGuide/
+using-cfn-updating-stacks-update-behaviors.html and -monitor-stack.html; TemplateReference/aws-properties-name.html
+(custom names cannot be replaced); the create-only properties of each resource type from cfn-lint's schemas.
 
 The update planner in the tests (tests/behaviour/cfn.py, tests/behaviour/sagemaker.py) applies the
 rendered templates one after the other with these rules, each citing its AWS page, and
