@@ -143,7 +143,7 @@ class Stack:
         for logical in order:
             entry = new[logical]
             type_ = entry["Type"]
-            props = _resolve(entry.get("Properties", {}), resolved, self.resources)
+            props = _resolve(entry.get("Properties", {}), resolved)
             old = self.resources.get(logical)
             if old is not None and old.type != type_:
                 raise StackFailure(logical, "a resource's Type cannot change: use a new logical id", "C1")
@@ -266,7 +266,7 @@ def _topological(resources: Mapping[str, Any]) -> list[str]:
     return order
 
 
-def _resolve(value: Any, resolved: Mapping[str, Deployed], before: Mapping[str, Deployed]) -> Any:
+def _resolve(value: Any, resolved: Mapping[str, Deployed]) -> Any:
     """The template value with references replaced by what they return: a name property's value when the
     attribute or Ref names it, else a token of the target's physical id (so a replacement is seen by its
     dependents, C1)."""
@@ -288,7 +288,7 @@ def _resolve(value: Any, resolved: Mapping[str, Deployed], before: Mapping[str, 
                 lambda m: resolved[m.group(1)].physical if m.group(1) in resolved else m.group(0),
                 value["Fn::Sub"],
             )
-        return {k: _resolve(v, resolved, before) for k, v in value.items()}
+        return {k: _resolve(v, resolved) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve(v, resolved, before) for v in value]
+        return [_resolve(v, resolved) for v in value]
     return value
