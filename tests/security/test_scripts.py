@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -322,8 +323,9 @@ def test_vertex_script_stops_on_a_missing_value(tmp_path: Path, key: str) -> Non
         if f.path.endswith("apply.json"):
             values = json.loads(f.content)
             del values[key]
-            f = type(f)(**{**f.__dict__, "content": json.dumps(values)})
-        files.append(f)
+            files.append(replace(f, content=json.dumps(values)))
+        else:
+            files.append(f)
     outcome = run_everything(tuple(files), tmp_path)
     [(_, code, stderr)] = [r for r in outcome.results if r[0].endswith("apply.sh")]
     assert code != 0 and f"apply.json has no text value for {key}" in stderr
