@@ -129,4 +129,19 @@ def diff_against(
     """The semantic diff from the specs at `ref` to `head` (the specs as they are now), and the base."""
     base = render_specs(specs_at(ref, paths, patterns=options.exclude), options)
     notes = tuple(f"{name} has errors at {label or ref}: it is shown as new" for name in base.broken)
+    notes += transition_notes(base.files, head.files)
     return semantic_diff(base.files, head.files, base.traffic, head.traffic, label or ref, notes), base
+
+
+def transition_notes(base: Iterable[RenderedFile], head: Iterable[RenderedFile]) -> tuple[str, ...]:
+    """What each platform says cannot be applied in one step from a base file to its head version."""
+    from mlopsc.targets.registry import TARGETS
+
+    before = {f.path: f for f in base}
+    out: list[str] = []
+    for f in head:
+        old = before.get(f.path)
+        if old is None or old.body == f.body or f.platform not in TARGETS:
+            continue
+        out.extend(f"{f.path}: {note}" for note in TARGETS[f.platform].transition(old.body, f.body))
+    return tuple(out)

@@ -118,7 +118,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
-from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
+from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import ServingMode
 from mlopsc.targets.azureml import catalog
@@ -745,6 +745,9 @@ class AzureML:
         return Emission(tuple(docs), (), tuple(decisions))
 
     # --- check ------------------------------------------------------------------------------------------
+
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return ()
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         return ()

@@ -712,6 +712,9 @@ class KServe:
 
     # --- check ------------------------------------------------------------------------------------------
 
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return ()
+
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         findings: list[Finding] = list(_runtime_findings(documents, options))
         if not options.kserve_crd:

@@ -82,7 +82,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
-from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
+from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
 from mlopsc.compiler.source import Path_
 from mlopsc.compiler.spec.vocabulary import Protocol, Strategy
 from mlopsc.targets.base import (
@@ -823,6 +823,9 @@ class Vertex:
         docs.append(Document("apply.sh", "ApplyScript", "text", apply_script(plan, stack, names)))
         docs.append(Document("README.md", "Readme", "text", readme(plan, stack, names)))
         return Emission(tuple(docs))
+
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return ()
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         return ()
