@@ -87,7 +87,11 @@ class KServe:
             "serverless; raw mode scales on cpu 70%",
         ),
         FieldMapping("rollout canary / blue-green", "spec.predictor.canaryTrafficPercent", "serverless (Knative) only"),
-        FieldMapping("rollout ab", "InferenceGraph Splitter weights over two InferenceServices"),
+        FieldMapping(
+            "rollout ab",
+            "serverless: canaryTrafficPercent at `<name>`; raw: InferenceGraph `<name>-ab` over `<name>` (live, "
+            "unchanged) and `<name>-candidate`",
+        ),
         FieldMapping("rollout shadow", "(refused: KSV005)", "KServe cannot mirror traffic"),
         FieldMapping("monitoring.capture / platforms.kserve.capture_destination", "spec.predictor.logger {mode, url}"),
         FieldMapping(
@@ -240,6 +244,24 @@ class KServe:
                     "KServe requests `nvidia.com/gpu` only: `gpu_type` is not used here",
                     ("serving", "resources", "gpu_type"),
                     "pin the GPU model with the cluster's node labels",
+                )
+            )
+        rollout = plan.derived.rollout
+        if (
+            online
+            and rollout.previous is not None
+            and rollout.live_split
+            and rollout.strategy is Strategy.AB
+            and platform.deployment_mode is not DeploymentMode.SERVERLESS
+        ):
+            findings.append(
+                warn(
+                    "KSV036",
+                    f"in raw (Standard) mode the A/B split is the InferenceGraph `{plan.model_name}-ab`: clients "
+                    f"calling `{plan.model_name}` keep getting {rollout.previous.version} only",
+                    ("rollout", "strategy"),
+                    f"point the clients that take part in the test at `{plan.model_name}-ab`, or use "
+                    "`deployment_mode: serverless`, where the split is at the InferenceService's own URL",
                 )
             )
         if spec.serving.mode.serves_batch:
@@ -439,12 +461,33 @@ class KServe:
         previous = rollout.previous
         traffic = rollout.new.live_share
         if online:
-            isvc, predictor, annotations = self._isvc(
-                plan, stack, plan.model_name, spec.model.version, previous=False, labels=labels
+            # KServe's translation of a live split. In serverless mode every split strategy splits where clients
+            # already call, `<name>`: canaryTrafficPercent between the latest and the previous ready revision
+            # (pkg/apis/serving/v1beta1/component.go, CanaryTrafficPercent). In raw mode A/B needs an
+            # InferenceGraph Splitter (pkg/apis/serving/v1alpha1/inference_graph.go); `<name>` then keeps serving
+            # the live (previous) version unchanged, the new version runs beside it as `<name>-candidate`, and the
+            # split is at `<name>-ab` (KSV036 tells the clients to move).
+            graph = (
+                previous is not None
+                and rollout.live_split
+                and strategy is Strategy.AB
+                and mode is not DeploymentMode.SERVERLESS
             )
-            # KServe's translation of a live split: canary and blue-green split between the latest and the
-            # previous ready revision (canaryTrafficPercent); A/B is an InferenceGraph over two services.
-            if previous is not None and rollout.live_split and strategy is not Strategy.AB:
+            if graph:
+                assert previous is not None
+                isvc, predictor, annotations = self._isvc(
+                    plan,
+                    stack,
+                    plan.model_name,
+                    previous.version,
+                    previous=True,
+                    labels={**labels, "app.kubernetes.io/version": previous.version},
+                )
+            else:
+                isvc, predictor, annotations = self._isvc(
+                    plan, stack, plan.model_name, spec.model.version, previous=False, labels=labels
+                )
+            if previous is not None and rollout.live_split and not graph:
                 predictor["canaryTrafficPercent"] = traffic
                 decisions.append(
                     resolved(
@@ -457,27 +500,23 @@ class KServe:
                 )
                 if strategy is Strategy.BLUE_GREEN:
                     annotations["serving.kserve.io/enable-tag-routing"] = "true"
-            if rollout.replaces is not None:  # the live version it replaces, all-at-once included
+            if rollout.replaces is not None and not graph:  # the live version it replaces, all-at-once included
                 annotations["mlopsc.io/previous-version"] = rollout.replaces
             docs.append(Document("inferenceservice.yaml", "InferenceService", "yaml", isvc))
-            if previous is not None and rollout.live_split and strategy is Strategy.AB:
-                old, _, _ = self._isvc(
-                    plan,
-                    stack,
-                    f"{plan.model_name}-previous",
-                    previous.version,
-                    previous=True,
-                    labels={**labels, "app.kubernetes.io/version": previous.version},
+            if graph:
+                assert previous is not None
+                candidate, _, _ = self._isvc(
+                    plan, stack, f"{plan.model_name}-candidate", spec.model.version, previous=False, labels=labels
                 )
-                docs.append(Document("inferenceservice-previous.yaml", "InferenceService", "yaml", old))
+                docs.append(Document("inferenceservice-candidate.yaml", "InferenceService", "yaml", candidate))
                 docs.append(Document("inferencegraph.yaml", "InferenceGraph", "yaml", self._splitter(plan, ns, labels)))
                 decisions.append(
                     resolved(
                         self.name,
                         "kserve.inferencegraph",
                         f"{plan.model_name}-ab",
-                        f"A/B: Splitter sends {traffic}% to {spec.model.version}, "
-                        f"{previous.live_share}% to {previous.version}",
+                        f"A/B: Splitter sends {traffic}% to {spec.model.version} ({plan.model_name}-candidate), "
+                        f"{previous.live_share}% to {previous.version} ({plan.model_name}, unchanged)",
                     )
                 )
             sig = signals(mode, stack.components.get("runtime"), spec.serving.protocol is Protocol.GRPC)
@@ -631,12 +670,8 @@ class KServe:
                     "root": {
                         "routerType": "Splitter",
                         "steps": [
-                            {"name": "new", "serviceName": name, "weight": rollout.new.live_share},
-                            {
-                                "name": "previous",
-                                "serviceName": f"{name}-previous",
-                                "weight": rollout.previous.live_share,
-                            },
+                            {"name": "new", "serviceName": f"{name}-candidate", "weight": rollout.new.live_share},
+                            {"name": "previous", "serviceName": name, "weight": rollout.previous.live_share},
                         ],
                     }
                 }
