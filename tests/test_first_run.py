@@ -164,7 +164,6 @@ def test_one_password_is_one_finding(here: Path, cli_run: Run) -> None:
 KEPT_WARNINGS = {
     "VTX020": "Vertex AI documents only `:latest` prebuilt prediction images",
     "VTX026": "the prebuilt Vertex server does not read the feature-store token the other platforms use",
-    "SGM011": "SageMaker's linear steps start at 10%; the other platforms take the 5% canary",
     "VTX024": "Vertex AI has no automatic rollback on SLO alarms",
     "AML106": "Azure ML has no SLO alert or rollback resource (apply.sh prints the commands)",
     "VTX023": "Vertex SLO alerts are Cloud Monitoring policies mlopsc does not render",

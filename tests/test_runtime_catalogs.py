@@ -95,8 +95,8 @@ def test_vertex_catalog_is_the_installed_aiplatform_list() -> None:
 
 
 def test_azureml_and_sagemaker_catalogs_match_an_installed_source() -> None:
-    """sagemaker-core (which ships image_uri_config/) is not a test dependency (it pulls pandas and
-    boto3): when it is installed, every committed entry must still be in it."""
+    """sagemaker-core ships image_uri_config/; .ci/run installs it without its dependencies (its boto3 range
+    excludes checkov's pin): every committed entry must still be in it."""
     try:
         dist = metadata.distribution("sagemaker-core")
     except metadata.PackageNotFoundError:
