@@ -391,8 +391,9 @@ DEFAULT_DRIFT_THRESHOLDS: Final[Mapping[str, Mapping[str, float]]] = {
     "categorical": {"jensen_shannon_distance": 0.1},
 }
 
-# monitoring.drift.method of the spec -> (numerical metric, categorical metric); None where the
-# statistic does not apply to that kind of feature.
+# monitoring.drift.method of the spec -> the metric of the same name (numerical, categorical); None where
+# Azure does not compute it for that kind of feature. Naming only: drift.py decides which of them a monitor
+# can use and in which units and direction (the p-value tests ks and chi2 cannot carry the spec's thresholds).
 DRIFT_METHODS: Final[Mapping[str, tuple[str | None, str | None]]] = {
     "psi": ("population_stability_index", "population_stability_index"),
     "jensen-shannon": ("jensen_shannon_distance", "jensen_shannon_distance"),
@@ -416,23 +417,3 @@ MONITOR_SPARK_RUNTIME: Final = "3.4"
 # create_monitor.alert_notification is either this string (alerts go to Azure Monitor, from where
 # action groups and Event Grid take over) or a mapping ``{emails: [...]}``.
 ALERT_TO_AZURE_MONITOR: Final = "azmonitoring"
-
-
-def drift_metric_thresholds(method: str, threshold: float) -> dict[str, dict[str, float]]:
-    """``metric_thresholds`` of a data_drift signal for the spec's drift method and one threshold.
-
-    Only the sides the statistic applies to are present: ``ks`` gives no categorical threshold and
-    ``chi2`` no numerical one (Azure ML then applies its default metric to those features).
-    Raises CatalogError for an unknown method or a negative threshold.
-    """
-    if method not in DRIFT_METHODS:
-        raise CatalogError(f"unknown drift method {method!r}", tuple(DRIFT_METHODS))
-    if threshold < 0:
-        raise CatalogError(f"drift threshold must be 0 or more, got {threshold}")
-    numerical, categorical = DRIFT_METHODS[method]
-    result: dict[str, dict[str, float]] = {}
-    if numerical is not None:
-        result["numerical"] = {numerical: threshold}
-    if categorical is not None:
-        result["categorical"] = {categorical: threshold}
-    return result

@@ -59,11 +59,13 @@ vault (``apply.sh`` grants it). A secret without an ``azureml`` entry is AML006.
 ``model_outputs`` at ``sample_percent / 100`` (or ``drift.sample_rate`` when only drift is set) into
 ``platforms.azureml.capture_destination`` or ``monitoring.capture.destination`` (an ``azureml://``
 path; others are AML009). ``monitor.yaml`` runs daily at 03:00 UTC with two ``data_drift``
-signals, ``drift-investigate`` and ``drift-retrain``; the drift method maps to Azure's metric per
-feature type: psi -> ``population_stability_index`` (numerical and categorical: Azure supports
-both), jensen-shannon -> ``jensen_shannon_distance`` (both), ks ->
-``two_sample_kolmogorov_smirnov_test`` (numerical only), chi2 -> ``pearsons_chi_squared_test``
-(categorical only); the other feature type keeps Azure's default metric. Alerts go to
+signals, ``drift-investigate`` and ``drift-retrain``, each threshold translated to Azure's metric, units
+and alert direction (drift.py, from azureml-assets' model-monitoring components): psi ->
+``population_stability_index`` (the same statistic, alert above), jensen-shannon ->
+``jensen_shannon_distance`` = sqrt(the spec's divergence in bits) (alert above; a threshold above 1 bit
+could never fire, AML020), both for numerical and categorical features. ks and chi2 are refused
+(AML020): Azure computes their p-values and alerts *below* the threshold, and a p-value for the spec's
+statistic depends on the windows' row counts. Alerts go to
 ``monitoring.alerts.emails`` (the owner when empty). Model quality is not monitored (AML102): Azure
 ML's model_performance signal needs ground-truth labels joined to the collected outputs, which the
 spec does not describe. Data drift supports classification and regression models only (AML103).
@@ -99,6 +101,7 @@ schedule, UTC) that creates it.
 | AML012 | error | serving mode Azure ML does not host (edge, embedded) |
 | AML013 | error | gRPC: managed online endpoints serve HTTPS only |
 | AML014 | error | no curated environment for the framework's version, and no `serving.image` |
+| AML020 | error | drift method or threshold Azure ML cannot evaluate as the spec declares (ks, chi2; JS above 1 bit) |
 | AML101 | warning | `replicas.min: 0` deployed as 1 instance |
 | AML102 | warning | model quality not monitored on Azure ML |
 | AML103 | warning | data drift not monitored for this model type |
@@ -117,7 +120,7 @@ from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
-from mlopsc.targets.azureml import catalog
+from mlopsc.targets.azureml import catalog, drift
 from mlopsc.targets.azureml.apply import apply_sh, readme
 from mlopsc.targets.azureml.documents import (
     MAX_REQUEST_TIMEOUT_MS,
@@ -601,17 +604,7 @@ class AzureML:
                     )
                 )
             elif online:
-                numerical, categorical = catalog.DRIFT_METHODS[mon.drift.method.value]
-                decisions.append(
-                    resolved(
-                        self.name,
-                        "azureml.drift_metric",
-                        {"numerical": numerical, "categorical": categorical},
-                        f"{mon.drift.method} on Azure ML: numerical features use {numerical or 'Azure default'}, "
-                        f"categorical features {categorical or 'Azure default'}; daily at 03:00 UTC; signals "
-                        "drift-investigate and drift-retrain alert by email",
-                    )
-                )
+                self._drift(plan, findings, decisions)
         if online and (
             mon.slo.p95_latency_ms is not None or mon.slo.error_rate is not None or spec.rollout.rollback.on
         ):
@@ -623,6 +616,39 @@ class AzureML:
                     ("monitoring", "slo"),
                 )
             )
+
+    def _drift(self, plan: Plan, findings: list[Finding], decisions: list[Decision]) -> None:
+        """The investigate and retrain thresholds in Azure's metric, units and direction (drift.py)."""
+        d = plan.derived
+        assert plan.spec.monitoring is not None and plan.spec.monitoring.drift is not None
+        method = plan.spec.monitoring.drift.method.value
+        formulas: list[str] = []
+        for level, threshold in (("investigate", d.drift_investigate), ("retrain", d.drift_retrain)):
+            try:
+                translation = drift.translate(method, threshold)
+            except catalog.CatalogError as exc:
+                where = ("method",) if method in drift.REFUSED else ("thresholds", level)
+                findings.append(
+                    refuse(
+                        "AML020",
+                        exc.message,
+                        ("monitoring", "drift", *where),
+                        exc.alternatives,
+                    )
+                )
+                return
+            formulas.append(f"{level}: {translation.formula}")
+        metric = next(iter(drift.translate(method, d.drift_retrain).thresholds["numerical"]))
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.drift_metric",
+                metric,
+                f"{method} on Azure ML as {metric} for numerical and categorical features ("
+                + "; ".join(formulas)
+                + "); daily at 03:00 UTC; signals drift-investigate and drift-retrain alert by email",
+            )
+        )
 
     # --- emit -------------------------------------------------------------------------------------------
 

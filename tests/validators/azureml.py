@@ -33,6 +33,7 @@ from typing import Any, Final, TypeGuard
 import yaml
 
 from mlopsc.targets.azureml import catalog
+from tests.validators.azureml_monitor import level_order_problems
 
 _SCHEMA_BASE: Final = "https://azuremlschemas.azureedge.net/latest/"
 
@@ -576,6 +577,7 @@ def check_monitor_schedule(doc: Mapping[str, Any]) -> list[str]:
                         f"create_monitor.monitoring_signals.{name}.metric_thresholds.{side}.{metric}: "
                         f"{value!r} is not a threshold >= 0"
                     )
+    problems += [f"create_monitor.monitoring_signals: {p}" for p in level_order_problems(doc)]
     alert = monitor.get("alert_notification")
     if isinstance(alert, Mapping):
         emails = alert.get("emails") or []
