@@ -90,7 +90,7 @@ def dump_json(body: Json) -> str:
 
 
 def render(document: Document, source: SourceFile) -> str:
-    """The file's bytes (as text). YAML, shell and Python get a comment header (after a shebang),
+    """The file's bytes (as text). YAML, shell, Python and Dockerfiles get a comment header (after a shebang),
     Markdown an HTML comment; JSON has no comments: its header goes in the folder's sidecar."""
     if document.format == "yaml":
         return f"# {header_line(source)}\n" + dump_yaml(document.body)
@@ -99,7 +99,7 @@ def render(document: Document, source: SourceFile) -> str:
     assert isinstance(document.body, str)
     if document.name.endswith(".md"):
         return f"<!-- {header_line(source)} -->\n" + document.body
-    if document.name.endswith((".sh", ".py")):
+    if document.name.endswith((".sh", ".py", "Dockerfile")):
         first, _, rest = document.body.partition("\n")
         if first.startswith("#!"):
             return f"{first}\n# {header_line(source)}\n{rest}"

@@ -325,7 +325,13 @@ def readme(
             "",
             "`score/` is uploaded as the deployments' `code_configuration`. The curated environment runs it with "
             "pandas and the framework; data collection needs `azureml-ai-monitoring` and Key Vault secrets "
-            "`azure-identity` and `azure-keyvault-secrets` in the environment (the script logs a warning and "
-            "goes on without them).",
+            "`azure-identity` and `azure-keyvault-secrets`"
+            + (
+                ", which `environment/Dockerfile` adds to the curated image (Azure ML builds it on the first deploy)"
+                if "environment/Dockerfile" in files
+                else ""
+            )
+            + ". The script refuses to start when a configured collector or secret cannot be had, "
+            "rather than serving without it.",
         ]
     return "\n".join(_numbered(lines, "#. ", "")) + "\n"

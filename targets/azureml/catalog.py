@@ -276,6 +276,12 @@ class CuratedEnvironment:
         """The Microsoft Container Registry image the asset is built into (tag ``latest``)."""
         return f"mcr.microsoft.com/azureml/curated/{self.name}:latest"
 
+    @property
+    def pinned_image(self) -> str:
+        """The image of exactly ``registry_version``: MCR tags each curated image with its asset version
+        (mcr.microsoft.com/azureml/curated/<name>:<version>); ``latest`` when no version is confirmed."""
+        return f"mcr.microsoft.com/azureml/curated/{self.name}:{self.registry_version or 'latest'}"
+
 
 CURATED_ENVIRONMENTS: Final[tuple[CuratedEnvironment, ...]] = (
     CuratedEnvironment(
@@ -320,6 +326,22 @@ CURATED_ENVIRONMENTS: Final[tuple[CuratedEnvironment, ...]] = (
         source="azureml-assets assets/training/general/environments/tensorflow-2.16-cuda12 (tf 2.16.2)",
     ),
 )
+
+# What the rendered scoring scripts import beyond pandas, the framework and the inference server, with
+# the version the rendered environment/Dockerfile pins (PyPI, the releases current when this table was
+# written). Which of them a curated environment already carries: its context/conda_dependencies.yaml
+# and Dockerfile in Azure/azureml-assets (assets/training/general/environments/<name>/): neither
+# sklearn-1.5 nor lightgbm-3.3 lists azureml-ai-monitoring, azure-identity or azure-keyvault-secrets.
+SCORING_PACKAGE_PINS: Final[Mapping[str, str]] = {
+    "azureml-ai-monitoring": "1.0.0",
+    "azure-identity": "1.27.0",
+    "azure-keyvault-secrets": "4.12.0",
+}
+CURATED_SCORING_PACKAGES: Final[Mapping[str, frozenset[str]]] = {
+    "sklearn-1.5": frozenset(),
+    "lightgbm-3.3": frozenset(),
+}
+
 
 # Frameworks with no curated Azure ML environment at all: the spec must give serving.image.
 FRAMEWORKS_WITHOUT_ENVIRONMENT: Final[frozenset[str]] = frozenset({"onnx", "huggingface", "custom"})

@@ -34,7 +34,13 @@ because the replica count itself is derived from requests per second).
 **Environment and scoring code.** sklearn, xgboost and lightgbm run on the curated environment of
 their version (catalog.inference_environment) with a rendered ``score/score.py`` (init loads the
 model from ``AZUREML_MODEL_DIR``, run parses JSON rows in signature order) and
-``WORKER_COUNT`` = ``max_concurrent_requests_per_instance`` = the vCPUs requested. Any other
+``WORKER_COUNT`` = ``max_concurrent_requests_per_instance`` = the vCPUs requested. The curated
+environments lack what score.py imports for data collection (``azureml-ai-monitoring``) and Key Vault
+secrets (``azure-identity``, ``azure-keyvault-secrets``): when either is configured, an
+``environment/Dockerfile`` build context (``FROM`` the curated image of the same asset version, plus
+exactly those packages at pinned versions, environment.py) replaces the curated reference, and
+score.py raises at ``init()`` when a collector or a secret cannot be had, so a deployment never
+serves without them. Any other
 framework needs ``serving.image`` (a custom container following the Azure ML inference server
 convention: port 5001, ``/`` for liveness and readiness, ``/score``), else AML001 lists what works.
 Images must be pullable by Azure ML: ACR or a public registry; an ECR image is AML002 naming
@@ -136,9 +142,10 @@ from mlopsc.targets.azureml.documents import (
     retraining_pipeline_doc,
     retraining_schedule_doc,
 )
+from mlopsc.targets.azureml.environment import BUILD_DIR, dockerfile, missing_packages
 from mlopsc.targets.azureml.monitor import monitor_doc
 from mlopsc.targets.azureml.naming import deployment_name, endpoint_name
-from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, score_py
+from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, packages_needed, score_py
 from mlopsc.targets.base import (
     Emission,
     FieldMapping,
@@ -315,6 +322,7 @@ class AzureML:
                 )
             )
         self._capture(plan, components, findings, decisions)
+        self._scoring_packages(plan, components, decisions, online)
         if batch:
             self._batch(plan, components, findings, decisions)
         if spec.retraining is not None:
@@ -424,6 +432,35 @@ class AzureML:
                     (f"a framework with rendered scripts ({', '.join(SCORING_FRAMEWORKS)})", "`mode: online`"),
                 )
             )
+
+    def _scoring_packages(
+        self, plan: Plan, components: dict[str, str], decisions: list[Decision], online: bool
+    ) -> None:
+        """What score.py imports that the curated environment lacks: an environment/ build context adds it."""
+        if "environment" not in components:
+            return  # a custom image must carry what its own server imports
+        spec = plan.spec
+        needed = packages_needed(
+            capture=online and "capture_rate" in components,
+            secrets=any(isinstance(v, SecretRef) for v in spec.serving.env.values()),
+        )
+        curated = catalog.curated_environment(spec.model.framework.name.value, spec.model.framework.version)
+        missing = missing_packages(curated, needed)
+        if not missing:
+            return
+        components["environment_build"] = BUILD_DIR
+        components["environment_packages"] = " ".join(missing)
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.environment",
+                f"{curated.pinned_image} + {', '.join(missing)}",
+                f"the curated {curated.name} lacks what the scoring code imports ("
+                + ", ".join(missing)
+                + f"): {BUILD_DIR}/Dockerfile adds it (Azure builds the environment from that context); "
+                "score.py refuses to start without it",
+            )
+        )
 
     def _sku(self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]) -> None:
         resources = plan.spec.serving.resources
@@ -735,13 +772,16 @@ class AzureML:
         if "environment" in c:
             features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
             framework = spec.model.framework.name.value
+            secrets = sorted(k for k, v in spec.serving.env.items() if isinstance(v, SecretRef))
             if online:
                 docs.append(
                     Document(
                         f"{SCORE_DIR}/score.py",
                         "text",
                         "text",
-                        score_py(plan.model_name, spec.model.version, framework, features, "capture_rate" in c),
+                        score_py(
+                            plan.model_name, spec.model.version, framework, features, "capture_rate" in c, secrets
+                        ),
                     )
                 )
             if batch:
@@ -750,7 +790,17 @@ class AzureML:
                         f"{SCORE_DIR}/batch_score.py",
                         "text",
                         "text",
-                        batch_score_py(plan.model_name, spec.model.version, framework, features),
+                        batch_score_py(plan.model_name, spec.model.version, framework, features, secrets),
+                    )
+                )
+            if "environment_build" in c:
+                curated = catalog.curated_environment(framework, spec.model.framework.version)
+                docs.append(
+                    Document(
+                        f"{c['environment_build']}/Dockerfile",
+                        "text",
+                        "text",
+                        dockerfile(curated, c["environment_packages"].split()),
                     )
                 )
         if batch:

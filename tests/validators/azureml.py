@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any, Final, TypeGuard
 import yaml
 
 from mlopsc.targets.azureml import catalog
+from tests.validators.azureml_environment import scoring_environment_problems
 from tests.validators.azureml_monitor import level_order_problems
 
 _SCHEMA_BASE: Final = "https://azuremlschemas.azureedge.net/latest/"
@@ -889,6 +891,16 @@ def rendered_kind(name: str) -> str | None:
     return None
 
 
+def _local_build_context(doc: Mapping[str, Any]) -> str | None:
+    """The folder of a deployment's ``environment.build.path`` when it is ./<folder>, else None."""
+    env = doc.get("environment")
+    build = env.get("build") if isinstance(env, Mapping) else None
+    path = build.get("path") if isinstance(build, Mapping) else None
+    if isinstance(path, str) and re.fullmatch(r"\./[a-z][a-z0-9_-]*", path):
+        return path[2:]
+    return None
+
+
 def check_document(kind: str, text: str, *, origin: Path | None = None) -> list[str]:
     """Load ``text`` as ``kind`` with the azure-ai-ml loader, then run the project checks on it."""
     doc = parse_strict(text)
@@ -901,7 +913,16 @@ def check_document(kind: str, text: str, *, origin: Path | None = None) -> list[
             return [f"create_job: {job!r} is neither ./<file>.yaml nor azureml:<job>"]
         text = yaml.safe_dump({**doc, "create_job": "azureml:" + Path(job).stem}, sort_keys=False)
     try:
-        load_azureml(kind, text, origin=origin)
+        build = _local_build_context(doc) if origin is None else None
+        if build is None:
+            load_azureml(kind, text, origin=origin)
+        else:
+            # The loader checks that a local build context exists: give it one (its Dockerfile is
+            # checked with the folder, by check_tree).
+            with tempfile.TemporaryDirectory() as folder:
+                (Path(folder) / build).mkdir(parents=True)
+                (Path(folder) / build / "Dockerfile").write_text("FROM scratch\n", encoding="utf-8")
+                load_azureml(kind, text, origin=Path(folder) / "file.yaml")
     except AzureMLLoadError as exc:
         return [f"loader: {exc.message}"]
     checks = {
@@ -990,6 +1011,8 @@ def check_tree(files: Mapping[str, str]) -> list[str]:
         script = (doc.get("code_configuration") or {}).get("scoring_script")
         if code and f"{code.removeprefix('./')}/{script}" not in files:
             problems.append(f"{name}: code_configuration {code}/{script} is not rendered")
+    scoring = ("managedOnlineDeployment", "modelBatchDeployment")
+    problems += scoring_environment_problems(files, {n: d for n, d in docs.items() if rendered_kind(n) in scoring})
     monitor = docs.get("monitor.yaml")
     if monitor is not None and endpoint is not None:
         target = monitor["create_monitor"]["monitoring_target"]["endpoint_deployment_id"]
