@@ -282,10 +282,11 @@ def readme(
         )
         lines.append(
             f"#. Set traffic with `az ml online-endpoint update -f endpoint.yaml`: {split}"
-            + (
-                f"; `{next(iter(mirror))}` receives a {next(iter(mirror.values()))}% mirror (responses discarded)"
-                if mirror
-                else ""
+            + "".join(
+                f"; `{name}` receives a {share}% mirror (responses discarded)"
+                if share
+                else f"; mirroring to `{name}` is off (0)"
+                for name, share in mirror.items()
             )
             + "."
         )

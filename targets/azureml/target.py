@@ -710,8 +710,10 @@ class AzureML:
                 deployments.insert(0, (old, previous.version))
                 if strategy is Strategy.SHADOW:
                     traffic = {old: 100, new: 0}
-                    if share > 0:
-                        mirror = {new: share}
+                    # Always written, 0 included: `online-endpoint update` changes only what it is given, and
+                    # Azure's safe-rollout example turns mirroring off with an explicit 0
+                    # (azureml-examples cli/deploy-safe-rollout-online-endpoints.sh, reset_mirror_traffic).
+                    mirror = {new: share}
                 else:
                     traffic = {old: 100 - share, new: share}
             decisions.append(
@@ -719,7 +721,8 @@ class AzureML:
                     self.name,
                     "azureml.traffic",
                     {"traffic": dict(traffic), "mirror_traffic": dict(mirror)},
-                    f"{strategy}: {share}% {'mirrored' if mirror else 'live'} on {spec.model.version}"
+                    f"{strategy}: {share}% {'mirrored' if strategy is Strategy.SHADOW else 'live'} "
+                    f"on {spec.model.version}"
                     + (f", previous {previous.version}" if len(deployments) > 1 and previous else ""),
                 )
             )

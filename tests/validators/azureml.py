@@ -314,7 +314,7 @@ def check_endpoint_traffic(endpoint: Mapping[str, Any], deployment_names: Iterab
 
     The loader only checks that live traffic is an integer map summing to at most 100 (and coerces
     ``"90"`` and ``90.5`` to 90). Azure also requires: at most one mirror deployment, mirror
-    percentage 1-50, a deployment takes live or mirror traffic but not both, every key names a
+    percentage 0-50 (0: off), a deployment takes live or mirror traffic but not both, every key names a
     deployment of the endpoint. A live endpoint always routes all of its traffic: the sum is 100.
     """
     names = set(deployment_names)
@@ -339,9 +339,10 @@ def check_endpoint_traffic(endpoint: Mapping[str, Any], deployment_names: Iterab
     for deployment, percent in mirror.items():
         if deployment not in names:
             problems.append(f"mirror_traffic: {deployment!r} is not a deployment of this endpoint")
-        if not _is_int(percent) or not 1 <= percent <= MAX_MIRROR_PERCENT:
+        # 0 turns mirroring off (azureml-examples cli/deploy-safe-rollout-online-endpoints.sh, reset_mirror_traffic)
+        if not _is_int(percent) or not 0 <= percent <= MAX_MIRROR_PERCENT:
             problems.append(
-                f"mirror_traffic.{deployment}: {percent!r} is not an integer percentage 1-{MAX_MIRROR_PERCENT}"
+                f"mirror_traffic.{deployment}: {percent!r} is not an integer percentage 0-{MAX_MIRROR_PERCENT}"
             )
         if _is_int(traffic.get(deployment)) and traffic[deployment] > 0:
             problems.append(
