@@ -352,10 +352,16 @@ def approve(
 
 
 @cli.command(name="targets")
-def list_targets() -> None:
-    """List the platforms mlopsc renders."""
+@click.option("--capabilities", "show_capabilities", is_flag=True, help="Print what each platform can do.")
+def list_targets(show_capabilities: bool) -> None:
+    """List the platforms mlopsc renders (with --capabilities: what each can do, and the vendor source)."""
     from mlopsc.targets.registry import TARGETS
 
+    if show_capabilities:
+        from mlopsc.targets.capabilities import text
+
+        click.echo(text([(name, t.title, t.capabilities) for name, t in TARGETS.items()]), nl=False)
+        return
     for name, target in TARGETS.items():
         click.echo(f"{name:<10} {target.title}")
 

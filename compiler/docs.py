@@ -145,6 +145,22 @@ def target_page(name: str) -> str:
     return "".join(lines)
 
 
+def capabilities_page() -> str:
+    from mlopsc.targets.capabilities import markdown
+    from mlopsc.targets.registry import TARGETS
+
+    tables = [(name, t.title, t.capabilities) for name, t in TARGETS.items()]
+    return (
+        GENERATED
+        + "# What each platform can do\n\n"
+        + "Each target declares its capabilities as data (`capabilities` on the target class, "
+        "`targets/<name>/capabilities.py`). `compiler/passes/capabilities.py` compares the decided state (the "
+        "rollout model, replicas, protocol) with this table during resolve and reports what a platform cannot do "
+        "with the code shown (refused: an error; warning: the nearest the platform can do is rendered). "
+        "`mlopsc targets --capabilities` prints the same table.\n\n" + markdown(tables)
+    )
+
+
 def pages() -> dict[str, str]:
     from mlopsc.policies.catalogue import policy_page
     from mlopsc.targets.registry import TARGETS
@@ -152,6 +168,7 @@ def pages() -> dict[str, str]:
     out = {"spec.md": spec_page(), "decision-rules.md": rules_page(), "policies.md": policy_page()}
     for name in TARGETS:
         out[f"targets/{name}.md"] = target_page(name)
+    out["targets/capabilities.md"] = capabilities_page()
     return out
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlopsc.compiler.collisions import Owner, claim
 from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, has_errors, sort_diagnostics
 from mlopsc.compiler.discover import discover, display
 from mlopsc.compiler.ir import Derived, Emitted, Options, RenderedFile
@@ -79,6 +80,7 @@ def compile_paths(
     assert isinstance(options, Options)
     result = RunResult()
     owners: dict[str, str] = {}
+    names: dict[str, Owner] = {}
     read: list[tuple[str, bytes] | tuple[str, Diagnostic, SourceFile | None]] = []
     for path in discover(paths, exclude):
         name = display(path)
@@ -118,7 +120,7 @@ def compile_paths(
             if units and not pooled:
                 result.units.append(ir)
             outcome = _summarise(ir, bodies)
-        _gather(result, owners, name, outcome)
+        _gather(result, owners, names, name, outcome)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 
@@ -157,8 +159,9 @@ def _summarise(ir: IR, bodies: bool) -> _Compiled:
     return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files)
 
 
-def _gather(result: RunResult, owners: dict[str, str], name: str, outcome: _Compiled) -> None:
-    """Add one spec's outcome. Called in discovery order: the first spec defining a model owns it."""
+def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], name: str, outcome: _Compiled) -> None:
+    """Add one spec's outcome. Called in discovery order: the first spec defining a model owns it, the
+    first model/environment pair to render a cloud resource name owns that name (E116)."""
     result.sources[name] = outcome.source
     result.diagnostics.extend(outcome.diagnostics)
     result.plans.extend(outcome.plans)
@@ -176,6 +179,10 @@ def _gather(result: RunResult, owners: dict[str, str], name: str, outcome: _Comp
                 "give each model its own metadata.name",
             )
         )
+        return
+    clashes = claim(names, name, outcome.files, outcome.name_pos)
+    if clashes:
+        result.diagnostics.extend(clashes)
         return
     if model is not None:
         owners[model] = name

@@ -20,6 +20,7 @@ from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
 from mlopsc.compiler.source import Path_, PositionMap, SourceFile, environment_path, locate
 
 if TYPE_CHECKING:
+    from mlopsc.compiler.rolloutstate import RolloutState
     from mlopsc.compiler.spec.typed import Spec
     from mlopsc.compiler.spec.vocabulary import Strategy
 
@@ -160,7 +161,14 @@ class Derived:
     drift_retrain: float
     quality_investigate_drop: float
     quality_retrain_drop: float
-    traffic: int  # percent on the new version (mirrored percent for shadow)
+    traffic: int  # percent on the new version (mirrored percent for shadow); == rollout.traffic
+    rollout: RolloutState  # the versions to deploy and each one's live and mirrored share (rolloutstate.py)
+
+    @property
+    def instances_min(self) -> int:
+        """The replica floor where a platform runs at least one instance (`replicas.min: 0` is refused or
+        warned about by the capability check, passes/capabilities.py, before a target reads this)."""
+        return max(1, self.replicas_min)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,16 @@ The same data gives the same bytes on every machine, run and PYTHONHASHSEED.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
 from mlopsc.compiler import __version__
 from mlopsc.compiler.ir import Document, Json
-from mlopsc.compiler.source import SourceFile
+from mlopsc.compiler.quoting import comment, html_comment
 from mlopsc.compiler.yamlnodes import MemoisedResolver
 
 try:
@@ -55,11 +58,31 @@ class _JsonDumper(MemoisedResolver, _Dumper):
         return node
 
 
-def header_line(source: SourceFile) -> str:
-    return (
-        f"{GENERATED_MARK} {__version__} from {source.path} (sha256 {source.sha256[:16]}). "
-        "Do not edit: change the spec and run `mlopsc compile`."
+def header_line(model: str, environment: str, effective: Mapping[str, object]) -> str:
+    """The generated header: the model, the environment and a digest of that environment's effective spec.
+
+    It names what was compiled, not how it was written or from where: no path (a path is the cwd's view,
+    and any byte of it could end a comment), no digest of the source bytes (a comment edit would change
+    every file). Editing only a comment, or compiling from another folder, changes no rendered byte.
+    The text goes through `quoting.comment` all the same, since it lands in comments of four languages.
+    """
+    return comment(
+        f"{GENERATED_MARK} {__version__} from model {model}, environment {environment} "
+        f"(effective spec sha256 {spec_digest(effective)[:16]}). Do not edit: change the spec and run `mlopsc compile`."
     )
+
+
+def spec_digest(effective: Mapping[str, object]) -> str:
+    """sha256 of the effective spec's canonical JSON (sorted keys, no spaces, UTF-8; dates as ISO text)."""
+    text = json.dumps(effective, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return str(isoformat())
+    raise TypeError(f"{type(value).__name__} is not part of a spec")
 
 
 def dump_yaml(body: Json) -> str:
@@ -89,29 +112,27 @@ def dump_json(body: Json) -> str:
     return dumps(body) + "\n"
 
 
-def render(document: Document, source: SourceFile) -> str:
+def render(document: Document, header: str) -> str:
     """The file's bytes (as text). YAML, shell, Python and Dockerfiles get a comment header (after a shebang),
     Markdown an HTML comment; JSON has no comments: its header goes in the folder's sidecar."""
     if document.format == "yaml":
-        return f"# {header_line(source)}\n" + dump_yaml(document.body)
+        return f"# {header}\n" + dump_yaml(document.body)
     if document.format == "json":
         return dump_json(document.body)
     assert isinstance(document.body, str)
     if document.name.endswith(".md"):
-        return f"<!-- {header_line(source)} -->\n" + document.body
+        return f"<!-- {html_comment(header)} -->\n" + document.body
     if document.name.endswith((".sh", ".py", "Dockerfile")):
         first, _, rest = document.body.partition("\n")
         if first.startswith("#!"):
-            return f"{first}\n# {header_line(source)}\n{rest}"
-        return f"# {header_line(source)}\n" + document.body
+            return f"{first}\n# {header}\n{rest}"
+        return f"# {header}\n" + document.body
     return document.body
 
 
-def sidecar(json_files: dict[str, str], source: SourceFile) -> str:
+def sidecar(json_files: dict[str, str], header: str) -> str:
     """`GENERATED.txt` beside JSON files: the header they cannot carry, and each file's digest."""
-    import hashlib
-
-    lines = [header_line(source), "", "files (sha256):"]
+    lines = [header, "", "files (sha256):"]
     for name, content in sorted(json_files.items()):
         lines.append(f"  {name}  {hashlib.sha256(content.encode()).hexdigest()}")
     return "\n".join(lines) + "\n"

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
 from mlopsc.compiler.source import Path_
+
+if TYPE_CHECKING:
+    from mlopsc.targets.capabilities import Capabilities
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Target(Protocol):
     title: ClassVar[str]
     code_prefix: ClassVar[str]  # prefix of this target's diagnostic codes, e.g. "KSV"
     mapping: ClassVar[tuple[FieldMapping, ...]]  # rendered into docs/targets/<name>.md
+    capabilities: ClassVar[Capabilities]  # checked by compiler/passes/capabilities.py, printed as docs
 
     def resolve(self, plan: Plan) -> Resolution: ...
 

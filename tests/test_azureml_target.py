@@ -349,4 +349,4 @@ def test_sklearn_score_py_serves_a_tiny_model(tmp_path: Path, monkeypatch: pytes
 def test_scoring_script_is_deterministic() -> None:
     first = score_py("m", "1.0.0", "xgboost", ["a"], capture=True)
     assert first == score_py("m", "1.0.0", "xgboost", ["a"], capture=True)
-    assert copy.copy(first).startswith('"""Online scoring for m 1.0.0 (xgboost)')
+    assert copy.copy(first).startswith('"Online scoring for m 1.0.0 (xgboost)')

@@ -417,13 +417,15 @@ def _plan(text: str = PROD) -> object:
     """A decided plan for `text`, built with the passes up to validate plus a neutral Derived."""
     from mlopsc.compiler.ir import Derived, Plan, Validated
     from mlopsc.compiler.passes import run
+    from mlopsc.compiler.rolloutstate import rollout_state
     from mlopsc.compiler.spec.vocabulary import Strategy
 
     ir = run("mlops.yaml", text.encode(), Options(today=TODAY), until="validate")
     assert isinstance(ir, Validated), [d.message for d in ir.diagnostics]
     env = ir.environments[0]
     low = env.spec.serving.replicas.min if env.spec.serving.replicas else 2
-    derived = Derived(Strategy.CANARY, low, 4, 100.0, 60, 10, None, 5, 0.01, 0.05, 0.1, 0.2, 0.25, 0.05, 0.1, 10)
+    state = rollout_state(env.spec, Strategy.CANARY, 10)
+    derived = Derived(Strategy.CANARY, low, 4, 100.0, 60, 10, None, 5, 0.01, 0.05, 0.1, 0.2, 0.25, 0.05, 0.1, 10, state)
     return Plan(env.name, env.spec, derived, (), env.document)
 
 

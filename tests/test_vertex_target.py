@@ -103,6 +103,7 @@ def test_root_spec_renders_for_every_environment(environment: str) -> None:
         "deploy-model.json": "DeployModelRequest",
         "monitoring-job.json": "ModelDeploymentMonitoringJob",
         "retraining-schedule.json": "Schedule",
+        "apply.json": "ApplySettings",
         "apply.sh": "ApplyScript",
         "README.md": "Readme",
     }

@@ -109,7 +109,7 @@ def traffic_of(units: list[IR]) -> dict[tuple[str, str], Traffic]:
 
 def traffic_of_plans(plans: Iterable[Plan | PlanSummary]) -> dict[tuple[str, str], Traffic]:
     """Each (environment, model)'s strategy and traffic; a later plan wins, as in discovery order."""
-    return {(p.environment, p.model_name): Traffic(str(p.derived.strategy), p.derived.traffic) for p in plans}
+    return {(p.environment, p.model_name): Traffic.of(p.derived.rollout) for p in plans}
 
 
 def diff_against(

@@ -1,7 +1,11 @@
 """`mlopsc rollout next|promote|abort`: move `rollout.traffic` in mlops.yaml, in place, in Git.
 
+Each move is the decided rollout state's (`Derived.rollout`, compiler/rolloutstate.py), so what is
+written is what every platform renders:
+
 - `next`: the next of the environment's `rollout.steps` above where it stands now;
-- `promote`: 100 (all traffic on the new version);
+- `promote`: 100 (all traffic on the new version; refused for shadow, whose new version answers
+  nobody however much is mirrored to it: promoting it is a strategy change);
 - `abort`: 0. All traffic goes back to `rollout.previous`, and the new version stays deployed without
   traffic so it can be looked at; going back to the first step would keep sending users to a version
   that was just judged bad. Ship a fixed version (or remove the rollout) to go on.
@@ -34,6 +38,7 @@ from typing import Any, Literal
 from mlopsc.compiler.diagnostics import Diagnostic
 from mlopsc.compiler.ir import Decided, Options
 from mlopsc.compiler.passes import run
+from mlopsc.compiler.rolloutstate import RolloutRefused, RolloutState
 
 Action = Literal["next", "promote", "abort"]
 INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 4, 0))
@@ -72,34 +77,23 @@ def plan_move(path: Path, action: Action, environment: str | None, name: str) ->
         environment = next(iter(plans))
     if environment not in plans:
         raise RolloutError(f"{name} has no environment `{environment}` (it has {', '.join(sorted(plans))})")
-    strategy, current, steps, has_previous = plans[environment]
-    if strategy == "all-at-once":
-        raise RolloutError(f"`{environment}` rolls out all-at-once: there is no traffic to move")
-    if not has_previous:
-        raise RolloutError(f"`{environment}` has no `rollout.previous`: there is no live version to shift traffic from")
-    if action == "next":
-        if not steps:
-            raise RolloutError(f"`{environment}` has no `rollout.steps` to move along")
-        later = [s for s in steps if s > current]
-        if not later:
-            raise RolloutError(
-                f"`{environment}` is at {current}%, the last of its steps {steps}: "
-                "`mlopsc rollout promote` ends the rollout"
-            )
-        target = later[0]
-    else:
-        target = 100 if action == "promote" else 0
+    state = plans[environment]
+    try:
+        moved = {"next": state.next, "promote": state.promote, "abort": state.abort}[action]()
+    except RolloutRefused as exc:
+        raise RolloutError(f"`{environment}` {exc}") from None
+    strategy, current, target = str(state.strategy), state.traffic, moved.traffic
     text = raw.decode("utf-8-sig")
     bom = raw.startswith(b"\xef\xbb\xbf")
     if target == current:
         return RolloutEdit(path, environment, strategy, current, target, "", text)
     new_text, where = _edit(text, environment, target, name)
     after = _traffic(name, (("\ufeff" if bom else "") + new_text).encode())
-    if after[environment][1] != target:
+    if after[environment] != moved:
         raise RolloutError(f"internal: the edit at {where} did not move `{environment}` to {target}%")
-    moved = [env for env in plans if env != environment and plans[env][:2] != after[env][:2]]
-    if moved:
-        raise RolloutError(f"internal: the edit at {where} would also move {', '.join(moved)}")
+    others = [env for env in plans if env != environment and plans[env] != after[env]]
+    if others:
+        raise RolloutError(f"internal: the edit at {where} would also move {', '.join(others)}")
     return RolloutEdit(path, environment, strategy, current, target, where, ("\ufeff" if bom else "") + new_text)
 
 
@@ -112,21 +106,13 @@ def write(edit: RolloutEdit) -> None:
     os.replace(tmp, edit.path)
 
 
-def _traffic(name: str, raw: bytes) -> dict[str, tuple[str, int, list[int], bool]]:
-    """Per environment: strategy, derived traffic, steps, whether a previous version is set."""
+def _traffic(name: str, raw: bytes) -> dict[str, RolloutState]:
+    """Per environment: the decided rollout state (Derived.rollout)."""
     ir = run(name, raw, Options(), until="decide")
     errors = tuple(d for d in ir.diagnostics if d.is_error)
     if errors or not isinstance(ir, Decided):
         raise RolloutError(f"{name} does not compile", errors)
-    return {
-        p.environment: (
-            str(p.derived.strategy),
-            p.derived.traffic,
-            list(p.spec.rollout.steps),
-            p.spec.rollout.previous is not None,
-        )
-        for p in ir.plans
-    }
+    return {p.environment: p.derived.rollout for p in ir.plans}
 
 
 def _yaml(indent: tuple[int, int, int]) -> Any:

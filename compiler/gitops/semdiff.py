@@ -33,6 +33,7 @@ from typing import Literal
 
 from mlopsc.compiler.gitops.tree import SIDECAR
 from mlopsc.compiler.ir import Json, RenderedFile
+from mlopsc.compiler.rolloutstate import RolloutState
 from mlopsc.compiler.serialize import GENERATED_MARK
 
 Seg = str
@@ -123,10 +124,15 @@ class GroupDiff:
 
 @dataclass(frozen=True)
 class Traffic:
-    """An environment's rollout as decided: strategy and percent on the new version."""
+    """An environment's rollout as decided (Derived.rollout): strategy and percent on the new version."""
 
     strategy: str
     percent: int
+    state: RolloutState | None = None  # the whole decided state: each version's live and mirrored share
+
+    @classmethod
+    def of(cls, state: RolloutState) -> Traffic:
+        return cls(str(state.strategy), state.traffic, state)
 
 
 @dataclass(frozen=True)

@@ -160,26 +160,26 @@ def _label(text: str) -> str:
 
 def mermaid(plan: Plan, before: Traffic | None) -> str:
     """previous -> new with traffic shares (old -> new when it moved), monitors, rollback, retraining."""
-    spec, derived = plan.spec, plan.derived
-    strategy = str(derived.strategy)
-    now = derived.traffic
-    was = before.percent if before is not None else None
+    spec, rollout = plan.spec, plan.derived.rollout
+    strategy = str(rollout.strategy)
+    before_state = before.state if before is not None else None
     lines = ["flowchart LR", f"  requests([{_label('requests')}])"]
     new_name = f"{spec.metadata.name} {spec.model.version} ({strategy})"
     lines.append(f"  new[{_label(new_name)}]")
-    previous = spec.rollout.previous
-    share_new = _share(was, now)
-    split = previous is not None and strategy != "all-at-once"
-    if previous is not None and split:
+    previous = rollout.previous  # deployed beside the new version (the decided state)
+    split = previous is not None
+    if previous is not None:
         lines.append(f"  previous[{_label(f'{spec.metadata.name} {previous.version} (live)')}]")
-        if strategy == "shadow":
-            lines.append(f"  requests -->|{_label('100%')}| previous")
-            lines.append(f"  requests -.->|{_label('mirrored ' + share_new)}| new")
-        else:
-            share_old = _share(None if was is None else 100 - was, 100 - now)
-            lines.append(f"  requests -->|{_label(share_old)}| previous")
-            lines.append(f"  requests -->|{_label(share_new)}| new")
+        old_prev = before_state.previous if before_state is not None else None
+        share_old = _share(None if old_prev is None else old_prev.live_share, previous.live_share)
+        lines.append(f"  requests -->|{_label(share_old)}| previous")
+    new = rollout.new
+    old_new = before_state.new if before_state is not None else None
+    if new.mirrored_share or rollout.shadow:
+        share_new = _share(None if old_new is None else old_new.mirrored_share, new.mirrored_share)
+        lines.append(f"  requests -.->|{_label('mirrored ' + share_new)}| new")
     else:
+        share_new = _share(None if old_new is None else old_new.live_share, new.live_share)
         lines.append(f"  requests -->|{_label(share_new)}| new")
     watched = _monitors(plan)
     if watched:

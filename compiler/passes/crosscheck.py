@@ -43,7 +43,7 @@ def crosscheck(spec: Spec) -> list[Finding]:
             )
         )
 
-    if serving.mode in (ServingMode.BATCH, ServingMode.HYBRID) and serving.batch is None:
+    if serving.mode.serves_batch and serving.batch is None:
         out.append(
             Finding(
                 "E109",

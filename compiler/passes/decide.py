@@ -17,7 +17,9 @@ from mlopsc.compiler.ir import (
 )
 from mlopsc.compiler.rules import RULES
 from mlopsc.compiler.rules.base import Outcome
+from mlopsc.compiler.rules.rollout import rollout_state
 from mlopsc.compiler.source import environment_path, locate
+from mlopsc.compiler.spec.typed import Spec
 from mlopsc.compiler.spec.vocabulary import Strategy
 
 
@@ -43,7 +45,7 @@ def decide(validated: Validated, options: Options) -> Decided:
             diagnostics.extend(unit.diagnostic(f, path_env) for f in result.findings)
             failed = failed or any(f.severity is Severity.ERROR for f in result.findings)
         if not failed:
-            plans.append(Plan(env.name, env.spec, _derived(decided), tuple(decisions), env.document))
+            plans.append(Plan(env.name, env.spec, _derived(decided, env.spec), tuple(decisions), env.document))
     return Decided(unit, tuple(plans), options, tuple(diagnostics))
 
 
@@ -56,15 +58,17 @@ def _decision(unit: Unit, rule: str, outcome: Outcome, environment: str | None) 
     return Decision(rule, outcome.field, outcome.value, outcome.reason, tuple(inputs), outcome.kind)  # type: ignore[arg-type]
 
 
-def _derived(d: dict[str, Json]) -> Derived:
+def _derived(d: dict[str, Json], spec: Spec) -> Derived:
     def num(key: str) -> float:
         value = d[key]
         assert isinstance(value, int | float), key
         return float(value)
 
     alert = d.get("monitoring.latency_alert_ms")
+    strategy = Strategy(str(d["rollout.strategy"]))
+    traffic = int(num("rollout.traffic"))
     return Derived(
-        strategy=Strategy(str(d["rollout.strategy"])),
+        strategy=strategy,
         replicas_min=int(num("serving.replicas.min")),
         replicas_max=int(num("serving.replicas.max")),
         rps_per_replica=num("serving.scale.rps_per_replica"),
@@ -79,7 +83,8 @@ def _derived(d: dict[str, Json]) -> Derived:
         drift_retrain=num("monitoring.drift.retrain"),
         quality_investigate_drop=num("monitoring.quality.investigate_drop"),
         quality_retrain_drop=num("monitoring.quality.retrain_drop"),
-        traffic=int(num("rollout.traffic")),
+        traffic=traffic,
+        rollout=rollout_state(spec, strategy, traffic),
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from mlopsc.compiler.diagnostics import Diagnostic
 from mlopsc.compiler.ir import Emitted, Plan, RenderedFile, Resolved, Stack
-from mlopsc.compiler.serialize import render, sidecar
+from mlopsc.compiler.serialize import header_line, render, sidecar
 
 
 def emit(resolved: Resolved, options: object = None) -> Emitted:
@@ -30,8 +30,9 @@ def emit(resolved: Resolved, options: object = None) -> Emitted:
         stacks.append(replace(stack, decisions=stack.decisions + emission.decisions))
         folder = f"{plan.environment}/{plan.model_name}/{stack.target}"
         json_files: dict[str, str] = {}
+        header = header_line(plan.model_name, plan.environment, plan.document)
         for document in emission.documents:
-            content = render(document, unit.source)
+            content = render(document, header)
             if document.format == "json":
                 json_files[document.name] = content
             files.append(
@@ -49,7 +50,7 @@ def emit(resolved: Resolved, options: object = None) -> Emitted:
             files.append(
                 RenderedFile(
                     f"{folder}/GENERATED.txt",
-                    sidecar(json_files, unit.source),
+                    sidecar(json_files, header),
                     stack.target,
                     plan.environment,
                     plan.model_name,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from mlopsc.compiler.diagnostics import Diagnostic, Severity
 from mlopsc.compiler.ir import Decided, Finding, Plan, Resolved, Stack
+from mlopsc.compiler.passes.capabilities import check
 
 
 def platforms_for(plan: Plan, wanted: tuple[str, ...]) -> tuple[list[str], list[Finding]]:
-    """The platforms to render: those the spec configures, narrowed by --target."""
-    configured = [p for p in ("kserve", "sagemaker", "vertex", "azureml") if getattr(plan.spec.platforms, p)]
+    """The platforms to render: those the spec configures, narrowed by --target (in the registry's order;
+    the registry is the one list of platforms, and a test holds its keys to the spec's `platforms`)."""
+    from mlopsc.targets.registry import TARGETS
+
+    configured = [p for p in TARGETS if getattr(plan.spec.platforms, p)]
     if not wanted:
         return configured, []
     missing = [
@@ -35,23 +39,10 @@ def resolve(decided: Decided, options: object = None) -> Resolved:
         names, missing = platforms_for(plan, decided.options.targets)
         diagnostics.extend(unit.diagnostic(f, plan.environment) for f in missing)
         for name in names:
-            target = TARGETS.get(name)
-            if target is None:
-                diagnostics.append(
-                    unit.diagnostic(
-                        Finding(
-                            "E116",
-                            Severity.ERROR,
-                            f"this mlopsc has no `{name}` target",
-                            ("platforms", name),
-                            f"targets available: {', '.join(TARGETS)}",
-                        ),
-                        plan.environment,
-                        at_key=True,
-                    )
-                )
-                continue
+            target = TARGETS[name]
             try:
+                refused = check(name, target.capabilities, plan)  # what the platform cannot do: one place, its table
+                diagnostics.extend(unit.diagnostic(f, plan.environment) for f in refused)
                 result = target.resolve(plan)
             except Exception as exc:
                 diagnostics.append(unit.crash(f"target {name} (resolving)", exc))

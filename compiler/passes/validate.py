@@ -304,6 +304,14 @@ def _hint(error: dict[str, Any], path: Path_, root: type) -> str:
         return "write the number without quotes"
     if kind == "string_type" and isinstance(error.get("input"), int | float):
         return "quote the value so YAML keeps it as text"
+    if kind == "string_pattern_mismatch":
+        from mlopsc.compiler.spec.patterns import PATTERN_HINTS
+
+        return PATTERN_HINTS.get(error.get("ctx", {}).get("pattern", ""), "")
+    if kind == "value_error" and "is not a valid cron expression" in str(error["msg"]):
+        from mlopsc.compiler.spec.patterns import CRON_HINT
+
+        return CRON_HINT
     return ""
 
 

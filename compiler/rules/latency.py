@@ -6,7 +6,6 @@ from typing import ClassVar
 from mlopsc.compiler.ir import Json
 from mlopsc.compiler.rules.base import Outcome, RuleResult, error, note, warning
 from mlopsc.compiler.spec.typed import Spec
-from mlopsc.compiler.spec.vocabulary import ServingMode
 
 TIGHT_MS = 50
 OPTIMISE_MS = 100
@@ -25,7 +24,7 @@ class LatencyClass:
 
     def apply(self, spec: Spec, decided: Mapping[str, Json]) -> RuleResult:
         latency = spec.serving.scale.latency_ms
-        if latency is None or spec.serving.mode not in (ServingMode.ONLINE, ServingMode.HYBRID):
+        if latency is None or not spec.serving.mode.serves_online:
             return RuleResult()
         path = ("serving", "scale", "latency_ms")
         inputs = ((path, latency),)

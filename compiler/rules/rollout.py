@@ -4,9 +4,12 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from mlopsc.compiler.ir import Json
+from mlopsc.compiler.rolloutstate import rollout_state
 from mlopsc.compiler.rules.base import Outcome, RuleResult, error, note
 from mlopsc.compiler.spec.typed import Spec
 from mlopsc.compiler.spec.vocabulary import Strategy
+
+__all__ = ["DEFAULT_TRAFFIC", "RolloutTraffic", "rollout_state"]
 
 DEFAULT_TRAFFIC = {
     Strategy.CANARY: 10,
@@ -26,7 +29,12 @@ class RolloutTraffic:
         "version is deployed beside the old and switched when healthy), A/B 50, shadow 10, all-at-once 100. "
         "All-at-once always means 100 (a `traffic` share it inherits is noted, not applied). "
         "Without `rollout.previous` there is nothing to split with: the new version takes all traffic (a note), "
-        "except for shadow, which needs a live version to mirror and is refused."
+        "except for shadow, which needs a live version to mirror and is refused. "
+        "From strategy and traffic the decide pass builds the rollout state every target translates "
+        "(`compiler/rolloutstate.py`): the previous version is deployed beside the new one unless the rollout is "
+        "all-at-once; canary, blue-green and A/B give the new version `traffic`% of live traffic and the "
+        "previous one the rest; shadow leaves 100% live on the previous version and mirrors `traffic`% to the "
+        "new one. `rollout next` moves to the next step above `traffic`, `promote` to 100, `abort` to 0."
     )
 
     def apply(self, spec: Spec, decided: Mapping[str, Json]) -> RuleResult:

@@ -19,9 +19,22 @@ _FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
 )
 
 
+_CRON_CHARACTERS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ*/,- ")
+
+
 def cron_problem(expr: str) -> str | None:
-    """None when ``expr`` is a valid five-field cron expression, else what is wrong with it."""
-    parts = expr.split()
+    """None when ``expr`` is a valid five-field cron expression, else what is wrong with it.
+
+    One line of ASCII digits, names, ``* / , -`` and spaces only: a schedule is written into comments
+    and crontab lines of the rendered scripts, where a line break or a tab would start a new line of code.
+    """
+    odd = next((c for c in expr if c not in _CRON_CHARACTERS), None)
+    if odd is not None:
+        return (
+            f"{odd!a} is not allowed: a schedule is one line of digits, month/day names, `*`, `/`, `,`, `-` and spaces"
+        )
+    parts = expr.split(" ")
+    parts = [p for p in parts if p]
     if len(parts) != 5:
         return f"a cron expression has 5 fields (minute hour day-of-month month day-of-week), this one has {len(parts)}"
     for text, (name, low, high, names) in zip(parts, _FIELDS, strict=True):

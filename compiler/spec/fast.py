@@ -40,6 +40,7 @@ from mlopsc.compiler.spec.patterns import (
     GCP_PROJECT,
     GCP_REGION,
     GCP_SECRET,
+    GCP_SERVICE_ACCOUNT,
     GIT_SHA,
     IAM_ROLE_ARN,
     IMAGE,
@@ -88,6 +89,7 @@ _FEATURE = pattern(FEATURE)
 _GCP_PROJECT = pattern(GCP_PROJECT)
 _GCP_REGION = pattern(GCP_REGION)
 _GCP_SECRET = pattern(GCP_SECRET)
+_GCP_SERVICE_ACCOUNT = pattern(GCP_SERVICE_ACCOUNT)
 _GIT_SHA = pattern(GIT_SHA)
 _IAM_ROLE_ARN = pattern(IAM_ROLE_ARN)
 _IMAGE = pattern(IMAGE)
@@ -634,7 +636,7 @@ def _vertex_platform(value: object) -> t.VertexPlatform:
     return t.VertexPlatform(
         project=text(d["project"], _GCP_PROJECT),
         region=text(d["region"], _GCP_REGION),
-        service_account=None if d.get("service_account") is None else text(d["service_account"], _EMAIL),
+        service_account=None if d.get("service_account") is None else text(d["service_account"], _GCP_SERVICE_ACCOUNT),
         kms_key_name=None if d.get("kms_key_name") is None else text(d["kms_key_name"]),
         network=None if d.get("network") is None else text(d["network"]),
         capture_destination=None if d.get("capture_destination") is None else text(d["capture_destination"], _URI),

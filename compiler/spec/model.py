@@ -15,6 +15,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from mlopsc.compiler.quoting import comment
 from mlopsc.compiler.spec.checks import raw_number
 from mlopsc.compiler.spec.cron import cron_problem
 from mlopsc.compiler.spec.patterns import (
@@ -34,6 +35,7 @@ from mlopsc.compiler.spec.patterns import (
     GCP_PROJECT,
     GCP_REGION,
     GCP_SECRET,
+    GCP_SERVICE_ACCOUNT,
     GIT_SHA,
     IAM_ROLE_ARN,
     IMAGE,
@@ -88,7 +90,7 @@ def _cron(value: object) -> object:
     if isinstance(value, str):
         problem = cron_problem(value)
         if problem:
-            raise ValueError(f"`{value}` is not a valid cron expression: {problem}")
+            raise ValueError(f"`{comment(value)}` is not a valid cron expression: {problem}")
     return value
 
 
@@ -442,7 +444,9 @@ class SageMakerPlatform(_Model):
 class VertexPlatform(_Model):
     project: Annotated[str, StringConstraints(pattern=GCP_PROJECT)]
     region: Annotated[str, StringConstraints(pattern=GCP_REGION)]
-    service_account: Email | None = None
+    service_account: Annotated[str, StringConstraints(pattern=GCP_SERVICE_ACCOUNT)] | None = None
+    """Service account e-mail (name@project-id.iam.gserviceaccount.com) that the deployed model, batch and
+    pipeline jobs run as, and that Cloud Scheduler uses to start scheduled batch prediction jobs."""
     kms_key_name: str | None = None
     network: str | None = None
     capture_destination: Uri | None = None

@@ -34,6 +34,14 @@ AWS_REGION = r"^[a-z]{2}(-gov)?-[a-z]+-\d$"
 IAM_ROLE_ARN = r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$"
 GCP_PROJECT = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 GCP_REGION = r"^[a-z]+-[a-z]+\d$"
+# A Google service account's e-mail: <name>@<project>.iam.gserviceaccount.com (also a domain-scoped
+# project's `<project>.<domain>.iam`, the Compute Engine default `<number>-compute@developer` and the App
+# Engine default `<project>@appspot`). It reaches the Cloud Scheduler job of Vertex batch, so only these
+# characters: https://cloud.google.com/iam/docs/service-account-overview#identifying
+GCP_SERVICE_ACCOUNT = (
+    r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
+    r"(?:iam|developer|appspot)\.gserviceaccount\.com$"
+)
 AWS_SECRET_ARN = r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$"
 GCP_SECRET = r"^projects/[^/\s]+/secrets/[^/\s]+(/versions/[^/\s]+)?$"
 AZURE_SECRET_URL = r"^https://[a-z0-9-]{3,24}\.vault\.azure\.net/secrets/[A-Za-z0-9-]+(/[0-9a-f]{32})?$"
@@ -73,11 +81,24 @@ PATTERN_HELP: dict[str, str] = {
     IAM_ROLE_ARN: "an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
     GCP_PROJECT: "a Google Cloud project id",
     GCP_REGION: "a Google Cloud region such as us-central1",
+    GCP_SERVICE_ACCOUNT: (
+        "a Google service account e-mail such as name@project-id.iam.gserviceaccount.com "
+        "(lowercase letters, digits, '-' and '.')"
+    ),
     AWS_SECRET_ARN: "a Secrets Manager secret ARN",
     GCP_SECRET: "a Secret Manager resource name, projects/<project>/secrets/<name>[/versions/<n>]",
     AZURE_SECRET_URL: "a Key Vault secret URL, https://<vault>.vault.azure.net/secrets/<name>",
     SECURITY_GROUP: "a security group id (sg-...)",
     SUBNET: "a subnet id (subnet-...)",
 }
+
+# Hints for the patterns of values that reach a generated script: what to write instead.
+PATTERN_HINTS: dict[str, str] = {
+    GCP_SERVICE_ACCOUNT: (
+        "write the account's e-mail as `gcloud iam service-accounts list` prints it, "
+        "e.g. batch@my-project.iam.gserviceaccount.com"
+    ),
+}
+CRON_HINT = 'write one line of five fields separated by spaces, e.g. "0 2 * * *" (02:00 UTC every day)'
 
 ENVIRONMENT_NAME = re.compile(ENVIRONMENT.removesuffix("$") + r"\Z")  # `$` would accept a trailing newline

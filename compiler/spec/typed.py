@@ -1020,6 +1020,8 @@ class VertexPlatform(Frozen):
     project: str
     region: str
     service_account: str | None
+    """Service account e-mail (name@project-id.iam.gserviceaccount.com) that the deployed model, batch and pipeline
+    jobs run as, and that Cloud Scheduler uses to start scheduled batch prediction jobs."""
     kms_key_name: str | None
     network: str | None
     capture_destination: str | None

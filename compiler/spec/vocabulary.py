@@ -39,6 +39,16 @@ class ServingMode(_Vocab):
     EMBEDDED = "embedded"
     HYBRID = "hybrid"
 
+    @property
+    def serves_online(self) -> bool:
+        """An endpoint answers requests (online, or hybrid: online plus batch)."""
+        return self in (ServingMode.ONLINE, ServingMode.HYBRID)
+
+    @property
+    def serves_batch(self) -> bool:
+        """Batch scoring runs (batch, or hybrid)."""
+        return self in (ServingMode.BATCH, ServingMode.HYBRID)
+
 
 class Protocol(_Vocab):
     REST = "rest"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mlopsc.compiler.ir import Plan
-from mlopsc.compiler.spec.vocabulary import Level, ServingMode
+from mlopsc.compiler.spec.vocabulary import Level
 
 
 def is_production(plan: Plan) -> bool:
@@ -11,4 +11,4 @@ def is_production(plan: Plan) -> bool:
 
 
 def serves_online(plan: Plan) -> bool:
-    return plan.spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+    return plan.spec.serving.mode.serves_online

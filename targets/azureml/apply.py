@@ -5,18 +5,19 @@ identity; the deployments; traffic (and mirror traffic) with ``az ml online-endp
 autoscale (an ARM deployment, after the deployments exist); the batch endpoint and deployment; the
 monitor (it needs the deployment and its data collection); the retraining schedule.
 Every ``create`` is guarded by ``show`` so that the script can run again on a live workspace.
+Every value in the script is one shell word quoted by ``quoting.sh`` and every comment that names one
+goes through ``quoting.comment`` (SECURITY.md, "Generated scripts"): nothing here quotes by hand.
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping, Sequence
 
 from mlopsc.compiler.ir import Plan, Stack
+from mlopsc.compiler.quoting import comment
+from mlopsc.compiler.quoting import sh as q
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.targets.base import artifact_uri
-
-q = shlex.quote
 
 
 def _vaults(plan: Plan) -> list[str]:
@@ -61,8 +62,12 @@ def _previous_model(plan: Plan) -> list[str]:
         )
     else:
         lines.append(
-            f"  echo 'model {name}:{version} (the live version) is not registered and its artifact is not in "
-            "Azure storage: register it first' >&2"
+            "  echo "
+            + q(
+                f"model {name}:{version} (the live version) is not registered and its artifact is not in "
+                "Azure storage: register it first"
+            )
+            + " >&2"
         )
         lines.append("  exit 1")
     lines.append("fi")
@@ -82,7 +87,9 @@ def apply_sh(
     endpoint = c["endpoint"]
     out = [
         "#!/usr/bin/env bash",
-        f"# Applies the Azure ML files of {plan.model_name} {spec.model.version} ({plan.environment}) in order.",
+        comment(
+            f"# Applies the Azure ML files of {plan.model_name} {spec.model.version} ({plan.environment}) in order."
+        ),
         "# Needs: az (2.60+) with the ml extension, logged in with rights on the workspace and resource group.",
         "# Usage: ./apply.sh            create or update everything",
         *(
@@ -106,9 +113,9 @@ def apply_sh(
             f"  az ml batch-endpoint invoke --name {q(c['batch_endpoint'])} --input {q(batch.input_uri)} "
             f'--input-type uri_folder --output-path {q(batch.output_uri)} "${{AZ_ML[@]}}"',
             "}",
-            f"# serving.batch.schedule (UTC): {batch.schedule}. Azure ML does not schedule batch endpoints;",
+            comment(f"# serving.batch.schedule (UTC): {batch.schedule}. Azure ML does not schedule batch endpoints;"),
             "# run this from a scheduler, e.g. crontab:",
-            f"#   {batch.schedule} /path/to/apply.sh invoke-batch",
+            comment(f"#   {batch.schedule} /path/to/apply.sh invoke-batch"),
             'if [[ "${1:-}" == "invoke-batch" ]]; then',
             "  invoke_batch",
             "  exit 0",
@@ -152,16 +159,18 @@ def apply_sh(
             out += [
                 f"if az ml online-deployment show --name {q(name)} --endpoint-name {q(endpoint)} "
                 '"${AZ_ML[@]}" >/dev/null 2>&1; then',
-                f'  az ml online-deployment update --file deployment-{name}.yaml "${{AZ_ML[@]}}"',
+                f'  az ml online-deployment update --file {q(f"deployment-{name}.yaml")} "${{AZ_ML[@]}}"',
                 "else",
-                f'  az ml online-deployment create --file deployment-{name}.yaml "${{AZ_ML[@]}}"',
+                f'  az ml online-deployment create --file {q(f"deployment-{name}.yaml")} "${{AZ_ML[@]}}"',
                 "fi",
             ]
         out += [
             "",
-            f"# #. Traffic: {_traffic_arg(traffic)}"
-            + (f"; mirrored: {_traffic_arg(mirror)}" if mirror else "")
-            + " (endpoint.yaml).",
+            comment(
+                f"# #. Traffic: {_traffic_arg(traffic)}"
+                + (f"; mirrored: {_traffic_arg(mirror)}" if mirror else "")
+                + " (endpoint.yaml)."
+            ),
             'az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"',
         ]
         if "autoscale.json" in files:
@@ -193,7 +202,7 @@ def apply_sh(
         if file in files:
             out += [
                 "",
-                f"# #. {step}",
+                comment(f"# #. {step}"),
                 f'if az ml schedule show --name {q(name)} "${{AZ_ML[@]}}" >/dev/null 2>&1; then',
                 f'  az ml schedule update --file {file} "${{AZ_ML[@]}}"',
                 "else",
@@ -236,7 +245,7 @@ def _slo_comments(plan: Plan, stack: Stack, deployments: Sequence[tuple[str, str
             "# Roll back (Azure ML does not roll back by itself):",
             f'#   az ml online-endpoint update --name {endpoint} --traffic "{old}=100 {new}=0" "${{AZ_ML[@]}}"',
         ]
-    return lines
+    return [comment(line) for line in lines]
 
 
 def readme(

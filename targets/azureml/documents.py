@@ -7,10 +7,10 @@ why. Every YAML carries its ``$schema`` URL (the loaders ignore it; editors and 
 from __future__ import annotations
 
 import math
-import shlex
 from collections.abc import Mapping
 
 from mlopsc.compiler.ir import Json, Plan, Stack
+from mlopsc.compiler.quoting import sh
 from mlopsc.compiler.spec.typed import SecretRef
 
 SCHEMA = "https://azuremlschemas.azureedge.net/latest/"
@@ -280,7 +280,9 @@ def retraining_pipeline_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -
     assert retraining is not None
     step: dict[str, Json] = {
         "type": "command",
-        "command": shlex.join(retraining.pipeline.command),
+        # Azure ML runs a command job's `command` with a shell: each element one quoted word, so the job
+        # gets exactly the spec's argv (tests/security/test_scripts.py runs it with bash).
+        "command": " ".join(sh(arg) for arg in retraining.pipeline.command),
         "environment": {"image": stack.components["retraining_image"]},
         "environment_variables": {
             "MODEL_NAME": plan.model_name,

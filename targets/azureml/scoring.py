@@ -24,9 +24,10 @@ serving without its secret or collecting nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Final
+
+from mlopsc.compiler.quoting import py
 
 # framework -> (model file patterns, the lines of _load(path) after `def _load(path):`)
 _LOADERS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
@@ -53,7 +54,7 @@ _PREDICT: Final[dict[str, str]] = {
 }
 SCORING_FRAMEWORKS: Final[tuple[str, ...]] = tuple(_LOADERS)
 
-_COMMON = '''"""{title} for {model} {version} ({framework}), rendered by mlopsc; edit the spec, not this file."""
+_COMMON = '''{docstring}
 
 import glob
 import json
@@ -221,13 +222,10 @@ def packages_needed(*, capture: bool, secrets: bool) -> tuple[str, ...]:
 def _common(title: str, model: str, version: str, framework: str, features: list[str], secrets: list[str]) -> str:
     patterns, load = _LOADERS[framework]
     return _COMMON.format(
-        secrets=json.dumps(secrets),
-        title=title,
-        model=model,
-        version=version,
-        framework=framework,
-        features=json.dumps(features),
-        patterns=json.dumps(list(patterns)),
+        docstring=py(f"{title} for {model} {version} ({framework}), rendered by mlopsc; edit the spec, not this file."),
+        features=py(features),
+        patterns=py(patterns),
+        secrets=py(secrets),
         load=load,
         predict=_PREDICT[framework],
     )

@@ -125,9 +125,10 @@ from typing import ClassVar
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
 from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
+from mlopsc.compiler.spec.vocabulary import ServingMode
 from mlopsc.targets.azureml import catalog, drift
 from mlopsc.targets.azureml.apply import apply_sh, readme
+from mlopsc.targets.azureml.capabilities import CAPABILITIES
 from mlopsc.targets.azureml.documents import (
     MAX_REQUEST_TIMEOUT_MS,
     SCORE_DIR,
@@ -157,8 +158,8 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
+from mlopsc.targets.capabilities import Capabilities
 
-MAX_MIRROR_PERCENT = 50
 DEFAULT_SKU = "Standard_DS3_v2"
 ARTIFACT_SCHEMES = ("azureml://",)
 PIPELINE_FILE = "retraining-pipeline.yaml"
@@ -181,6 +182,7 @@ class AzureML:
     name: ClassVar[str] = "azureml"
     title: ClassVar[str] = "Azure ML (managed online and batch endpoints, CLI v2)"
     code_prefix: ClassVar[str] = "AML"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping("metadata.name + environment", "endpoint.yaml name", "<model>-<env>, unique per region"),
         FieldMapping("metadata.labels, team", "tags of every resource", "via labels_for"),
@@ -223,8 +225,8 @@ class AzureML:
         findings: list[Finding] = []
         decisions: list[Decision] = []
         mode = spec.serving.mode
-        online = mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        batch = mode in (ServingMode.BATCH, ServingMode.HYBRID)
+        online = mode.serves_online
+        batch = mode.serves_batch
         components: dict[str, str] = {
             "workspace": platform.workspace,
             "resource_group": platform.resource_group,
@@ -249,15 +251,6 @@ class AzureML:
                     ("`mode: online`", "`mode: batch`", "`mode: hybrid`"),
                 )
             )
-        if online and spec.serving.protocol is Protocol.GRPC:
-            findings.append(
-                refuse(
-                    "AML013",
-                    "Azure ML managed online endpoints serve HTTPS (REST) only, not gRPC",
-                    ("serving", "protocol"),
-                    ("`protocol: rest`", "render gRPC for KServe"),
-                )
-            )
         self._environment(plan, components, findings, decisions, batch)
         uri, where = artifact_uri(plan, self.name)
         if _azure_storage(uri):
@@ -273,43 +266,7 @@ class AzureML:
                 )
             )
         self._sku(plan, components, findings, decisions)
-        replicas_min = plan.derived.replicas_min
-        components["instance_count"] = str(max(1, replicas_min))
-        if replicas_min < 1 and online:
-            findings.append(
-                warn(
-                    "AML101",
-                    "a managed online deployment runs at least 1 instance: `replicas.min: 0` is deployed as 1",
-                    ("serving", "replicas", "min"),
-                    "serverless scale-to-zero is not available on managed online endpoints",
-                )
-            )
-        if online and plan.derived.strategy is Strategy.SHADOW and plan.derived.traffic > MAX_MIRROR_PERCENT:
-            findings.append(
-                refuse(
-                    "AML005",
-                    f"Azure ML mirrors at most {MAX_MIRROR_PERCENT}% of traffic to a shadow deployment, "
-                    f"not {plan.derived.traffic}%",
-                    ("rollout", "traffic"),
-                    (
-                        f"`rollout.traffic` of {MAX_MIRROR_PERCENT} or less",
-                        "`strategy: canary` to send live traffic to the new version",
-                        "render the shadow rollout for SageMaker (ShadowProductionVariants, up to 100%)",
-                    ),
-                )
-            )
-        for var, value in sorted(spec.serving.env.items()):
-            if isinstance(value, SecretRef):
-                entry = spec.secrets.get(value.secret)
-                if entry is None or entry.azureml is None:
-                    findings.append(
-                        refuse(
-                            "AML006",
-                            f"secret `{value.secret}` (serving.env.{var}) has no Azure ML Key Vault reference",
-                            ("secrets", value.secret) if entry is not None else ("serving", "env", var),
-                            hint="add `azureml: https://<vault>.vault.azure.net/secrets/<name>` to the secret",
-                        )
-                    )
+        components["instance_count"] = str(plan.derived.instances_min)  # 0: AML101 (capability check)
         if any(isinstance(v, SecretRef) for v in spec.serving.env.values()):
             decisions.append(
                 resolved(
@@ -559,7 +516,7 @@ class AzureML:
         batch = spec.serving.batch
         assert platform is not None and batch is not None
         components["batch_endpoint"] = endpoint_name(plan.model_name, plan.environment, "batch")
-        components["batch_instances"] = str(max(1, plan.derived.replicas_min))
+        components["batch_instances"] = str(plan.derived.instances_min)
         if platform.batch_compute is None:
             findings.append(
                 refuse(
@@ -695,34 +652,34 @@ class AzureML:
         c = stack.components
         docs: list[Document] = [Document("model.yaml", "model", "yaml", model_doc(plan, stack, tags))]
         decisions: list[Decision] = []
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
         batch = "batch_endpoint" in c
         new = c["deployment"]
         deployments: list[tuple[str, str]] = [(new, spec.model.version)]
         traffic: dict[str, int] = {new: 100}
         mirror: dict[str, int] = {}
-        previous = spec.rollout.previous
-        strategy = plan.derived.strategy
-        share = plan.derived.traffic
+        rollout = plan.derived.rollout
+        previous = rollout.previous
+        strategy = rollout.strategy
+        share = rollout.traffic
         if online:
-            if previous is not None and strategy is not Strategy.ALL_AT_ONCE:
+            if previous is not None:  # deployed beside the new version: the decided shares, old first
                 old = deployment_name(previous.version)
                 deployments.insert(0, (old, previous.version))
-                if strategy is Strategy.SHADOW:
-                    traffic = {old: 100, new: 0}
+                traffic = {old: previous.live_share, new: rollout.new.live_share}
+                by_role = {previous.role: old, rollout.new.role: new}
+                mirror = {by_role[v.role]: v.mirrored_share for v in rollout.mirrored}
+                if rollout.shadow:
                     # Always written, 0 included: `online-endpoint update` changes only what it is given, and
                     # Azure's safe-rollout example turns mirroring off with an explicit 0
                     # (azureml-examples cli/deploy-safe-rollout-online-endpoints.sh, reset_mirror_traffic).
-                    mirror = {new: share}
-                else:
-                    traffic = {old: 100 - share, new: share}
+                    mirror = {new: rollout.new.mirrored_share}
             decisions.append(
                 resolved(
                     self.name,
                     "azureml.traffic",
                     {"traffic": dict(traffic), "mirror_traffic": dict(mirror)},
-                    f"{strategy}: {share}% {'mirrored' if strategy is Strategy.SHADOW else 'live'} "
-                    f"on {spec.model.version}"
+                    f"{strategy}: {share}% {'mirrored' if rollout.shadow else 'live'} on {spec.model.version}"
                     + (f", previous {previous.version}" if len(deployments) > 1 and previous else ""),
                 )
             )

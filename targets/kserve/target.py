@@ -28,6 +28,8 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
+from mlopsc.targets.capabilities import Capabilities
+from mlopsc.targets.kserve.capabilities import CAPABILITIES
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
 from mlopsc.targets.kserve.runtimes import RUNTIMES
 
@@ -46,6 +48,7 @@ class KServe:
     name: ClassVar[str] = "kserve"
     title: ClassVar[str] = "KServe (Kubernetes)"
     code_prefix: ClassVar[str] = "KSV"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping("metadata.name", "InferenceService metadata.name", "also names the PrometheusRule, dashboard"),
         FieldMapping("metadata.labels", "metadata.labels of every resource", "plus app.kubernetes.io/* and mlopsc-*"),
@@ -88,10 +91,8 @@ class KServe:
         findings: list[Finding] = []
         decisions: list[Decision] = []
         components: dict[str, str] = {"namespace": platform.namespace, "mode": platform.deployment_mode.value}
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
         framework = spec.model.framework.name.value
-        strategy = plan.derived.strategy
-        mode = platform.deployment_mode
 
         if online:
             if spec.serving.image:
@@ -147,38 +148,6 @@ class KServe:
                         "oci:// copy of the same bytes",
                     )
                 )
-            if strategy is Strategy.SHADOW:
-                findings.append(
-                    refuse(
-                        "KSV005",
-                        "KServe cannot mirror (shadow) traffic to a new version",
-                        ("rollout", "strategy"),
-                        (
-                            "`strategy: canary` with a small `traffic` share",
-                            "render the shadow rollout for SageMaker "
-                            "(ShadowProductionVariants) or Azure ML (mirror_traffic)",
-                            "an Istio VirtualService `mirror` managed outside mlopsc",
-                        ),
-                    )
-                )
-            if (
-                mode is DeploymentMode.RAW
-                and strategy in (Strategy.CANARY, Strategy.BLUE_GREEN)
-                and spec.rollout.previous is not None
-            ):
-                findings.append(
-                    refuse(
-                        "KSV006",
-                        f"KServe honours canaryTrafficPercent only in Knative (serverless) mode; a {strategy} rollout "
-                        "cannot split traffic in Standard (raw) mode",
-                        ("platforms", "kserve", "deployment_mode"),
-                        (
-                            "`deployment_mode: serverless`",
-                            "`strategy: ab` (an InferenceGraph splitter)",
-                            "`strategy: all-at-once` outside production",
-                        ),
-                    )
-                )
             capture = self._capture(plan)
             if capture is not None:
                 url, path = capture
@@ -205,18 +174,6 @@ class KServe:
                                 "sample in the logger sink, or accept full capture",
                             )
                         )
-        for _var, value in sorted(spec.serving.env.items()):
-            if isinstance(value, SecretRef):
-                entry = spec.secrets.get(value.secret)
-                if entry is None or entry.kserve is None:
-                    findings.append(
-                        refuse(
-                            "KSV007",
-                            f"secret `{value.secret}` has no KServe reference",
-                            ("secrets", value.secret),
-                            hint="add `kserve: {secret_key_ref: {name: <Secret>, key: <key>}}`",
-                        )
-                    )
         if spec.serving.resources and spec.serving.resources.gpu_type:
             findings.append(
                 warn(
@@ -226,7 +183,7 @@ class KServe:
                     "pin the GPU model with the cluster's node labels",
                 )
             )
-        if spec.serving.mode in (ServingMode.BATCH, ServingMode.HYBRID):
+        if spec.serving.mode.serves_batch:
             batch = spec.serving.batch
             image = (batch.image if batch else None) or spec.serving.image
             if image is None:
@@ -271,15 +228,18 @@ class KServe:
         }
         docs: list[Document] = []
         decisions: list[Decision] = []
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        strategy = plan.derived.strategy
-        previous = spec.rollout.previous
-        traffic = plan.derived.traffic
+        online = spec.serving.mode.serves_online
+        rollout = plan.derived.rollout
+        strategy = rollout.strategy
+        previous = rollout.previous
+        traffic = rollout.new.live_share
         if online:
             isvc, predictor, annotations = self._isvc(
                 plan, stack, plan.model_name, spec.model.version, previous=False, labels=labels
             )
-            if previous is not None and strategy in (Strategy.CANARY, Strategy.BLUE_GREEN) and traffic < 100:
+            # KServe's translation of a live split: canary and blue-green split between the latest and the
+            # previous ready revision (canaryTrafficPercent); A/B is an InferenceGraph over two services.
+            if previous is not None and rollout.live_split and strategy is not Strategy.AB:
                 predictor["canaryTrafficPercent"] = traffic
                 decisions.append(
                     resolved(
@@ -292,10 +252,10 @@ class KServe:
                 )
                 if strategy is Strategy.BLUE_GREEN:
                     annotations["serving.kserve.io/enable-tag-routing"] = "true"
-            if previous is not None:
-                annotations["mlopsc.io/previous-version"] = previous.version
+            if rollout.replaces is not None:  # the live version it replaces, all-at-once included
+                annotations["mlopsc.io/previous-version"] = rollout.replaces
             docs.append(Document("inferenceservice.yaml", "InferenceService", "yaml", isvc))
-            if strategy is Strategy.AB and previous is not None and traffic < 100:
+            if previous is not None and rollout.live_split and strategy is Strategy.AB:
                 old, _, _ = self._isvc(
                     plan,
                     stack,
@@ -305,16 +265,14 @@ class KServe:
                     labels={**labels, "app.kubernetes.io/version": previous.version},
                 )
                 docs.append(Document("inferenceservice-previous.yaml", "InferenceService", "yaml", old))
-                docs.append(
-                    Document("inferencegraph.yaml", "InferenceGraph", "yaml", self._splitter(plan, ns, labels, traffic))
-                )
+                docs.append(Document("inferencegraph.yaml", "InferenceGraph", "yaml", self._splitter(plan, ns, labels)))
                 decisions.append(
                     resolved(
                         self.name,
                         "kserve.inferencegraph",
                         f"{plan.model_name}-ab",
                         f"A/B: Splitter sends {traffic}% to {spec.model.version}, "
-                        f"{100 - traffic}% to {previous.version}",
+                        f"{previous.live_share}% to {previous.version}",
                     )
                 )
             docs.append(
@@ -414,7 +372,7 @@ class KServe:
             predictor["model"] = container
         annotations: dict[str, Json] = {"serving.kserve.io/deploymentMode": MODE_ANNOTATION[mode]}
         digest = (
-            spec.rollout.previous.artifact.digest if previous and spec.rollout.previous else spec.model.artifact.digest
+            d.rollout.previous.artifact.digest if previous and d.rollout.previous else d.rollout.new.artifact.digest
         )
         if digest:
             annotations["mlopsc.io/artifact-digest"] = digest
@@ -444,8 +402,10 @@ class KServe:
                 out.append({"name": var, "value": value})
         return out
 
-    def _splitter(self, plan: Plan, ns: str, labels: dict[str, Json], traffic: int) -> Json:
+    def _splitter(self, plan: Plan, ns: str, labels: dict[str, Json]) -> Json:
         name = plan.model_name
+        rollout = plan.derived.rollout
+        assert rollout.previous is not None
         return {
             "apiVersion": GRAPH_API,
             "kind": "InferenceGraph",
@@ -455,8 +415,12 @@ class KServe:
                     "root": {
                         "routerType": "Splitter",
                         "steps": [
-                            {"name": "new", "serviceName": name, "weight": traffic},
-                            {"name": "previous", "serviceName": f"{name}-previous", "weight": 100 - traffic},
+                            {"name": "new", "serviceName": name, "weight": rollout.new.live_share},
+                            {
+                                "name": "previous",
+                                "serviceName": f"{name}-previous",
+                                "weight": rollout.previous.live_share,
+                            },
                         ],
                     }
                 }

@@ -9,30 +9,23 @@ import re
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Finding, Plan, Stack
-from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.compiler.spec.vocabulary import Level, Protocol, ServingMode, Strategy
+from mlopsc.compiler.spec.vocabulary import Level, Strategy
 from mlopsc.targets.base import Resolution, artifact_uri, image_for, refuse, resolved, warn
 from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import SAGEMAKER_LIMIT, SCHEDULER_LIMIT, too_long
 from mlopsc.targets.sagemaker.rollout import routing, shadow_refusal, variants
 from mlopsc.targets.sagemaker.schedule import aws_cron
+from mlopsc.targets.secrets import secret_vars as secret_vars_of
+from mlopsc.targets.secrets import string_references
 
 NAME = "sagemaker"
 ECR = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
 DEFAULT_INSTANCE = "ml.m5.large"
-ONLINE = (ServingMode.ONLINE, ServingMode.HYBRID)
-BATCH = (ServingMode.BATCH, ServingMode.HYBRID)
 
 
 def secrets_of(plan: Plan) -> dict[str, str]:
     """Env var -> Secrets Manager ARN for every `{secret: ...}` of serving.env that has one."""
-    out: dict[str, str] = {}
-    for var, value in sorted(plan.spec.serving.env.items()):
-        if isinstance(value, SecretRef):
-            entry = plan.spec.secrets.get(value.secret)
-            if entry is not None and entry.sagemaker is not None:
-                out[var] = entry.sagemaker
-    return out
+    return string_references(plan, NAME)
 
 
 def capture_of(plan: Plan) -> tuple[str, tuple[str, ...], float] | None:
@@ -57,18 +50,8 @@ def resolve(plan: Plan) -> Resolution:
     decisions: list[Decision] = []
     components: dict[str, str] = {"region": region}
     mode = spec.serving.mode
-    online = mode in ONLINE
+    online = mode.serves_online
     gpu = spec.serving.resources.gpu if spec.serving.resources else 0
-
-    if online and spec.serving.protocol is Protocol.GRPC:
-        findings.append(
-            refuse(
-                "SGM027",
-                "SageMaker real-time endpoints are invoked over HTTPS (InvokeEndpoint), not gRPC",
-                ("serving", "protocol"),
-                ("`protocol: rest`", "render the gRPC service for KServe"),
-            )
-        )
 
     # --- image ----------------------------------------------------------------------------------
     image, image_path = image_for(plan, NAME, "serving")
@@ -116,9 +99,10 @@ def resolve(plan: Plan) -> Resolution:
             )
 
     # --- artifacts --------------------------------------------------------------------------------
-    needs_previous = (
-        online and spec.rollout.previous is not None and plan.derived.strategy in (Strategy.AB, Strategy.SHADOW)
-    )
+    # SageMaker's translation: A/B and shadow serve the previous version as a variant of the config
+    # (canary and blue-green move from the old config's fleet to the new one: rollout.py)
+    rollout = plan.derived.rollout
+    needs_previous = online and rollout.previous is not None and rollout.strategy in (Strategy.AB, Strategy.SHADOW)
     for previous in (False, True) if needs_previous else (False,):
         uri, where = artifact_uri(plan, NAME, previous=previous)
         if not uri.startswith("s3://"):
@@ -184,23 +168,10 @@ def resolve(plan: Plan) -> Resolution:
                     "autoscaled variant needs the scaling target deregistered first",
                 )
             )
-    components["instance_count"] = str(max(1, plan.derived.replicas_min))
+    components["instance_count"] = str(plan.derived.instances_min)
 
     # --- secrets and network isolation -----------------------------------------------------------------
-    secret_vars: list[str] = []
-    for var, value in sorted(spec.serving.env.items()):
-        if isinstance(value, SecretRef):
-            entry = spec.secrets.get(value.secret)
-            if entry is None or entry.sagemaker is None:
-                findings.append(
-                    refuse(
-                        "SGM006",
-                        f"secret `{value.secret}` has no SageMaker reference",
-                        ("secrets", value.secret),
-                        hint="add `sagemaker: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`",
-                    )
-                )
-            secret_vars.append(var)
+    secret_vars = [var for var, _ in secret_vars_of(spec)]  # a missing ARN is SGM006 (capability check)
     isolation = platform.network_isolation
     if isolation is True and secret_vars:
         findings.append(
@@ -302,7 +273,7 @@ def resolve(plan: Plan) -> Resolution:
 
     # --- batch and retraining ----------------------------------------------------------------------------------
     batch = spec.serving.batch
-    if mode in BATCH and batch is not None:
+    if mode.serves_batch and batch is not None:
         for field, uri in (("input_uri", batch.input_uri), ("output_uri", batch.output_uri)):
             if not uri.startswith("s3://"):
                 findings.append(

@@ -76,9 +76,9 @@ class Routing:
 
 def routing(plan: Plan, rollback: bool) -> tuple[Routing | None, list[Finding]]:
     """The routing for the plan's strategy, or None with the refusal. ``rollback``: alarms attached."""
-    spec = plan.spec
-    strategy = plan.derived.strategy
-    steps = list(spec.rollout.steps)
+    rollout = plan.derived.rollout
+    strategy = rollout.strategy
+    steps = list(rollout.steps)
     termination = WAIT_S if rollback else 0
     if strategy is not Strategy.CANARY:
         wait = WAIT_S if rollback or strategy is Strategy.BLUE_GREEN else 0
@@ -114,8 +114,8 @@ def routing(plan: Plan, rollback: bool) -> tuple[Routing | None, list[Finding]]:
         return Routing("LINEAR", size, WAIT_S, termination, reason), findings
     if steps:
         size, source = steps[0], "first of rollout.steps"
-    elif spec.rollout.previous is not None:
-        size, source = plan.derived.traffic, "rollout.traffic"
+    elif rollout.previous is not None:
+        size, source = rollout.traffic, "rollout.traffic"
     else:
         size, source = DEFAULT_TRAFFIC[Strategy.CANARY], "no previous version yet: the canary default for updates"
     if not 1 <= size <= CANARY_MAX:
@@ -146,15 +146,20 @@ def variants(plan: Plan) -> list[Variant]:
     """Stable variant names (blue/green updates need the same names in the old and new config):
     `primary` serves; A/B: `champion` (previous, 100 - traffic) and `challenger` (new, traffic);
     shadow: `primary` (previous, live) plus the one shadow variant `shadow` (new, traffic / 100)."""
-    strategy = plan.derived.strategy
-    traffic = plan.derived.traffic
-    if plan.spec.rollout.previous is not None and strategy is Strategy.AB:
+    rollout = plan.derived.rollout
+    previous = rollout.previous
+    if previous is not None and rollout.strategy is Strategy.AB:
         return [
-            Variant("champion", "PreviousModel", float(100 - traffic)),
-            Variant("challenger", "Model", float(traffic)),
+            Variant("champion", "PreviousModel", float(previous.live_share)),
+            Variant("challenger", "Model", float(rollout.new.live_share)),
         ]
-    if plan.spec.rollout.previous is not None and strategy is Strategy.SHADOW:
-        return [Variant("primary", "PreviousModel", 1.0), Variant("shadow", "Model", traffic / 100, shadow=True)]
+    if rollout.shadow:
+        return [
+            Variant("primary", "PreviousModel", 1.0),
+            Variant("shadow", "Model", rollout.new.mirrored_share / 100, shadow=True),
+        ]
+    # canary and blue-green: one variant; the live split is the update policy's (issue #14: not yet the
+    # decided `rollout.new.live_share`)
     return [Variant("primary", "Model", 1.0)]
 
 

@@ -113,6 +113,8 @@ from typing import ClassVar
 
 from mlopsc.compiler.ir import Document, Finding, Options, Plan, Stack
 from mlopsc.targets.base import Emission, FieldMapping, Resolution
+from mlopsc.targets.capabilities import Capabilities
+from mlopsc.targets.sagemaker.capabilities import CAPABILITIES
 from mlopsc.targets.sagemaker.resolve import resolve
 from mlopsc.targets.sagemaker.template import Builder
 
@@ -121,6 +123,7 @@ class SageMaker:
     name: ClassVar[str] = "sagemaker"
     title: ClassVar[str] = "Amazon SageMaker (CloudFormation)"
     code_prefix: ClassVar[str] = "SGM"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping(
             "metadata.name + environment", "EndpointName `<model>-<env>`", "hash-suffixed Model/EndpointConfig"

@@ -16,7 +16,7 @@ from mlopsc.compiler.spec.vocabulary import RetrainTrigger, RollbackAlarm
 from mlopsc.targets.base import artifact_uri, labels_for, resolved, warn
 from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import hashed_name, logical_id
-from mlopsc.targets.sagemaker.resolve import BATCH, NAME, ONLINE, capture_of, secrets_of
+from mlopsc.targets.sagemaker.resolve import NAME, capture_of, secrets_of
 from mlopsc.targets.sagemaker.rollout import Variant, routing, variants
 
 PERIOD_S = 60
@@ -272,7 +272,7 @@ class Builder:
                 "ServiceNamespace": "sagemaker",
                 "ResourceId": f"endpoint/{self.base}/variant/{variant}",
                 "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
-                "MinCapacity": max(1, d.replicas_min),
+                "MinCapacity": d.instances_min,
                 "MaxCapacity": d.replicas_max,
             },
             ["Endpoint"],
@@ -297,7 +297,7 @@ class Builder:
             resolved(
                 NAME,
                 f"sagemaker.autoscaling.{variant}",
-                f"{max(1, d.replicas_min)}-{d.replicas_max} instances, {target:g} invocations/instance/minute",
+                f"{d.instances_min}-{d.replicas_max} instances, {target:g} invocations/instance/minute",
                 f"SageMakerVariantInvocationsPerInstance counts per minute: {d.rps_per_replica:g} rps per replica x 60",
             )
         )
@@ -759,7 +759,7 @@ class Builder:
 
     def build(self) -> Json:
         spec = self.plan.spec
-        online = spec.serving.mode in ONLINE
+        online = spec.serving.mode.serves_online
         self.secrets_policy()
         self.alert_topic()
         self.model("Model", previous=False)
@@ -769,7 +769,7 @@ class Builder:
         if online:
             self.endpoint()
             drift_alarms = self.drift()
-        if spec.serving.mode in BATCH and spec.serving.batch is not None:
+        if spec.serving.mode.serves_batch and spec.serving.batch is not None:
             self.batch()
         if spec.retraining is not None and "training_image" in self.stack.components:
             self.retraining(drift_alarms)

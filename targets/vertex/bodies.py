@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from mlopsc.compiler.ir import Json, Plan, Stack
 from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.compiler.spec.vocabulary import Strategy
 from mlopsc.targets.base import labels_for
 from mlopsc.targets.vertex import naming
 
@@ -107,16 +106,13 @@ def endpoint(plan: Plan, stack: Stack) -> Json:
 
 
 def traffic_split(plan: Plan) -> dict[str, int]:
-    """`"0"` (the model being deployed) gets `rollout.traffic`, the previous DeployedModel the rest.
-
-    All-at-once (and every rollout without a previous version) sends everything to the new model.
-    """
-    spec = plan.spec
-    previous = spec.rollout.previous
-    traffic = plan.derived.traffic
-    if previous is None or plan.derived.strategy is Strategy.ALL_AT_ONCE or traffic >= 100:
+    """The decided live shares: `"0"` (the model being deployed) gets the new version's, the previous
+    DeployedModel its own while live traffic is split; otherwise everything goes to the new model."""
+    rollout = plan.derived.rollout
+    previous = rollout.previous
+    if previous is None or not rollout.live_split:
         return {"0": 100}
-    return {"0": traffic, naming.deployed_model_id(previous.version): 100 - traffic}
+    return {"0": rollout.new.live_share, naming.deployed_model_id(previous.version): previous.live_share}
 
 
 def deploy_model_request(plan: Plan, stack: Stack) -> Json:
@@ -174,7 +170,7 @@ def batch_prediction_job(plan: Plan, stack: Stack) -> Json:
     else:
         output = {"predictionsFormat": "jsonl", "gcsDestination": {"outputUriPrefix": batch.output_uri}}
     d = plan.derived
-    starting = max(1, d.replicas_min)
+    starting = d.instances_min
     body: dict[str, Json] = {
         "displayName": f"{names.model_id}-{names.alias}-batch",
         "model": names.model_version,

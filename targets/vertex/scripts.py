@@ -6,14 +6,17 @@ request-response logging of an Endpoint...). Each step checks first and creates 
 (Model version by alias, Endpoint by id, DeployedModel by id); the monitoring job and the retraining
 Schedule, which have no user-chosen id, are found by display name and updated in place. Long-running
 operations are polled until done, and a failed operation stops the script.
+
+No value is written into the script's code: every id, name, cron and account it uses is in `apply.json`
+beside it, read with `value KEY` (`jq`), and used only as a quoted word (SECURITY.md, "Generated
+scripts"). The comments that name the model go through `quoting.comment`. A later step that needs a
+value adds it to `settings()` and reads it the same way.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from mlopsc.compiler.ir import Plan, Stack
-from mlopsc.compiler.spec.vocabulary import Strategy
+from mlopsc.compiler.ir import Json, Plan, Stack
+from mlopsc.compiler.quoting import comment
 from mlopsc.targets.vertex import naming
 from mlopsc.targets.vertex.bodies import traffic_split
 
@@ -23,9 +26,19 @@ MONITORING_MASK = (
 )
 SCHEDULE_MASK = "cron,maxConcurrentRunCount,createPipelineJobRequest"
 
-_PRELUDE = r"""set -euo pipefail
+SETTINGS = "apply.json"
+
+_VALUE = r"""set -euo pipefail
 cd "$(dirname "$0")"
 
+# value KEY: the text of KEY in apply.json, which holds every value this script uses: values are read as
+# data and used as quoted words, never written into its code. A missing key stops the script.
+value() {
+  jq -er --arg key "$1" '.[$key] | strings' apply.json
+}
+"""
+
+_PRELUDE = r"""
 HOST="https://${REGION}-aiplatform.googleapis.com"
 API="${HOST}/v1/projects/${PROJECT}/locations/${REGION}"
 RESPONSE=$(mktemp)
@@ -66,45 +79,84 @@ wait_operation() {
 deployed() {
   jq -e --arg id "$1" '(.deployedModels // []) | any(.id == $id)' "$RESPONSE" >/dev/null
 }
+
+# display_filter NAME: the URL-encoded list filter display_name="NAME".
+display_filter() {
+  jq -rn --arg name "$1" '"display_name=\"\($name)\"" | @uri'
+}
 """
 
 
-def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
+def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
+    """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data."""
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
     n = naming.names(plan)
+    out: dict[str, Json] = {
+        "project": platform.project,
+        "region": platform.region,
+        "model_id": n.model_id,
+        "alias": n.alias,
+    }
+    if "endpoint.json" in files:
+        out["endpoint_id"] = n.endpoint_id
+        out["deployed_model_id"] = n.deployed_model_id
+        if n.previous_deployed_model_id is not None:
+            out["previous_deployed_model_id"] = n.previous_deployed_model_id
+        if plan.derived.rollout.replaces is not None:
+            out["previous_version"] = plan.derived.rollout.replaces
+    if "monitoring-job.json" in files:
+        out["monitoring_display_name"] = f"{n.endpoint_id}-monitoring"
+    if "batch-prediction-job.json" in files and "batch_schedule" in stack.components:
+        out["scheduler_job"] = f"{n.model_id}-batch"
+        out["batch_cron"] = stack.components["batch_schedule"]
+        out["scheduler_service_account"] = platform.service_account or ""
+    if "retraining-schedule.json" in files:
+        out["retraining_display_name"] = f"{n.model_id}-retraining"
+    return out
+
+
+def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
+    spec = plan.spec
+    n = naming.names(plan)
     split = traffic_split(plan) if "deploy-model.json" in files else {}
     previous = n.previous_deployed_model_id if n.previous_deployed_model_id in split else None
-    previous_version = spec.rollout.previous.version if spec.rollout.previous else ""
-    undeploy_previous = (
-        "deploy-model.json" in files
-        and n.previous_deployed_model_id is not None
-        and plan.derived.strategy is Strategy.ALL_AT_ONCE
-    )
+    undeploy_previous = "deploy-model.json" in files and plan.derived.rollout.retires is not None
+    values = settings(plan, stack, files)
     lines = [
         "#!/usr/bin/env bash",
-        f"# Creates the Vertex AI resources of {plan.model_name} {spec.model.version} ({plan.environment}) in order;",
+        comment(
+            f"# Creates the Vertex AI resources of {plan.model_name} {spec.model.version} ({plan.environment})"
+            " in order;"
+        ),
         "# every step checks first, so running it again changes nothing that is already there.",
-        "# Needs gcloud (logged in), curl and jq. Usage:",
+        "# Needs gcloud (logged in), curl and jq; reads its values from apply.json. Usage:",
         "#   ./apply.sh              create or update everything",
     ]
     if previous:
         lines.append(
-            f"#   ./apply.sh traffic N    N% to {n.deployed_model_id}, the rest to {n.previous_deployed_model_id}"
+            comment(
+                f"#   ./apply.sh traffic N    N% to {n.deployed_model_id}, the rest to {n.previous_deployed_model_id}"
+            )
         )
     if "batch-prediction-job.json" in files:
         lines.append("#   ./apply.sh batch-now    run the batch prediction job once")
-    lines += [
-        f"PROJECT={platform.project}",
-        f"REGION={platform.region}",
-        f"MODEL_ID={n.model_id}",
-        f"ALIAS={n.alias}",
-        f"ENDPOINT_ID={n.endpoint_id}",
-        f"DEPLOYED_MODEL_ID={n.deployed_model_id}",
-        f"PREVIOUS_DEPLOYED_MODEL_ID={n.previous_deployed_model_id or ''}",
-        _PRELUDE,
-    ]
+    variables = {
+        "PROJECT": "project",
+        "REGION": "region",
+        "MODEL_ID": "model_id",
+        "ALIAS": "alias",
+        "ENDPOINT_ID": "endpoint_id",
+        "DEPLOYED_MODEL_ID": "deployed_model_id",
+    }
+    if previous or undeploy_previous:
+        variables["PREVIOUS_DEPLOYED_MODEL_ID"] = "previous_deployed_model_id"
+    if previous:
+        variables["PREVIOUS_VERSION"] = "previous_version"
+    lines.append(_VALUE)
+    lines += [f"{variable}=$(value {key})" for variable, key in variables.items() if key in values]
+    lines.append(_PRELUDE)
     steps: list[str] = ["model"]
     lines.append(
         """# Model version (models.upload): skipped when the alias exists; a new version of an existing model
@@ -143,7 +195,7 @@ step_endpoint() {
         )
         check_previous = (
             f"""  if ! deployed "$PREVIOUS_DEPLOYED_MODEL_ID"; then
-    echo "error: {split[previous]}% goes to DeployedModel $PREVIOUS_DEPLOYED_MODEL_ID ({previous_version}):" \\
+    echo "error: {split[previous]}% goes to DeployedModel $PREVIOUS_DEPLOYED_MODEL_ID ($PREVIOUS_VERSION):" \\
       "it is not on the endpoint (README.md, Ids)" >&2
     exit 1
   fi
@@ -165,7 +217,7 @@ step_endpoint() {
         )
         lines.append(
             f"""# DeployedModel (endpoints.deployModel with deployedModel.id): skipped when the id is on the endpoint.
-#    The body's trafficSplit replaces the endpoint's: {_split_words(split)}.
+#    The body's trafficSplit replaces the endpoint's: {comment(_split_words(split))}.
 step_deploy() {{
   call GET "$API/endpoints/${{ENDPOINT_ID}}"
   if deployed "$DEPLOYED_MODEL_ID"; then
@@ -180,12 +232,12 @@ step_deploy() {{
         )
     if "monitoring-job.json" in files:
         steps.append("monitoring")
-        display = f"{n.endpoint_id}-monitoring"
         lines.append(
             f"""# Model monitoring job (one per endpoint, found by display name): created, or updated in place.
 step_monitoring() {{
-  local job
-  call GET "$API/modelDeploymentMonitoringJobs?filter={_filter(display)}"
+  local job filter
+  filter=$(display_filter "$(value monitoring_display_name)")
+  call GET "$API/modelDeploymentMonitoringJobs?filter=${{filter}}"
   job=$(jq -r '(.modelDeploymentMonitoringJobs // [])[0].name // empty' "$RESPONSE")
   if [[ -n "$job" ]]; then
     call PATCH "${{HOST}}/v1/${{job}}?updateMask={MONITORING_MASK}" monitoring-job.json
@@ -199,24 +251,27 @@ step_monitoring() {{
 """
         )
     if "batch-prediction-job.json" in files:
-        scheduler = f"{n.model_id}-batch"
         if "batch_schedule" in stack.components:
             steps.append("batch")
             lines.append(
-                f"""# Batch prediction on a schedule: a Cloud Scheduler job POSTs batch-prediction-job.json
+                """# Batch prediction on a schedule: a Cloud Scheduler job POSTs batch-prediction-job.json
 #    (a BatchPredictionJob is one run). Created, or updated in place.
-step_batch() {{
-  local common=(--project="$PROJECT" --location="$REGION" --schedule="{stack.components["batch_schedule"]}"
+step_batch() {
+  local job cron account
+  job=$(value scheduler_job)
+  cron=$(value batch_cron)
+  account=$(value scheduler_service_account)
+  local common=(--project="$PROJECT" --location="$REGION" --schedule="$cron"
     --time-zone=Etc/UTC --uri="$API/batchPredictionJobs" --http-method=POST
     --message-body-from-file=batch-prediction-job.json
-    --oauth-service-account-email={platform.service_account})
-  if gcloud scheduler jobs describe {scheduler} --project="$PROJECT" --location="$REGION" >/dev/null 2>&1; then
-    gcloud scheduler jobs update http {scheduler} "${{common[@]}}" --update-headers=Content-Type=application/json
+    --oauth-service-account-email="$account")
+  if gcloud scheduler jobs describe "$job" --project="$PROJECT" --location="$REGION" >/dev/null 2>&1; then
+    gcloud scheduler jobs update http "$job" "${common[@]}" --update-headers=Content-Type=application/json
   else
-    gcloud scheduler jobs create http {scheduler} "${{common[@]}}" --headers=Content-Type=application/json
+    gcloud scheduler jobs create http "$job" "${common[@]}" --headers=Content-Type=application/json
   fi
-  echo "batch schedule {scheduler}: {stack.components["batch_schedule"]} (Etc/UTC)"
-}}
+  echo "batch schedule ${job}: ${cron} (Etc/UTC)"
+}
 """
             )
         lines.append(
@@ -228,12 +283,12 @@ step_batch() {{
         )
     if "retraining-schedule.json" in files:
         steps.append("retraining")
-        display = f"{n.model_id}-retraining"
         lines.append(
             f"""# Retraining Schedule (found by display name): created, or updated in place.
 step_retraining() {{
-  local schedule
-  call GET "$API/schedules?filter={_filter(display)}"
+  local schedule filter
+  filter=$(display_filter "$(value retraining_display_name)")
+  call GET "$API/schedules?filter=${{filter}}"
   schedule=$(jq -r '(.schedules // [])[0].name // empty' "$RESPONSE")
   if [[ -n "$schedule" ]]; then
     call PATCH "${{HOST}}/v1/${{schedule}}?updateMask={SCHEDULE_MASK}" retraining-schedule.json
@@ -301,6 +356,8 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         "| file | Vertex AI v1 type |",
         "|---|---|",
         *[f"| `{f}` | {kinds[f]} |" for f in files],
+        f"| `{SETTINGS}` | the ids, names and schedule `apply.sh` reads (`value KEY`), "
+        "so no value is part of its code |",
         "",
         "## Ids",
         "",
@@ -336,7 +393,7 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
             f"({_split_words(split)}).",
         ]
         step += 2
-        if n.previous_deployed_model_id and plan.derived.strategy is Strategy.ALL_AT_ONCE:
+        if n.previous_deployed_model_id and plan.derived.rollout.retires is not None:
             step += 1
             out.append(
                 f"{step}. All-at-once: `POST $API/endpoints/{n.endpoint_id}:undeployModel` with "
@@ -371,13 +428,14 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
             f'{step}. `GET $API/schedules?filter=display_name="{n.model_id}-retraining"`; `PATCH` the schedule '
             f"found (`updateMask={SCHEDULE_MASK}`) or `POST $API/schedules` with retraining-schedule.json."
         )
-    if "endpoint.json" in files and spec.rollout.previous and plan.derived.strategy is not Strategy.ALL_AT_ONCE:
-        steps = [s for s in spec.rollout.steps if s > plan.derived.traffic] or [100]
+    rollout = plan.derived.rollout
+    if "endpoint.json" in files and rollout.previous is not None:
+        steps = list(rollout.later_steps) or [100]
         out += [
             "",
             "## Moving the rollout",
             "",
-            f"Now: {plan.derived.traffic}% on {spec.model.version}. Next steps (`rollout.steps`), each after the "
+            f"Now: {rollout.traffic}% on {spec.model.version}. Next steps (`rollout.steps`), each after the "
             "monitors stay green:",
             "",
             *[
@@ -391,7 +449,7 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
             "",
             "## Rolling back",
             "",
-            f"`./apply.sh traffic 0` sends everything back to {spec.rollout.previous.version}; then undeploy "
+            f"`./apply.sh traffic 0` sends everything back to {rollout.previous.version}; then undeploy "
             f"`{n.deployed_model_id}` the same way. Vertex AI does not roll back on alarms by itself.",
         ]
     out.append("")
@@ -400,10 +458,6 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
 
 def _split_words(split: dict[str, int]) -> str:
     return ", ".join(f"{percent}% to {'the new model' if key == '0' else key}" for key, percent in split.items())
-
-
-def _filter(display: str) -> str:
-    return quote(f'display_name="{display}"', safe="")
 
 
 def _indent(text: str) -> str:

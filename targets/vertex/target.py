@@ -82,8 +82,7 @@ from typing import ClassVar
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
 from mlopsc.compiler.source import Path_
-from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.compiler.spec.vocabulary import Protocol, ServingMode, Strategy
+from mlopsc.compiler.spec.vocabulary import Protocol, Strategy
 from mlopsc.targets.base import (
     Emission,
     FieldMapping,
@@ -94,6 +93,8 @@ from mlopsc.targets.base import (
     resolved,
     warn,
 )
+from mlopsc.targets.capabilities import Capabilities
+from mlopsc.targets.secrets import string_references
 from mlopsc.targets.vertex import catalog, drift, naming
 from mlopsc.targets.vertex.bodies import (
     batch_prediction_job,
@@ -103,8 +104,9 @@ from mlopsc.targets.vertex.bodies import (
     retraining_schedule,
     traffic_split,
 )
+from mlopsc.targets.vertex.capabilities import CAPABILITIES
 from mlopsc.targets.vertex.monitoring import monitoring_job
-from mlopsc.targets.vertex.scripts import apply_script, readme
+from mlopsc.targets.vertex.scripts import SETTINGS, apply_script, readme, settings
 
 GCP_IMAGE = re.compile(r"^([a-z0-9-]+-docker\.pkg\.dev|([a-z]+\.)?gcr\.io)/")
 KMS_KEY = re.compile(r"^projects/[^/]+/locations/(?P<location>[^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+$")
@@ -126,6 +128,7 @@ class Vertex:
     name: ClassVar[str] = "vertex"
     title: ClassVar[str] = "Vertex AI (Google Cloud)"
     code_prefix: ClassVar[str] = "VTX"
+    capabilities: ClassVar[Capabilities] = CAPABILITIES
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping("metadata.name + environment", "modelId, endpointId `<name>-<env>`", "displayName too"),
         FieldMapping("metadata.labels, team", "labels of Model, Endpoint, jobs and PipelineJob"),
@@ -181,8 +184,8 @@ class Vertex:
         findings: list[Finding] = []
         decisions: list[Decision] = []
         components: dict[str, str] = {"project": platform.project, "region": platform.region}
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        batch = spec.serving.mode in (ServingMode.BATCH, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
+        batch = spec.serving.mode.serves_batch
 
         findings += self._ids(plan)
         machine = self._machine(plan, components, decisions, findings)
@@ -276,16 +279,6 @@ class Vertex:
                     "vertex.machineSpec.acceleratorType",
                     f"{choice.accelerator_count} x {choice.accelerator_type}",
                     "serving.resources.gpu and gpu_type (default NVIDIA_TESLA_T4)",
-                )
-            )
-        low = plan.derived.replicas_min
-        if low < 1 and plan.spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID):
-            findings.append(
-                refuse(
-                    "VTX014",
-                    f"Vertex AI dedicated resources keep at least 1 replica, not {low}",
-                    ("serving", "replicas", "min"),
-                    ("`replicas.min: 1`", "KServe (Knative) to scale to zero"),
                 )
             )
         return choice
@@ -394,21 +387,11 @@ class Vertex:
 
     def _rollout(self, plan: Plan, decisions: list[Decision]) -> list[Finding]:
         spec = plan.spec
-        strategy = plan.derived.strategy
+        strategy = plan.derived.rollout.strategy
+        previous = plan.derived.rollout.previous
         found: list[Finding] = []
         if strategy is Strategy.SHADOW:
-            return [
-                refuse(
-                    "VTX005",
-                    "Vertex AI endpoints cannot mirror (shadow) traffic to a new version",
-                    ("rollout", "strategy"),
-                    (
-                        "`strategy: canary` with a small `traffic` share",
-                        "render the shadow rollout for SageMaker (ShadowProductionVariants) or Azure ML "
-                        "(mirror_traffic)",
-                    ),
-                )
-            ]
+            return []  # refused by the capability check (VTX005): nothing to translate
         split = traffic_split(plan)
         decisions.append(
             resolved(
@@ -417,8 +400,8 @@ class Vertex:
                 dict(split.items()),
                 f"{strategy}: '0' is {spec.model.version} being deployed"
                 + (
-                    f", {naming.deployed_model_id(spec.rollout.previous.version)} is {spec.rollout.previous.version}"
-                    if spec.rollout.previous and len(split) > 1
+                    f", {naming.deployed_model_id(previous.version)} is {previous.version}"
+                    if previous is not None and len(split) > 1
                     else ""
                 ),
             )
@@ -762,25 +745,12 @@ class Vertex:
         spec = plan.spec
         platform = spec.platforms.vertex
         assert platform is not None
-        for var, value in sorted(spec.serving.env.items()):
-            if not isinstance(value, SecretRef):
-                continue
-            entry = spec.secrets.get(value.secret)
-            if entry is None or entry.vertex is None:
-                findings.append(
-                    refuse(
-                        "VTX007",
-                        f"secret `{value.secret}` has no Vertex AI reference",
-                        ("secrets", value.secret),
-                        hint="add `vertex: projects/<project>/secrets/<name>/versions/<n>` (a Secret Manager name)",
-                    )
-                )
-                continue
+        for var, ref in string_references(plan, self.name).items():  # a missing one is VTX007 (capabilities)
             decisions.append(
                 resolved(
                     self.name,
                     f"vertex.env.{var}_SECRET",
-                    entry.vertex,
+                    ref,
                     "Vertex AI cannot inject secrets into prediction containers: the container reads this "
                     "Secret Manager version with the deployment's service account",
                 )
@@ -794,7 +764,7 @@ class Vertex:
                 findings.append(
                     warn(
                         "VTX026",
-                        f"`{var}` is passed as `{var}_SECRET={entry.vertex}`: " + "; ".join(problems),
+                        f"`{var}` is passed as `{var}_SECRET={ref}`: " + "; ".join(problems),
                         ("serving", "env", var),
                         "serve with a container (`serving.image`) that reads the secret at startup",
                     )
@@ -829,8 +799,8 @@ class Vertex:
 
     def emit(self, plan: Plan, stack: Stack) -> Emission:
         spec = plan.spec
-        online = spec.serving.mode in (ServingMode.ONLINE, ServingMode.HYBRID)
-        batch = spec.serving.mode in (ServingMode.BATCH, ServingMode.HYBRID)
+        online = spec.serving.mode.serves_online
+        batch = spec.serving.mode.serves_batch
         docs: list[Document] = [Document("model.json", "Model", "json", model(plan, stack))]
         if online:
             docs.append(Document("endpoint.json", "Endpoint", "json", endpoint(plan, stack)))
@@ -846,6 +816,7 @@ class Vertex:
         if "pipeline_image" in stack.components:
             docs.append(Document("retraining-schedule.json", "Schedule", "json", retraining_schedule(plan, stack)))
         names = [d.name for d in docs]
+        docs.append(Document(SETTINGS, "ApplySettings", "json", settings(plan, stack, names)))
         docs.append(Document("apply.sh", "ApplyScript", "text", apply_script(plan, stack, names)))
         docs.append(Document("README.md", "Readme", "text", readme(plan, stack, names)))
         return Emission(tuple(docs))

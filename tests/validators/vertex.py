@@ -728,6 +728,8 @@ def check_rendered(file: Any) -> list[str]:
     if name == "README.md":
         text = str(file.content)
         return [] if "./apply.sh" in text and "model.json" in text else ["README.md does not explain apply.sh"]
+    if name == "apply.json":
+        return _check_settings(file)
     kind = FILE_KINDS.get(name)
     if kind is None:
         return [f"{name}: not a file the Vertex target renders ({', '.join(FILE_KINDS)}, apply.sh, README.md)"]
@@ -742,6 +744,19 @@ def check_rendered(file: Any) -> list[str]:
     return []
 
 
+def _check_settings(file: Any) -> list[str]:
+    """``apply.json``: the values ``apply.sh`` reads with ``value KEY``: a flat object of strings, with
+    every key the script asks for (and no other)."""
+    body = file.body
+    if file.kind != "ApplySettings" or json.loads(file.content) != body:
+        return ["apply.json: not the ApplySettings JSON of its body"]
+    if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+        return ["apply.json: values must all be strings"]
+    required = {"project", "region", "model_id", "alias"}
+    missing = sorted(required - set(body))
+    return [f"apply.json: missing {', '.join(missing)}"] if missing else []
+
+
 def _check_script(text: str) -> list[str]:
     import subprocess
 
@@ -750,7 +765,7 @@ def _check_script(text: str) -> list[str]:
         problems.append("apply.sh must start with #!/usr/bin/env bash")
     if "\nset -euo pipefail\n" not in text:
         problems.append("apply.sh must run with set -euo pipefail")
-    unknown = sorted(set(_SCRIPT_FILE_REFERENCE.findall(text)) - set(FILE_KINDS))
+    unknown = sorted(set(_SCRIPT_FILE_REFERENCE.findall(text)) - set(FILE_KINDS) - {"apply.json"})
     if unknown:
         problems.append(f"apply.sh names files the folder does not have: {', '.join(unknown)}")
     result = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True, check=False)

@@ -1,0 +1,63 @@
+"""What SageMaker real-time endpoints (CloudFormation) can do, as data (compared with the decided state
+by compiler/passes/capabilities.py)."""
+
+from __future__ import annotations
+
+from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal, SecretReferences
+
+API = "https://docs.aws.amazon.com/sagemaker/latest/APIReference"
+
+CAPABILITIES = Capabilities(
+    live_split=LiveSplit(
+        supported=True,
+        source=f"{API}/API_ProductionVariant.html (InitialVariantWeight); "
+        f"{API}/API_TrafficRoutingConfig.html (CanarySize, LinearStepSize)",
+        note="A/B: variant weights; canary/blue-green: the blue/green update policy, which does not hold the "
+        "decided share yet (issue #14)",
+        granularity=1,
+    ),
+    mirroring=Mirroring(
+        supported=True,
+        source=f"{API}/API_CreateEndpointConfig.html (ShadowProductionVariants: one shadow variant)",
+        note="ShadowProductionVariants; the shadow's weight is the mirrored share",
+        max_share=100,
+        one_target_only=True,
+    ),
+    scale_to_zero=Flag(
+        supported=False,
+        source=f"{API}/API_ProductionVariant.html (InitialInstanceCount: at least 1)",
+        note="floored to 1 instance without a diagnostic today",
+    ),
+    grpc=Flag(
+        supported=False,
+        source=f"{API}/API_runtime_InvokeEndpoint.html (HTTPS)",
+        refusal=Refusal(
+            "SGM027",
+            "SageMaker real-time endpoints are invoked over HTTPS (InvokeEndpoint), not gRPC",
+            ("serving", "protocol"),
+            ("`protocol: rest`", "render the gRPC service for KServe"),
+        ),
+    ),
+    private_splits=Flag(
+        supported=True,
+        source=f"{API}/API_VpcConfig.html",
+        note="`platforms.sagemaker.vpc_config` on the Model",
+    ),
+    batch=Flag(supported=True, source=f"{API}/API_CreateTransformJob.html", note="Pipeline Transform step"),
+    schedules=Flag(
+        supported=True,
+        source="https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
+        note="EventBridge Scheduler",
+    ),
+    secrets=SecretReferences(
+        supported=True,
+        source="https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html",
+        note="<VAR>_SECRET_ARN; the container reads it (network isolation off)",
+        missing=Refusal(
+            "SGM006",
+            "secret `{secret}` has no SageMaker reference",
+            ("secrets", "{secret}"),
+            hint="add `sagemaker: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`",
+        ),
+    ),
+)
