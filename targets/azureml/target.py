@@ -13,21 +13,30 @@ keys and re-applies address the same deployment. Endpoint names must be unique p
 so they carry the environment: ``<model>-<env>`` (``-batch`` for the batch endpoint), shortened
 with a hash above Azure's 32 characters.
 
-**Rollout.** Traffic always sums to exactly 100 (``plan.derived.traffic`` is the new version's
-share). Canary and blue-green: two deployments, previous ``100 - t``, new ``t``. A/B: the same
-two deployments with weights. Shadow: the previous deployment takes 100% live and the new one
-gets ``mirror_traffic`` = t; Azure caps mirroring at 50% (more is AML005). All-at-once, or no
-``rollout.previous``: one deployment at 100. The endpoint is created without traffic, the
-deployments next, and traffic is set last with ``az ml online-endpoint update`` (Azure refuses
-traffic to deployments that do not exist yet). The previous deployment reuses the new one's
-environment and instance type (the spec describes only the new version's serving).
+**Rollout.** The shares are the decided rollout state (``plan.derived.rollout``): traffic always
+sums to exactly 100. Canary, blue-green and A/B: the previous deployment answers ``100 - t``, the new
+one ``t``; shadow: the previous one answers 100% and the new one gets ``mirror_traffic`` = t (written
+at 0 too: an aborted shadow stops mirroring); Azure caps mirroring at 50% (AML005). A rollout creates
+or updates **only the new version's deployment** (``deployment-<new>.yaml``) and then sets traffic on
+the endpoint (how-to-safely-rollout-online-endpoints.md: blue-green as Azure documents it). The live
+deployment is never rewritten: the spec describes only the new version's serving, so apply.sh
+requires the live deployment to exist on the endpoint (deployed by its own rollout) and fails with
+the reason otherwise. After traffic is set, apply.sh deletes the deployments of this model on the
+endpoint that the rollout no longer routes to (the one all-at-once replaces; after ``promote``, the
+previous deployment once the *next* rollout names another previous version), never one with
+traffic. ``promote`` (100%) keeps the previous deployment at 0%, so a rollback is a traffic change
+(the shared rollout model); ``abort`` (0%) keeps the new one at 0% to be looked at. All-at-once, or
+no ``rollout.previous``: one deployment at 100. The endpoint is created without traffic, the
+deployment next, and traffic is set last with ``az ml online-endpoint update`` (Azure refuses traffic
+to deployments that do not exist yet).
 
 **Compute.** ``instance_type`` is the smallest current SKU with at least the requested vCPUs and
 memory and exactly the requested GPUs (catalog.pick_sku; unknown combinations are AML004 with the
 SKUs that would fit); ``Standard_DS3_v2`` when the spec gives no resources. ``instance_count`` is
 ``replicas.min`` (at least 1: a managed deployment cannot run 0 instances, AML101). When
-``replicas.max > replicas.min`` an ARM template creates one Azure Monitor autoscale setting per
-deployment: scale out by one when ``RequestsPerMinute`` per instance exceeds 70% of
+``replicas.max > replicas.min`` an ARM template creates an Azure Monitor autoscale setting for the
+new version's deployment (the live one keeps the setting its own rollout made): scale out by one
+when ``RequestsPerMinute`` per instance exceeds 70% of
 ``rps_per_replica x 60`` over 5 minutes, in by one below 30% over 10 minutes (requests, not CPU,
 because the replica count itself is derived from requests per second).
 
@@ -202,7 +211,7 @@ class AzureML:
         ),
         FieldMapping("serving.scale.latency_ms", "request_settings.request_timeout_ms", "10 x SLA, max 180000"),
         FieldMapping("model.artifact.size_gb (R-artifact-size)", "liveness/readiness_probe.initial_delay"),
-        FieldMapping("rollout canary / blue-green / ab", "endpoint.yaml traffic", "two deployments, sums to 100"),
+        FieldMapping("rollout canary / blue-green / ab", "endpoint.yaml traffic", "new deployment only; sums to 100"),
         FieldMapping("rollout shadow", "endpoint.yaml mirror_traffic", "at most 50 (AML005)"),
         FieldMapping("monitoring.capture / platforms.azureml.capture_destination", "deployment data_collector"),
         FieldMapping("monitoring.drift", "monitor.yaml data_drift signals drift-investigate, drift-retrain"),
@@ -667,13 +676,14 @@ class AzureML:
                 old = deployment_name(previous.version)
                 deployments.insert(0, (old, previous.version))
                 traffic = {old: previous.live_share, new: rollout.new.live_share}
-                by_role = {previous.role: old, rollout.new.role: new}
-                mirror = {by_role[v.role]: v.mirrored_share for v in rollout.mirrored}
-                if rollout.shadow:
-                    # Always written, 0 included: `online-endpoint update` changes only what it is given, and
-                    # Azure's safe-rollout example turns mirroring off with an explicit 0
-                    # (azureml-examples cli/deploy-safe-rollout-online-endpoints.sh, reset_mirror_traffic).
-                    mirror = {new: rollout.new.mirrored_share}
+            # mirror_traffic is written for every routed deployment, 0 where nothing is mirrored: an endpoint
+            # that mirrored before (a shadow, then its abort, promotion or next release) must stop, and Azure's
+            # safe-rollout example stops it with an explicit 0 (azureml-examples cli/deploy-safe-rollout-online-
+            # endpoints.sh, reset_mirror_traffic); azure-ai-ml drops the zeros before sending
+            # (_online_endpoint_operations._strip_zeroes_from_traffic), so they never count as a mirror.
+            mirror = dict.fromkeys(traffic, 0)
+            if rollout.shadow:
+                mirror[new] = rollout.new.mirrored_share
             decisions.append(
                 resolved(
                     self.name,
@@ -688,7 +698,9 @@ class AzureML:
                     "endpoint.yaml", "managedOnlineEndpoint", "yaml", endpoint_doc(plan, stack, traffic, mirror, tags)
                 )
             )
-            for name, version in deployments:
+            # Only the new version's deployment is rendered: the live one was deployed by its own rollout
+            # and a rollout never rewrites it (apply.sh checks that it exists and changes only traffic).
+            for name, version in deployments[-1:]:
                 docs.append(
                     Document(
                         f"deployment-{name}.yaml",
@@ -714,7 +726,7 @@ class AzureML:
                         "autoscale.json",
                         "autoscaleSettings",
                         "json",
-                        autoscale_doc(plan, stack, [n for n, _ in deployments], tags),
+                        autoscale_doc(plan, stack, [new], tags),
                     )
                 )
                 decisions.append(

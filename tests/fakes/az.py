@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -261,6 +262,22 @@ class Workspace:
             raise AzError(f"ResourceNotFound: deployment {name} in {endpoint['name']}", 3)
         return json.dumps(deployment["spec"])
 
+    def deployment_list(self, options: dict[str, str], flags: set[str]) -> str:
+        endpoint = self._endpoint(_opt(options, "--endpoint-name", "-e"))
+        query = _opt(options, "--query")
+        names = sorted(endpoint["deployments"])
+        if query is None:
+            return json.dumps([endpoint["deployments"][n]["spec"] for n in names])
+        # The one JMESPath form apply.sh asks: [?tags."<key>"=='<value>'].name
+        match = re.fullmatch(r"\[\?tags\.\"([^\"]+)\"=='([^']*)'\]\.name", query)
+        if match is None:
+            raise AzError(f"query {query} is not one this fake az answers", 2)
+        key, value = match.groups()
+        found = [n for n in names if (endpoint["deployments"][n]["spec"].get("tags") or {}).get(key) == value]
+        if _opt(options, "--output", "-o") == "tsv":
+            return "\n".join(found)
+        return json.dumps(found)
+
     def deployment_create(self, options: dict[str, str], flags: set[str]) -> str:
         file = _opt(options, "--file", "-f")
         if not file:
@@ -393,6 +410,7 @@ COMMANDS = {
     "ml online-endpoint create": Workspace.endpoint_create,
     "ml online-endpoint update": Workspace.endpoint_update,
     "ml online-deployment show": Workspace.deployment_show,
+    "ml online-deployment list": Workspace.deployment_list,
     "ml online-deployment create": Workspace.deployment_create,
     "ml online-deployment update": Workspace.deployment_update,
     "ml online-deployment delete": Workspace.deployment_delete,
@@ -407,7 +425,7 @@ COMMANDS = {
     "role assignment create": Workspace.role_assignment_create,
     "deployment group create": Workspace.deployment_group_create,
 }
-READ_ONLY = {"show"}
+READ_ONLY = {"show", "list"}
 
 
 def _scope(workspace: Workspace, words: list[str], options: dict[str, str]) -> None:
@@ -431,7 +449,7 @@ def main(argv: list[str]) -> int:
         output = workspace.run(words, options, flags)
     except AzError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
-        if words[-1:] != ["show"]:
+        if words[-1:] not in (["show"], ["list"]):
             workspace.state["log"].append({"argv": argv, "error": str(exc)})
             workspace.save()
         return exc.code

@@ -334,8 +334,9 @@ def check_endpoint_traffic(endpoint: Mapping[str, Any], deployment_names: Iterab
     mirror = endpoint.get("mirror_traffic") or {}
     if not isinstance(mirror, Mapping):
         return [*problems, f"mirror_traffic: expected a mapping, got {mirror!r}"]
-    if len(mirror) > 1:
-        problems.append(f"mirror_traffic: Azure mirrors to one deployment only, got {sorted(mirror)}")
+    mirrored = sorted(k for k, v in mirror.items() if v != 0)  # azure-ai-ml drops zeros before sending
+    if len(mirrored) > 1:
+        problems.append(f"mirror_traffic: Azure mirrors to one deployment only, got {mirrored}")
     for deployment, percent in mirror.items():
         if deployment not in names:
             problems.append(f"mirror_traffic: {deployment!r} is not a deployment of this endpoint")
@@ -344,7 +345,7 @@ def check_endpoint_traffic(endpoint: Mapping[str, Any], deployment_names: Iterab
             problems.append(
                 f"mirror_traffic.{deployment}: {percent!r} is not an integer percentage 0-{MAX_MIRROR_PERCENT}"
             )
-        if _is_int(traffic.get(deployment)) and traffic[deployment] > 0:
+        if percent != 0 and _is_int(traffic.get(deployment)) and traffic[deployment] > 0:
             problems.append(
                 f"mirror_traffic.{deployment}: the deployment also takes {traffic[deployment]}% live "
                 "traffic; Azure allows live or mirror traffic, not both"
@@ -988,10 +989,17 @@ def check_tree(files: Mapping[str, str]) -> list[str]:
             problems.append(f"deployment {name} is not in deployment-{name}.yaml")
     endpoint = docs.get("endpoint.yaml")
     if endpoint is not None:
-        problems += check_endpoint_traffic(endpoint, deployments)
         routed = set(endpoint.get("traffic") or {}) | set(endpoint.get("mirror_traffic") or {})
-        if routed != set(deployments):
+        live = routed - set(deployments)
+        if not set(deployments) <= routed or len(live) > 1:
             problems.append(f"endpoint routes {sorted(routed)}, deployments are {sorted(deployments)}")
+        for name in sorted(live):
+            # The live deployment is not rendered (a rollout never rewrites it): apply.sh must stop when it
+            # is not on the endpoint, before traffic names it.
+            guard = f"if ! az ml online-deployment show --name {name} --endpoint-name {endpoint.get('name')} "
+            if guard not in files.get("apply.sh", ""):
+                problems.append(f"endpoint routes {name}, which is neither rendered nor checked by apply.sh")
+        problems += check_endpoint_traffic(endpoint, [*deployments, *sorted(live)])
         for name, doc in deployments.items():
             if doc.get("endpoint_name") != endpoint.get("name"):
                 problems.append(f"deployment {name}: endpoint_name {doc.get('endpoint_name')!r}")
