@@ -15,8 +15,9 @@ with a hash above Azure's 32 characters.
 
 **Rollout.** The shares are the decided rollout state (``plan.derived.rollout``): traffic always
 sums to exactly 100. Canary, blue-green and A/B: the previous deployment answers ``100 - t``, the new
-one ``t``; shadow: the previous one answers 100% and the new one gets ``mirror_traffic`` = t (written
-at 0 too: an aborted shadow stops mirroring); Azure caps mirroring at 50% (AML005). A rollout creates
+one ``t``; shadow: the previous one answers 100% and the new one gets ``mirror_traffic`` = t; Azure
+caps mirroring at 50% (AML005). ``mirror_traffic`` names every routed deployment, 0 where nothing is
+mirrored, so that an earlier shadow stops (after its abort, its promotion or the next release). A rollout creates
 or updates **only the new version's deployment** (``deployment-<new>.yaml``) and then sets traffic on
 the endpoint (how-to-safely-rollout-online-endpoints.md: blue-green as Azure documents it). The live
 deployment is never rewritten: the spec describes only the new version's serving, so apply.sh
@@ -57,8 +58,8 @@ Images must be pullable by Azure ML: ACR or a public registry; an ECR image is A
 
 **Artifacts.** ``model.yaml`` path is ``artifact_uri(plan, "azureml")``: an ``azureml://``
 datastore path or an ``https://<account>.blob.core.windows.net/`` URL; s3://, gs:// and others
-are AML003 naming ``model.artifact.mirrors.azureml``. The previous version is expected to be a
-registered model already (it is live); ``apply.sh`` registers it from its Azure mirror when absent.
+are AML003 naming ``model.artifact.mirrors.azureml``. The previous version is neither registered
+nor redeployed by a rollout: it is live, deployed by its own rollout.
 
 **Probes and requests.** readiness ``initial_delay`` = ``readiness_initial_delay_s``, liveness
 ``initial_delay`` = ``startup_timeout_s`` (decision rule R004: larger models get longer
