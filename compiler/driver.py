@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from mlopsc.compiler.collisions import Owner, claim
 from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, has_errors, sort_diagnostics
-from mlopsc.compiler.discover import discover, display
+from mlopsc.compiler.discover import display, find, kind_of
 from mlopsc.compiler.ir import Derived, Emitted, Options, RenderedFile
 from mlopsc.compiler.passes import IR, run
 from mlopsc.compiler.passes.parse import MAX_BYTES, too_large
@@ -46,6 +46,7 @@ class RunResult:
     files: list[RenderedFile] = field(default_factory=list)
     units: list[IR] = field(default_factory=list)  # each spec's IR: in-process runs only (see compile_paths)
     plans: list[PlanSummary] = field(default_factory=list)  # every spec's plans, in discovery order
+    excluded: list[str] = field(default_factory=list)  # folders --exclude kept from discovery (the CLI says so)
 
     @property
     def failed(self) -> bool:
@@ -82,10 +83,17 @@ def compile_paths(
     owners: dict[str, str] = {}
     names: dict[str, Owner] = {}
     read: list[tuple[str, bytes] | tuple[str, Diagnostic, SourceFile | None]] = []
-    for path in discover(paths, exclude):
+    found = find(paths, exclude, options.exclude)
+    result.excluded = found.excluded
+    for refused in found.refused:
+        name = display(refused.path)
+        read.append((name, Diagnostic(name, 0, 0, "E001", Severity.ERROR, f"not read: {refused.reason}"), None))
+    for path in found.specs:
         name = display(path)
         try:
             read.append((name, read_bounded(path)))
+        except NotRegular as exc:
+            read.append((name, Diagnostic(name, 0, 0, "E001", Severity.ERROR, f"not read: {exc}", _NOT_REGULAR), None))
         except OSError as exc:
             read.append((name, Diagnostic(name, 0, 0, "E001", Severity.ERROR, f"cannot read: {exc.strerror}"), None))
         except TooLarge as exc:
@@ -325,16 +333,32 @@ class TooLarge(Exception):
         self.size = size
 
 
+class NotRegular(Exception):
+    """The path is a FIFO, a device, a socket or a folder: never opened for reading."""
+
+
+_NOT_REGULAR = "a spec is a regular file; reading a FIFO or a device would wait forever or never end"
+
+
 def read_bounded(path: Path) -> bytes:
     """The file's bytes, read only when it is within the size limit: a 100 MB (or endless) file is
-    refused after one stat (and one bounded read, should it grow in between), never read whole."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise TooLarge(size)
-    with path.open("rb") as handle:
+    refused after one stat (and one bounded read, should it grow in between), never read whole. Only a
+    regular file is opened (a FIFO would block the open, a device could be endless); it is opened
+    non-blocking and checked again on the open descriptor, so a swap in between cannot hang the run."""
+    info = path.stat()
+    kind = kind_of(info.st_mode)
+    if kind is not None:
+        raise NotRegular(f"{kind}, not a regular file")
+    if info.st_size > MAX_BYTES:
+        raise TooLarge(info.st_size)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        kind = kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegular(f"{kind}, not a regular file")
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise TooLarge(max(size, len(raw)))
+        raise TooLarge(max(info.st_size, len(raw)))
     return raw
 
 

@@ -94,9 +94,9 @@ def compose(text: str) -> yaml.Node | None:
                 _pos(mark),
                 "put each model in its own mlops.yaml, or remove the `---` separator",
             ) from None
-        raise YamlProblem("E003", _yaml_message(exc), _pos(mark)) from None
+        raise syntax_problem(exc, text) from None
     except yaml.MarkedYAMLError as exc:
-        raise YamlProblem("E003", _yaml_message(exc), _pos(exc.problem_mark or exc.context_mark)) from None
+        raise syntax_problem(exc, text) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters, U+FFFE...)
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -209,6 +209,49 @@ def _span(node: yaml.Node) -> Pos:
     start, end = node.start_mark, node.end_mark
     end_col = end.column + 1 if end.line == start.line and end.column > start.column else 0
     return Pos(start.line + 1, start.column + 1, end_col)
+
+
+_OPENERS = {
+    "while parsing a flow sequence": ("[", "]", "write the list as `- item` lines, or close it with `]`"),
+    "while parsing a flow mapping": ("{", "}", "write the mapping as `key: value` lines, or close it with `}`"),
+    "while scanning a quoted scalar": ("quote", "quote", "close the quoted text with the same quote"),
+}
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    """A YAML syntax error in words a spec author acts on.
+
+    A tab where indentation or a token is expected gets its own message (YAML indents with spaces only);
+    an unclosed `[`, `{` or quote is reported at its opener, which the parser only names as context,
+    with the place where it gave up in the message.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    if problem is not None and _char_at(text, problem) == "\t":
+        return YamlProblem(
+            "E003",
+            "not valid YAML: a tab character; YAML indents with spaces only",
+            _pos(problem),
+            "replace the tab with spaces (your editor can insert spaces for the Tab key)",
+        )
+    opener = _OPENERS.get(exc.context or "")
+    if opener is not None and context is not None and problem is not None:
+        sign, closer, hint = opener
+        found = f"{exc.problem} at line {problem.line + 1}, column {problem.column + 1}" if exc.problem else ""
+        what = "the quoted text" if sign == "quote" else f"the `{sign}`"
+        shut = "its closing quote" if closer == "quote" else f"`{closer}`"
+        return YamlProblem(
+            "E003", f"not valid YAML: {what} opened here is never closed with {shut} ({found})", _pos(context), hint
+        )
+    return YamlProblem("E003", _yaml_message(exc), _pos(problem or context))
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str:
+    """The character a mark points at (libyaml's marks carry no buffer: read it from the text)."""
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if mark.column < len(line) else ""
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:

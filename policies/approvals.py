@@ -39,10 +39,18 @@ def evaluate(plan: Plan, ctx: PolicyContext) -> tuple[list[int], list[Problem]]:
         if approval.environment != plan.environment:
             continue
         found: list[Problem] = []
-        if digest is None or approval.digest != digest:
-            shown = digest if digest is not None else "no digest (model.artifact.digest is unset)"
+        if digest is None:
             found.append(
-                Problem(index, "digest", f"it approves {_short(approval.digest)}, the artifact is {_short(shown)}")
+                Problem(
+                    index,
+                    "digest",
+                    f"it approves {_short(approval.digest)}, "
+                    "but the artifact has no digest (set model.artifact.digest)",
+                )
+            )
+        elif approval.digest != digest:
+            found.append(
+                Problem(index, "digest", f"it approves {_short(approval.digest)}, the artifact is {_short(digest)}")
             )
         if approval.expires < today:
             found.append(Problem(index, "expires", f"it expired on {approval.expires.isoformat()}"))

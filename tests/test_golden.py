@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.golden_cases import Case, cases, read_tree, render, write_tree
-from tests.validators.rendered import problems
+from tests.validators.rendered import check_all
 
 CASES = cases()
 
@@ -27,7 +27,7 @@ def test_golden_tree(case: Case, request: pytest.FixtureRequest) -> None:
 def test_golden_files_pass_vendor_validators(case: Case) -> None:
     _, files = render(case)
     assert files, f"{case.name} rendered nothing"
-    failures = {f.path: p for f in files if (p := problems(f))}
+    failures = check_all(files)
     assert not failures, failures
 
 

@@ -12,6 +12,7 @@ Inputs come only from the environment (action.yml maps each input to an `MLOPSC_
 | MLOPSC_TARGETS, MLOPSC_ENVIRONMENTS | narrow the render (spaces or newlines) | all |
 | MLOPSC_SARIF | where to write the SARIF file | `mlopsc.sarif` |
 | MLOPSC_POLICY | org policy file | `.mlopsc/policy.yaml` above each spec |
+| MLOPSC_EXCLUDE | folder patterns discovery does not search (spaces or newlines), as `--exclude` | none |
 | MLOPSC_FAIL_ON_ERROR | `false` to exit 0 even with errors (then fail a later step on the `errors` output) | `true` |
 
 It compiles the specs once (validation and the policy rules: the policy pass runs in every compile;
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -72,6 +74,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
         targets=tuple(sorted(set(targets))),
         environments=environments,
         policy_file=Path(env["MLOPSC_POLICY"]) if env.get("MLOPSC_POLICY") else None,
+        exclude=_words(env.get("MLOPSC_EXCLUDE")),
         rendered_root=drift.out_label(out),
     )
     rendering = render(paths, options, exclude=out)
@@ -85,7 +88,9 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
         check_note = "not checked: the specs have errors"
     else:
         report = drift.compare(rendering.files, out, Scope(frozenset(environments), frozenset(targets)))
-        hint = f"run `mlopsc check {' '.join(paths)} --out {drift.out_label(out)} --fix` and commit the result"
+        excludes = [arg for pattern in options.exclude for arg in ("--exclude", pattern)]
+        command = shlex.join(["mlopsc", "check", *paths, "--out", drift.out_label(out), *excludes, "--fix"])
+        hint = f"run `{command}` and commit the result"
         stale = tuple(drift.diagnostics(report, hint))
     base = env.get("MLOPSC_BASE") or (f"origin/{env['GITHUB_BASE_REF']}" if env.get("GITHUB_BASE_REF") else "")
     diff: SemanticDiff | None = None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlopsc.compiler.diagnostics import Diagnostic
-from mlopsc.compiler.discover import SKIP_DIRS, SPEC_NAMES, display
+from mlopsc.compiler.discover import SPEC_NAMES, display, excluded_by, skipped_by_default
 from mlopsc.compiler.driver import PlanSummary
 from mlopsc.compiler.gitops.semdiff import SemanticDiff, Traffic, semantic_diff
 from mlopsc.compiler.ir import Emitted, Options, Plan, RenderedFile
@@ -40,7 +40,9 @@ def toplevel(cwd: Path) -> Path:
     return Path(git(["rev-parse", "--show-toplevel"], cwd).decode().strip()).resolve()
 
 
-def specs_at(ref: str, paths: tuple[str, ...], cwd: Path | None = None) -> dict[str, bytes]:
+def specs_at(
+    ref: str, paths: tuple[str, ...], cwd: Path | None = None, patterns: tuple[str, ...] = ()
+) -> dict[str, bytes]:
     """The spec files under `paths` as they were at `ref`: display name -> bytes."""
     here = (cwd or Path.cwd()).resolve()
     first = (here / paths[0]).resolve() if paths else here
@@ -62,13 +64,13 @@ def specs_at(ref: str, paths: tuple[str, ...], cwd: Path | None = None) -> dict[
     names = git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", ref], top).decode("utf-8").split("\0")
     found: dict[str, bytes] = {}
     for name in sorted(n for n in names if n):
-        if not any(_under(name, prefix) for prefix in prefixes):
+        if not any(_under(name, prefix, patterns) for prefix in prefixes):
             continue
         found[display(top / name)] = git(["show", f"{ref}:{name}"], top)
     return found
 
 
-def _under(name: str, prefix: str) -> bool:
+def _under(name: str, prefix: str, patterns: tuple[str, ...]) -> bool:
     if name == prefix:
         return True
     if prefix and not name.startswith(prefix + "/"):
@@ -76,7 +78,10 @@ def _under(name: str, prefix: str) -> bool:
     parts = name[len(prefix) :].strip("/").split("/")
     if parts[-1] not in SPEC_NAMES:
         return False
-    return not any(p in SKIP_DIRS or p.startswith(".") for p in parts[:-1])
+    folders = parts[:-1]
+    if any(skipped_by_default(p) for p in folders):
+        return False
+    return not any(excluded_by("/".join(folders[: i + 1]), patterns) for i in range(len(folders)))
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,6 @@ def diff_against(
     ref: str, paths: tuple[str, ...], options: Options, head: Side, label: str = ""
 ) -> tuple[SemanticDiff, Side]:
     """The semantic diff from the specs at `ref` to `head` (the specs as they are now), and the base."""
-    base = render_specs(specs_at(ref, paths), options)
+    base = render_specs(specs_at(ref, paths, patterns=options.exclude), options)
     notes = tuple(f"{name} has errors at {label or ref}: it is shown as new" for name in base.broken)
     return semantic_diff(base.files, head.files, base.traffic, head.traffic, label or ref, notes), base

@@ -32,9 +32,13 @@ _VALUE = r"""set -euo pipefail
 cd "$(dirname "$0")"
 
 # value KEY: the text of KEY in apply.json, which holds every value this script uses: values are read as
-# data and used as quoted words, never written into its code. A missing key stops the script.
+# data and used as quoted words, never written into its code. A missing key stops the script (always
+# assign it to a variable first: set -e does not see a failure inside another command's arguments).
 value() {
-  jq -er --arg key "$1" '.[$key] | strings' apply.json
+  jq -er --arg key "$1" '.[$key] | strings' apply.json || {
+    echo "error: apply.json has no text value for $1" >&2
+    exit 1
+  }
 }
 """
 
@@ -87,12 +91,22 @@ display_filter() {
 """
 
 
+def _previous(plan: Plan, files: list[str]) -> tuple[str | None, bool]:
+    """The previous DeployedModel id when the traffic split names it; whether all-at-once undeploys it."""
+    n = naming.names(plan)
+    split = traffic_split(plan) if "deploy-model.json" in files else {}
+    previous = n.previous_deployed_model_id if n.previous_deployed_model_id in split else None
+    undeploy = "deploy-model.json" in files and plan.derived.rollout.retires is not None
+    return previous, undeploy
+
+
 def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
-    """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data."""
+    """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data, and no other."""
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
     n = naming.names(plan)
+    previous, undeploy_previous = _previous(plan, files)
     out: dict[str, Json] = {
         "project": platform.project,
         "region": platform.region,
@@ -102,9 +116,9 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
     if "endpoint.json" in files:
         out["endpoint_id"] = n.endpoint_id
         out["deployed_model_id"] = n.deployed_model_id
-        if n.previous_deployed_model_id is not None:
+        if n.previous_deployed_model_id is not None and (previous or undeploy_previous):
             out["previous_deployed_model_id"] = n.previous_deployed_model_id
-        if plan.derived.rollout.replaces is not None:
+        if previous and plan.derived.rollout.replaces is not None:
             out["previous_version"] = plan.derived.rollout.replaces
     if "monitoring-job.json" in files:
         out["monitoring_display_name"] = f"{n.endpoint_id}-monitoring"
@@ -121,8 +135,7 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
     spec = plan.spec
     n = naming.names(plan)
     split = traffic_split(plan) if "deploy-model.json" in files else {}
-    previous = n.previous_deployed_model_id if n.previous_deployed_model_id in split else None
-    undeploy_previous = "deploy-model.json" in files and plan.derived.rollout.retires is not None
+    previous, undeploy_previous = _previous(plan, files)
     values = settings(plan, stack, files)
     lines = [
         "#!/usr/bin/env bash",
@@ -149,11 +162,9 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
         "ALIAS": "alias",
         "ENDPOINT_ID": "endpoint_id",
         "DEPLOYED_MODEL_ID": "deployed_model_id",
+        "PREVIOUS_DEPLOYED_MODEL_ID": "previous_deployed_model_id",
+        "PREVIOUS_VERSION": "previous_version",
     }
-    if previous or undeploy_previous:
-        variables["PREVIOUS_DEPLOYED_MODEL_ID"] = "previous_deployed_model_id"
-    if previous:
-        variables["PREVIOUS_VERSION"] = "previous_version"
     lines.append(_VALUE)
     lines += [f"{variable}=$(value {key})" for variable, key in variables.items() if key in values]
     lines.append(_PRELUDE)
@@ -235,8 +246,9 @@ step_deploy() {{
         lines.append(
             f"""# Model monitoring job (one per endpoint, found by display name): created, or updated in place.
 step_monitoring() {{
-  local job filter
-  filter=$(display_filter "$(value monitoring_display_name)")
+  local job name filter
+  name=$(value monitoring_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/modelDeploymentMonitoringJobs?filter=${{filter}}"
   job=$(jq -r '(.modelDeploymentMonitoringJobs // [])[0].name // empty' "$RESPONSE")
   if [[ -n "$job" ]]; then
@@ -286,8 +298,9 @@ step_batch() {
         lines.append(
             f"""# Retraining Schedule (found by display name): created, or updated in place.
 step_retraining() {{
-  local schedule filter
-  filter=$(display_filter "$(value retraining_display_name)")
+  local schedule name filter
+  name=$(value retraining_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/schedules?filter=${{filter}}"
   schedule=$(jq -r '(.schedules // [])[0].name // empty' "$RESPONSE")
   if [[ -n "$schedule" ]]; then

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
+import yaml
+
 # fmt: off
 CURATED_PIP: Final[Mapping[str, frozenset[str]]] = {
     "sklearn-1.5": frozenset(
@@ -82,6 +84,16 @@ def environment_packages(environment: object, files: Mapping[str, str]) -> tuple
         if match is None or match["name"] not in CURATED_PIP:
             return set(), [f"environment {environment!r} is not a curated environment this model knows"]
         return set(CURATED_PIP[match["name"]]), []
+    if isinstance(environment, Mapping) and isinstance(environment.get("conda_file"), str):
+        # image + conda file: Azure ML creates a new conda environment from the file, so what the script
+        # imports must be in the file's pip list (the image's own Python packages are not in that env).
+        path = environment["conda_file"].removeprefix("./")
+        text = files.get(path)
+        if text is None:
+            return set(), [f"environment conda file {path} is not rendered"]
+        conda = yaml.safe_load(text) or {}
+        pips = [d["pip"] for d in conda.get("dependencies", []) if isinstance(d, Mapping) and "pip" in d]
+        return {re.split(r"[=<>~!\[ ]", str(p), maxsplit=1)[0] for group in pips for p in group}, []
     if isinstance(environment, Mapping) and isinstance(environment.get("build"), Mapping):
         path = str(environment["build"].get("path", "")).removeprefix("./")
         text = files.get(f"{path}/Dockerfile")
