@@ -186,3 +186,25 @@ def test_the_environment_adds_exactly_what_the_script_imports() -> None:
     assert "environment/Dockerfile" not in plain
     (deployment,) = [yaml.safe_load(t) for n, t in plain.items() if n.startswith("deployment-")]
     assert deployment["environment"] == "azureml://registries/azureml/environments/sklearn-1.5/versions/54"
+
+
+def test_a_conda_built_environment_lists_what_the_script_imports() -> None:
+    """A version no curated environment pins is built from a conda file (runtime catalog): no Dockerfile,
+    and the tree model finds the collector and the Key Vault client in the file's pip list."""
+    from tests.validators.azureml import check_tree
+
+    doc = _spec(secret=True)
+    doc["model"]["framework"]["version"] = "1.4"
+    files = _rendered(doc)
+    assert "environment/Dockerfile" not in files
+    (deployment,) = [yaml.safe_load(t) for n, t in files.items() if n.startswith("deployment-")]
+    assert set(deployment["environment"]) == {"image", "conda_file"}
+    assert check_tree(files) == []
+    conda = yaml.safe_load(files[deployment["environment"]["conda_file"].removeprefix("./")])
+    (pip,) = [d["pip"] for d in conda["dependencies"] if isinstance(d, dict)]
+    assert {"azureml-ai-monitoring", "azure-identity", "azure-keyvault-secrets"} <= set(pip)
+    broken = dict(files)
+    broken[deployment["environment"]["conda_file"].removeprefix("./")] = files[
+        deployment["environment"]["conda_file"].removeprefix("./")
+    ].replace("  - azureml-ai-monitoring\n", "")
+    assert any("lacks azureml-ai-monitoring" in p for p in check_tree(broken))
