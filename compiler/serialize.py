@@ -113,7 +113,7 @@ def dump_json(body: Json) -> str:
 
 
 def render(document: Document, header: str) -> str:
-    """The file's bytes (as text). YAML, shell and Python get a comment header (after a shebang),
+    """The file's bytes (as text). YAML, shell, Python and Dockerfiles get a comment header (after a shebang),
     Markdown an HTML comment; JSON has no comments: its header goes in the folder's sidecar."""
     if document.format == "yaml":
         return f"# {header}\n" + dump_yaml(document.body)
@@ -122,7 +122,7 @@ def render(document: Document, header: str) -> str:
     assert isinstance(document.body, str)
     if document.name.endswith(".md"):
         return f"<!-- {html_comment(header)} -->\n" + document.body
-    if document.name.endswith((".sh", ".py")):
+    if document.name.endswith((".sh", ".py", "Dockerfile")):
         first, _, rest = document.body.partition("\n")
         if first.startswith("#!"):
             return f"{first}\n# {header}\n{rest}"

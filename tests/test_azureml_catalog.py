@@ -7,18 +7,15 @@ azure-ai-ml monitor schema and the reference mlops.yaml in ../shared, skipped wh
 
 from __future__ import annotations
 
-import copy
 import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
-import yaml
 
 from mlopsc.targets.azureml import catalog
 from mlopsc.targets.azureml.catalog import CatalogError, pick_sku
-from tests.validators.azureml import SCHEMA_URLS, load_azureml, quiet_marshmallow
-from tests.validators.azureml_examples import VALID
+from tests.validators.azureml import quiet_marshmallow
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 REFERENCE_SPEC = SHARED / "spec" / "mlops.reference.yaml"
@@ -201,31 +198,3 @@ def test_drift_metric_names_are_the_cli_schema_names() -> None:
     for numerical, categorical in catalog.DRIFT_METHODS.values():
         assert numerical is None or numerical in catalog.NUMERICAL_DRIFT_METRICS
         assert categorical is None or categorical in catalog.CATEGORICAL_DRIFT_METRICS
-
-
-@pytest.mark.parametrize(
-    ("method", "expected"),
-    [
-        ("psi", {"numerical": {"population_stability_index": 0.2}, "categorical": {"population_stability_index": 0.2}}),
-        (
-            "jensen-shannon",
-            {"numerical": {"jensen_shannon_distance": 0.2}, "categorical": {"jensen_shannon_distance": 0.2}},
-        ),
-        ("ks", {"numerical": {"two_sample_kolmogorov_smirnov_test": 0.2}}),
-        ("chi2", {"categorical": {"pearsons_chi_squared_test": 0.2}}),
-    ],
-)
-def test_drift_thresholds_load_in_a_monitor_schedule(method: str, expected: dict[str, dict[str, float]]) -> None:
-    thresholds = catalog.drift_metric_thresholds(method, 0.2)
-    assert thresholds == expected
-    doc = copy.deepcopy(VALID["monitorSchedule"])
-    assert doc["$schema"] == SCHEMA_URLS["monitorSchedule"]
-    doc["create_monitor"]["monitoring_signals"]["data-drift"]["metric_thresholds"] = thresholds
-    load_azureml("monitorSchedule", yaml.safe_dump(doc, sort_keys=False))
-
-
-def test_drift_thresholds_reject_bad_input() -> None:
-    with pytest.raises(CatalogError, match="unknown drift method 'wasserstein'"):
-        catalog.drift_metric_thresholds("wasserstein", 0.1)
-    with pytest.raises(CatalogError, match="must be 0 or more"):
-        catalog.drift_metric_thresholds("psi", -0.1)

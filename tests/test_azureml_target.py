@@ -101,9 +101,10 @@ def test_apply_script_orders_the_commands(root_files: tuple[RenderedFile, ...]) 
     order = [
         "az ml model create --file model.yaml",
         "az ml online-endpoint create --name fraud-detection-production --auth-mode key",
-        "az ml online-deployment create --file deployment-v2-0-0.yaml",
+        "if ! az ml online-deployment show --name v2-0-0 --endpoint-name fraud-detection-production",
         "az ml online-deployment create --file deployment-v2-1-0.yaml",
         "az ml online-endpoint update --file endpoint.yaml",
+        "az ml online-deployment delete --name",
         "az deployment group create",
         "az ml schedule create --file monitor.yaml",
         "az ml schedule create --file retraining-schedule.yaml",
@@ -111,6 +112,9 @@ def test_apply_script_orders_the_commands(root_files: tuple[RenderedFile, ...]) 
     positions = [script.index(command) for command in order]
     assert positions == sorted(positions)
     assert "--traffic" not in script.split("az ml online-endpoint create")[1].splitlines()[0]
+    # a canary never writes the live deployment: it is not rendered and no command names its file
+    assert "deployment-v2-0-0.yaml" not in script
+    assert "deployment-v2-0-0.yaml" not in _folders(root_files)["production/fraud-detection"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,13 +143,14 @@ def test_traffic_per_strategy() -> None:
     def traffic(case: str) -> tuple[dict[str, int], dict[str, int]]:
         (folder,) = (GOLDEN / case / "expected").glob("*/*/azureml")
         doc = yaml.safe_load((folder / "endpoint.yaml").read_text(encoding="utf-8"))
-        return doc["traffic"], doc.get("mirror_traffic", {})
+        return doc["traffic"], doc["mirror_traffic"]
 
-    assert traffic("azureml-canary") == ({"v3-0-0": 90, "v3-1-0": 10}, {})
-    assert traffic("azureml-blue-green") == ({"v1-3-2": 100, "v1-4-0": 0}, {})
-    assert traffic("azureml-shadow-mirror") == ({"v2-0-0": 100, "v2-1-0": 0}, {"v2-1-0": 20})
-    assert traffic("azureml-ab") == ({"v4-2-0": 70, "v5-0-0": 30}, {})
-    assert traffic("azureml-gpu") == ({"v1-2-0": 100}, {})
+    # mirror_traffic is always written, 0 where nothing is mirrored (it stops an earlier shadow)
+    assert traffic("azureml-canary") == ({"v3-0-0": 90, "v3-1-0": 10}, {"v3-0-0": 0, "v3-1-0": 0})
+    assert traffic("azureml-blue-green") == ({"v1-3-2": 100, "v1-4-0": 0}, {"v1-3-2": 0, "v1-4-0": 0})
+    assert traffic("azureml-shadow-mirror") == ({"v2-0-0": 100, "v2-1-0": 0}, {"v2-0-0": 0, "v2-1-0": 20})
+    assert traffic("azureml-ab") == ({"v4-2-0": 70, "v5-0-0": 30}, {"v4-2-0": 0, "v5-0-0": 0})
+    assert traffic("azureml-gpu") == ({"v1-2-0": 100}, {"v1-2-0": 0})
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,8 +296,13 @@ def test_mutated_autoscale_fails(root_files: tuple[RenderedFile, ...]) -> None:
 
 def test_tree_check_catches_traffic_to_a_missing_deployment(root_files: tuple[RenderedFile, ...]) -> None:
     tree = dict(_folders(root_files)["production/fraud-detection"])
-    del tree["deployment-v2-0-0.yaml"]
-    assert any("v2-0-0" in p for p in check_tree(tree))
+    assert check_tree(tree) == []
+    # the live deployment v2-0-0 is not rendered: apply.sh must stop when it is missing
+    tree["apply.sh"] = tree["apply.sh"].replace("if ! az ml online-deployment show --name v2-0-0", "if false")
+    assert any("v2-0-0" in p and "neither rendered nor checked" in p for p in check_tree(tree))
+    tree = dict(_folders(root_files)["production/fraud-detection"])
+    del tree["deployment-v2-1-0.yaml"]
+    assert any("v2-1-0" in p for p in check_tree(tree))
 
 
 # --------------------------------------------------------------------------------------------

@@ -263,8 +263,8 @@ TRAFFIC_CASES = [
     ({"traffic": {"v2-0-0": 95.5, "v2-1-0": 4.5}}, "not an integer percentage"),
     ({"traffic": {"v2-0-0": "95", "v2-1-0": "5"}}, "not an integer percentage"),
     ({"traffic": {"blue": 95, "v2-1-0": 5}}, "'blue' is not a deployment"),
-    ({"traffic": {"v2-0-0": 100}, "mirror_traffic": {"v2-1-0": 60}}, "1-50"),
-    ({"traffic": {"v2-0-0": 100}, "mirror_traffic": {"v2-1-0": 0}}, "1-50"),
+    ({"traffic": {"v2-0-0": 100}, "mirror_traffic": {"v2-1-0": 60}}, "0-50"),
+    ({"traffic": {"v2-0-0": 100}, "mirror_traffic": {"v2-1-0": -1}}, "0-50"),
     ({"traffic": {"v2-0-0": 95, "v2-1-0": 5}, "mirror_traffic": {"v2-1-0": 10}}, "live or mirror"),
     ({"traffic": {"v2-0-0": 100}, "mirror_traffic": {"v2-1-0": 10, "v2-0-0": 5}}, "one deployment only"),
     ({"name": "Fraud-Detection"}, "lower-case"),
@@ -292,6 +292,9 @@ def test_shadow_mirrors_to_a_deployment_without_live_traffic() -> None:
     doc = {**ENDPOINT, "traffic": {"v2-0-0": 100}, "mirror_traffic": {"v2-1-0": 50}}
     assert check_endpoint_traffic(doc, DEPLOYMENTS) == []
     doc["traffic"] = {"v2-0-0": 100, "v2-1-0": 0}
+    assert check_endpoint_traffic(doc, DEPLOYMENTS) == []
+    # 0 turns mirroring off (azureml-examples cli/deploy-safe-rollout-online-endpoints.sh, reset_mirror_traffic)
+    doc["mirror_traffic"] = {"v2-1-0": 0}
     assert check_endpoint_traffic(doc, DEPLOYMENTS) == []
 
 

@@ -48,32 +48,6 @@ def _traffic_arg(values: Mapping[str, int]) -> str:
     return " ".join(f"{k}={v}" for k, v in values.items())
 
 
-def _previous_model(plan: Plan) -> list[str]:
-    """Register the previous version from its Azure copy when absent (it is live, so usually present)."""
-    previous = plan.spec.rollout.previous
-    assert previous is not None
-    name, version = plan.model_name, previous.version
-    lines = [f'if ! az ml model show --name {q(name)} --version {q(version)} "${{AZ_ML[@]}}" >/dev/null 2>&1; then']
-    uri = previous.artifact.mirrors.azureml or previous.artifact.uri
-    if uri.startswith("azureml://") or (uri.startswith("https://") and ".blob.core.windows.net/" in uri):
-        lines.append(
-            f"  az ml model create --name {q(name)} --version {q(version)} --type custom_model "
-            f'--path {q(uri)} "${{AZ_ML[@]}}"'
-        )
-    else:
-        lines.append(
-            "  echo "
-            + q(
-                f"model {name}:{version} (the live version) is not registered and its artifact is not in "
-                "Azure storage: register it first"
-            )
-            + " >&2"
-        )
-        lines.append("  exit 1")
-    lines.append("fi")
-    return lines
-
-
 def apply_sh(
     plan: Plan,
     stack: Stack,
@@ -130,8 +104,6 @@ def apply_sh(
         "fi",
     ]
     online = "endpoint.yaml" in files
-    if online and len(deployments) > 1:
-        out += _previous_model(plan)
     if online:
         out += [
             "",
@@ -154,24 +126,52 @@ def apply_sh(
                     f"--assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' "
                     f'--scope "$(az keyvault show --name {q(vault)} --query id --output tsv)"',
                 ]
-        out += ["", "# #. The deployments (created, or updated when they exist)."]
-        for name, _version in deployments:
+        *live, (name, _version) = deployments
+        for old, old_version in live:
             out += [
-                f"if az ml online-deployment show --name {q(name)} --endpoint-name {q(endpoint)} "
+                "",
+                "# #. The live deployment: it must be on the endpoint already, and this rollout never changes it.",
+                f"if ! az ml online-deployment show --name {q(old)} --endpoint-name {q(endpoint)} "
                 '"${AZ_ML[@]}" >/dev/null 2>&1; then',
-                f'  az ml online-deployment update --file {q(f"deployment-{name}.yaml")} "${{AZ_ML[@]}}"',
-                "else",
-                f'  az ml online-deployment create --file {q(f"deployment-{name}.yaml")} "${{AZ_ML[@]}}"',
+                "  echo "
+                + q(
+                    f"deployment {old} (the live version {old_version}) is not on endpoint {endpoint}: deploy "
+                    f"{old_version} with its own spec first; this rollout creates only {name} and moves traffic"
+                )
+                + " >&2",
+                "  exit 1",
                 "fi",
             ]
         out += [
             "",
+            "# #. The new version's deployment (created, or updated when it exists).",
+            f"if az ml online-deployment show --name {q(name)} --endpoint-name {q(endpoint)} "
+            '"${AZ_ML[@]}" >/dev/null 2>&1; then',
+            f'  az ml online-deployment update --file {q(f"deployment-{name}.yaml")} "${{AZ_ML[@]}}"',
+            "else",
+            f'  az ml online-deployment create --file {q(f"deployment-{name}.yaml")} "${{AZ_ML[@]}}"',
+            "fi",
+        ]
+        out += [
+            "",
             comment(
                 f"# #. Traffic: {_traffic_arg(traffic)}"
-                + (f"; mirrored: {_traffic_arg(mirror)}" if mirror else "")
+                + (f"; mirrored: {_traffic_arg(mirror)}" if any(mirror.values()) else "")
                 + " (endpoint.yaml)."
             ),
             'az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"',
+            "",
+            "# #. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left",
+            "# on them; Azure refuses to delete one that has some).",
+            "while IFS= read -r stale; do",
+            '  case "$stale" in',
+            f"    {'|'.join(q(n) for n, _ in deployments)}) ;;",
+            f'    ?*) az ml online-deployment delete --name "$stale" --endpoint-name {q(endpoint)} --yes '
+            '"${AZ_ML[@]}" ;;',
+            "  esac",
+            f"done < <(az ml online-deployment list --endpoint-name {q(endpoint)} --query "
+            + q(f"[?tags.\"mlopsc-model\"=='{plan.model_name}'].name")
+            + ' --output tsv "${AZ_ML[@]}")',
         ]
         if "autoscale.json" in files:
             out += [
@@ -284,24 +284,40 @@ def readme(
                 + ": secrets reach the deployment as `<VAR>_SECRET_URL` (the Key Vault URL, never the value) and "
                 "the scoring code reads them at start with that identity."
             )
+        *live, (new, new_version) = deployments
+        lines += [
+            f"#. Check that the live deployment `{old}` (model {v}) is on the endpoint: this rollout never changes "
+            "it (it was deployed by its own rollout), and stops here when it is missing."
+            for old, v in live
+        ]
         lines.append(
-            "#. Create or update the deployments: "
-            + ", ".join(f"`deployment-{n}.yaml` (model {v})" for n, v in deployments)
-            + f", each on `{c['instance_type']}` x {c['instance_count']}."
+            f"#. Create or update `deployment-{new}.yaml` (model {new_version}) on `{c['instance_type']}` x "
+            f"{c['instance_count']}: the only deployment this rollout writes."
         )
         lines.append(
             f"#. Set traffic with `az ml online-endpoint update -f endpoint.yaml`: {split}"
+            + "".join(
+                f"; `{name}` receives a {share}% mirror (responses discarded)"
+                for name, share in mirror.items()
+                if share
+            )
             + (
-                f"; `{next(iter(mirror))}` receives a {next(iter(mirror.values()))}% mirror (responses discarded)"
-                if mirror
+                "; no mirroring (mirror_traffic 0, which also stops an earlier shadow)"
+                if not any(mirror.values())
                 else ""
             )
             + "."
         )
+        lines.append(
+            "#. Delete the deployments of this model that the endpoint no longer routes to (none with traffic): "
+            "the version an all-at-once rollout replaced, or the previous version of an earlier rollout once a "
+            "new one names another. After `rollout promote` the previous deployment stays at 0%, so rolling "
+            "back is a traffic change."
+        )
         if "autoscale.json" in files:
             lines.append(
                 f"#. Deploy `autoscale.json` with `az deployment group create`: {c['instance_count']} to "
-                f"{plan.derived.replicas_max} instances per deployment on requests per minute per instance. "
+                f"{plan.derived.replicas_max} instances of the new deployment on requests per minute per instance. "
                 "Re-applying a deployment YAML resets its instance count until autoscale acts again."
             )
     if "batch-endpoint.yaml" in files:
@@ -334,7 +350,13 @@ def readme(
             "",
             "`score/` is uploaded as the deployments' `code_configuration`. The curated environment runs it with "
             "pandas and the framework; data collection needs `azureml-ai-monitoring` and Key Vault secrets "
-            "`azure-identity` and `azure-keyvault-secrets` in the environment (the script logs a warning and "
-            "goes on without them).",
+            "`azure-identity` and `azure-keyvault-secrets`"
+            + (
+                ", which `environment/Dockerfile` adds to the curated image (Azure ML builds it on the first deploy)"
+                if "environment/Dockerfile" in files
+                else ""
+            )
+            + ". The script refuses to start when a configured collector or secret cannot be had, "
+            "rather than serving without it.",
         ]
     return "\n".join(_numbered(lines, "#. ", "")) + "\n"

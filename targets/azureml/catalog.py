@@ -282,6 +282,29 @@ class CuratedEnvironment:
         """The Microsoft Container Registry image the asset is built into (tag ``latest``)."""
         return f"mcr.microsoft.com/azureml/curated/{self.name}:latest"
 
+    @property
+    def pinned_image(self) -> str:
+        """The image of exactly ``registry_version``: MCR tags each curated image with its asset version
+        (mcr.microsoft.com/azureml/curated/<name>:<version>); ``latest`` when no version is confirmed."""
+        return f"mcr.microsoft.com/azureml/curated/{self.name}:{self.registry_version or 'latest'}"
+
+
+# What the rendered scoring scripts import beyond pandas, the framework and the inference server, with
+# the version the rendered environment/Dockerfile pins on top of a curated image (PyPI, the releases
+# current when this table was written; kept here, tiny, until runtimes.json carries scoring extras).
+# Which of them a curated environment already carries: its context/conda_dependencies.yaml and
+# Dockerfile in Azure/azureml-assets (assets/training/general/environments/<name>/): neither
+# sklearn-1.5 nor lightgbm-3.3 lists azureml-ai-monitoring, azure-identity or azure-keyvault-secrets.
+SCORING_PACKAGE_PINS: Final[Mapping[str, str]] = {
+    "azureml-ai-monitoring": "1.0.0",
+    "azure-identity": "1.27.0",
+    "azure-keyvault-secrets": "4.12.0",
+}
+CURATED_SCORING_PACKAGES: Final[Mapping[str, frozenset[str]]] = {
+    "sklearn-1.5": frozenset(),
+    "lightgbm-3.3": frozenset(),
+}
+
 
 # Asset versions of the public ``azureml`` registry seen in public use (azureml-assets builds them with
 # ``version: auto``, so the repository cannot say which number an asset has); an environment without
@@ -420,8 +443,9 @@ DEFAULT_DRIFT_THRESHOLDS: Final[Mapping[str, Mapping[str, float]]] = {
     "categorical": {"jensen_shannon_distance": 0.1},
 }
 
-# monitoring.drift.method of the spec -> (numerical metric, categorical metric); None where the
-# statistic does not apply to that kind of feature.
+# monitoring.drift.method of the spec -> the metric of the same name (numerical, categorical); None where
+# Azure does not compute it for that kind of feature. Naming only: drift.py decides which of them a monitor
+# can use and in which units and direction (the p-value tests ks and chi2 cannot carry the spec's thresholds).
 DRIFT_METHODS: Final[Mapping[str, tuple[str | None, str | None]]] = {
     "psi": ("population_stability_index", "population_stability_index"),
     "jensen-shannon": ("jensen_shannon_distance", "jensen_shannon_distance"),
@@ -445,23 +469,3 @@ MONITOR_SPARK_RUNTIME: Final = "3.4"
 # create_monitor.alert_notification is either this string (alerts go to Azure Monitor, from where
 # action groups and Event Grid take over) or a mapping ``{emails: [...]}``.
 ALERT_TO_AZURE_MONITOR: Final = "azmonitoring"
-
-
-def drift_metric_thresholds(method: str, threshold: float) -> dict[str, dict[str, float]]:
-    """``metric_thresholds`` of a data_drift signal for the spec's drift method and one threshold.
-
-    Only the sides the statistic applies to are present: ``ks`` gives no categorical threshold and
-    ``chi2`` no numerical one (Azure ML then applies its default metric to those features).
-    Raises CatalogError for an unknown method or a negative threshold.
-    """
-    if method not in DRIFT_METHODS:
-        raise CatalogError(f"unknown drift method {method!r}", tuple(DRIFT_METHODS))
-    if threshold < 0:
-        raise CatalogError(f"drift threshold must be 0 or more, got {threshold}")
-    numerical, categorical = DRIFT_METHODS[method]
-    result: dict[str, dict[str, float]] = {}
-    if numerical is not None:
-        result["numerical"] = {numerical: threshold}
-    if categorical is not None:
-        result["categorical"] = {categorical: threshold}
-    return result

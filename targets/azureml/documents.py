@@ -99,8 +99,12 @@ def workers(plan: Plan) -> int:
 
 
 def environment(stack: Stack) -> Json:
-    """The curated environment's reference, or an environment Azure ML builds from an image and the
+    """The curated environment's reference; or the build context that adds to a curated image what the
+    scoring code imports (environment.py); or an environment Azure ML builds from an image and the
     rendered conda file (``environment: {image, conda_file}``, reference-yaml-environment.md)."""
+    build = stack.components.get("environment_build")
+    if build is not None:
+        return {"build": {"path": f"./{build}"}}
     if "conda_file" in stack.components:
         return {"image": stack.components["environment"], "conda_file": f"./{stack.components['conda_file']}"}
     return stack.components["environment"]

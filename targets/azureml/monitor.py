@@ -4,7 +4,9 @@ The spec has three drift levels; a data_drift signal takes one threshold per met
 levels that act get a signal each: ``drift-investigate`` (alert: someone looks) and
 ``drift-retrain`` (alert; with ``retraining.triggers: [drift]`` it is the retraining trigger,
 routed from Azure Monitor to the retraining pipeline). ``monitor`` (the lowest level) is what the
-daily run computes and shows on the monitoring dashboard without alerting.
+daily run computes and shows on the monitoring dashboard without alerting. Each threshold is translated
+to Azure's metric, units and alert direction by drift.py (the target refuses what cannot be translated
+before emit runs).
 Production data is the deployment's collected ``model_inputs`` (data collection is switched on
 whenever drift is monitored); without reference data Azure compares with the deployment's own
 earlier window (the training set is not a registered data asset the spec can name).
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mlopsc.compiler.ir import Json, Plan, Stack
-from mlopsc.targets.azureml import catalog
+from mlopsc.targets.azureml import catalog, drift
 from mlopsc.targets.azureml.documents import SCHEMA
 
 RUN_HOUR_UTC = 3  # daily, after the night's traffic has been collected
@@ -47,7 +49,7 @@ def monitor_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
     signals: dict[str, Json] = {}
     for level, threshold in (("investigate", d.drift_investigate), ("retrain", d.drift_retrain)):
         thresholds: dict[str, Json] = {
-            side: dict(metrics) for side, metrics in catalog.drift_metric_thresholds(method, threshold).items()
+            side: dict(metrics) for side, metrics in drift.translate(method, threshold).thresholds.items()
         }
         signals[f"drift-{level}"] = {
             "type": "data_drift",

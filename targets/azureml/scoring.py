@@ -13,13 +13,18 @@ mlopsc renders both scripts for the tabular frameworks it can load without guess
 Files are searched under ``AZUREML_MODEL_DIR`` (where Azure mounts the registered model), sorted,
 so the choice is stable. Rows are JSON objects (or lists in signature order); columns are put in
 ``model.signature.inputs`` order when the spec gives a signature. Secrets arrive as
-``<VAR>_SECRET_URL`` (a Key Vault secret URL, never a value): ``init()`` reads each one with the
-deployment's managed identity into ``<VAR>`` when azure-identity and azure-keyvault-secrets are
-installed, and logs a warning otherwise.
+``<VAR>_SECRET_URL`` (a Key Vault secret URL, never a value): ``init()`` reads each secret the spec
+names (``SECRETS``) with the deployment's managed identity into ``<VAR>``. What the script needs beyond
+the curated environment (``packages_needed``: azureml-ai-monitoring when data is collected,
+azure-identity and azure-keyvault-secrets when secrets are read) is installed by the rendered
+``environment/Dockerfile``; should it still be missing, or a secret URL be absent or unreadable, or
+the collectors fail to start, ``init()`` raises: the deployment fails to start, loudly, instead of
+serving without its secret or collecting nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from mlopsc.compiler.quoting import py
@@ -60,6 +65,7 @@ import pandas as pd
 
 FEATURES = {features}  # model.signature.inputs, in order ([] when the spec has none)
 MODEL_FILES = {patterns}
+SECRETS = {secrets}  # serving.env variables given as Key Vault secrets: read from <VAR>_SECRET_URL
 
 model = None
 
@@ -102,21 +108,34 @@ def _frame(rows):
 
 
 def _resolve_secrets():
-    """<VAR>_SECRET_URL holds a Key Vault secret URL: read it with the managed identity into <VAR>."""
-    urls = {{k[: -len("_SECRET_URL")]: v for k, v in os.environ.items() if k.endswith("_SECRET_URL")}}
-    if not urls:
+    """Each <VAR>_SECRET_URL of SECRETS holds a Key Vault secret URL: read it with the managed identity into <VAR>.
+
+    Raises (the deployment does not start) when a URL is missing or malformed, the Key Vault
+    libraries are not installed, or a secret cannot be read.
+    """
+    if not SECRETS:
         return
+    missing = [name for name in SECRETS if not os.environ.get(name + "_SECRET_URL")]
+    if missing:
+        raise RuntimeError(f"secret URL not set: {{', '.join(n + '_SECRET_URL' for n in missing)}}")
     try:
         from azure.identity import ManagedIdentityCredential
         from azure.keyvault.secrets import SecretClient
-    except ImportError:
-        logging.warning("azure-identity/azure-keyvault-secrets missing: %s not resolved", sorted(urls))
-        return
+    except ImportError as exc:
+        raise RuntimeError(
+            "azure-identity and azure-keyvault-secrets are needed to read " + ", ".join(SECRETS)
+        ) from exc
     credential = ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID"))
-    for name, url in sorted(urls.items()):
+    for name in SECRETS:
+        url = os.environ[name + "_SECRET_URL"]
         vault, _, rest = url.partition("/secrets/")
         secret, _, version = rest.partition("/")
-        os.environ[name] = SecretClient(vault, credential).get_secret(secret, version or None).value
+        if not vault.startswith("https://") or not secret:
+            raise RuntimeError(f"{{name}}_SECRET_URL is not a Key Vault secret URL")
+        value = SecretClient(vault, credential).get_secret(secret, version or None).value
+        if not value:
+            raise RuntimeError(f"Key Vault secret for {{name}} is empty")
+        os.environ[name] = value
 '''
 
 _ONLINE = '''
@@ -126,14 +145,13 @@ collectors = None
 
 
 def _collectors():
-    """Azure ML data collection (model_inputs/model_outputs) when azureml-ai-monitoring is installed."""
+    """Azure ML data collection (model_inputs/model_outputs); raises when capture is on and it cannot start."""
     if not CAPTURE:
         return None
     try:
         from azureml.ai.monitoring import Collector
-    except ImportError:
-        logging.warning("azureml-ai-monitoring missing: model inputs and outputs are not collected")
-        return None
+    except ImportError as exc:
+        raise RuntimeError("data collection is configured but azureml-ai-monitoring is not installed") from exc
     return Collector(name="model_inputs"), Collector(name="model_outputs")
 
 
@@ -191,22 +209,38 @@ def run(mini_batch):
 '''
 
 
-def _common(title: str, model: str, version: str, framework: str, features: list[str]) -> str:
+# import name -> distribution name, and which script feature needs it
+CAPTURE_PACKAGES: Final[tuple[str, ...]] = ("azureml-ai-monitoring",)  # azureml.ai.monitoring.Collector
+SECRET_PACKAGES: Final[tuple[str, ...]] = ("azure-identity", "azure-keyvault-secrets")  # credential, SecretClient
+
+
+def packages_needed(*, capture: bool, secrets: bool) -> tuple[str, ...]:
+    """The distributions the scripts import beyond pandas, the framework and the inference server."""
+    return (CAPTURE_PACKAGES if capture else ()) + (SECRET_PACKAGES if secrets else ())
+
+
+def _common(title: str, model: str, version: str, framework: str, features: list[str], secrets: list[str]) -> str:
     patterns, load = _LOADERS[framework]
     return _COMMON.format(
         docstring=py(f"{title} for {model} {version} ({framework}), rendered by mlopsc; edit the spec, not this file."),
         features=py(features),
         patterns=py(patterns),
+        secrets=py(secrets),
         load=load,
         predict=_PREDICT[framework],
     )
 
 
-def score_py(model: str, version: str, framework: str, features: list[str], capture: bool) -> str:
-    """The online scoring script (init/run) for ``framework``; ``capture`` turns on data collection."""
-    return _common("Online scoring", model, version, framework, features) + _ONLINE.format(capture=capture)
+def score_py(
+    model: str, version: str, framework: str, features: list[str], capture: bool, secrets: Sequence[str] = ()
+) -> str:
+    """The online scoring script (init/run) for ``framework``; ``capture`` turns on data collection,
+    ``secrets`` are the serving.env variables read from Key Vault at init."""
+    return _common("Online scoring", model, version, framework, features, sorted(secrets)) + _ONLINE.format(
+        capture=capture
+    )
 
 
-def batch_score_py(model: str, version: str, framework: str, features: list[str]) -> str:
+def batch_score_py(model: str, version: str, framework: str, features: list[str], secrets: Sequence[str] = ()) -> str:
     """The batch scoring script (init/run over a mini-batch of files) for ``framework``."""
-    return _common("Batch scoring", model, version, framework, features) + _BATCH.format()
+    return _common("Batch scoring", model, version, framework, features, sorted(secrets)) + _BATCH.format()

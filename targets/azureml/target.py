@@ -13,21 +13,31 @@ keys and re-applies address the same deployment. Endpoint names must be unique p
 so they carry the environment: ``<model>-<env>`` (``-batch`` for the batch endpoint), shortened
 with a hash above Azure's 32 characters.
 
-**Rollout.** Traffic always sums to exactly 100 (``plan.derived.traffic`` is the new version's
-share). Canary and blue-green: two deployments, previous ``100 - t``, new ``t``. A/B: the same
-two deployments with weights. Shadow: the previous deployment takes 100% live and the new one
-gets ``mirror_traffic`` = t; Azure caps mirroring at 50% (more is AML005). All-at-once, or no
-``rollout.previous``: one deployment at 100. The endpoint is created without traffic, the
-deployments next, and traffic is set last with ``az ml online-endpoint update`` (Azure refuses
-traffic to deployments that do not exist yet). The previous deployment reuses the new one's
-environment and instance type (the spec describes only the new version's serving).
+**Rollout.** The shares are the decided rollout state (``plan.derived.rollout``): traffic always
+sums to exactly 100. Canary, blue-green and A/B: the previous deployment answers ``100 - t``, the new
+one ``t``; shadow: the previous one answers 100% and the new one gets ``mirror_traffic`` = t; Azure
+caps mirroring at 50% (AML005). ``mirror_traffic`` names every routed deployment, 0 where nothing is
+mirrored, so that an earlier shadow stops (after its abort, its promotion or the next release). A rollout creates
+or updates **only the new version's deployment** (``deployment-<new>.yaml``) and then sets traffic on
+the endpoint (how-to-safely-rollout-online-endpoints.md: blue-green as Azure documents it). The live
+deployment is never rewritten: the spec describes only the new version's serving, so apply.sh
+requires the live deployment to exist on the endpoint (deployed by its own rollout) and fails with
+the reason otherwise. After traffic is set, apply.sh deletes the deployments of this model on the
+endpoint that the rollout no longer routes to (the one all-at-once replaces; after ``promote``, the
+previous deployment once the *next* rollout names another previous version), never one with
+traffic. ``promote`` (100%) keeps the previous deployment at 0%, so a rollback is a traffic change
+(the shared rollout model); ``abort`` (0%) keeps the new one at 0% to be looked at. All-at-once, or
+no ``rollout.previous``: one deployment at 100. The endpoint is created without traffic, the
+deployment next, and traffic is set last with ``az ml online-endpoint update`` (Azure refuses traffic
+to deployments that do not exist yet).
 
 **Compute.** ``instance_type`` is the smallest current SKU with at least the requested vCPUs and
 memory and exactly the requested GPUs (catalog.pick_sku; unknown combinations are AML004 with the
 SKUs that would fit); ``Standard_DS3_v2`` when the spec gives no resources. ``instance_count`` is
 ``replicas.min`` (at least 1: a managed deployment cannot run 0 instances, AML101). When
-``replicas.max > replicas.min`` an ARM template creates one Azure Monitor autoscale setting per
-deployment: scale out by one when ``RequestsPerMinute`` per instance exceeds 70% of
+``replicas.max > replicas.min`` an ARM template creates an Azure Monitor autoscale setting for the
+new version's deployment (the live one keeps the setting its own rollout made): scale out by one
+when ``RequestsPerMinute`` per instance exceeds 70% of
 ``rps_per_replica x 60`` over 5 minutes, in by one below 30% over 10 minutes (requests, not CPU,
 because the replica count itself is derived from requests per second).
 
@@ -37,8 +47,14 @@ compatibility policy of docs/runtimes.md) with a rendered ``score/score.py`` (in
 model from ``AZUREML_MODEL_DIR``, run parses JSON rows in signature order) and
 ``WORKER_COUNT`` = ``max_concurrent_requests_per_instance`` = the vCPUs requested. When no curated
 environment pins the version, ``score/conda.yaml`` pins it from PyPI (same major.minor) with the
-inference server, and the deployment's ``environment: {image, conda_file}`` has Azure ML build the
-environment from the minimal inference image. Any other framework needs ``serving.image`` or
+inference server and what score.py imports, and the deployment's ``environment: {image, conda_file}``
+has Azure ML build the environment from the minimal inference image. The curated environments lack
+what score.py imports for data collection (``azureml-ai-monitoring``) and Key Vault secrets
+(``azure-identity``, ``azure-keyvault-secrets``): when either is configured on a curated version, an
+``environment/Dockerfile`` build context (``FROM`` the curated image of the same asset version, plus
+exactly those packages at pinned versions, environment.py) replaces the curated reference. Either
+way score.py raises at ``init()`` when a collector or a secret cannot be had, so a deployment never
+serves without them. Any other framework needs ``serving.image`` or
 ``serving.image_mirrors.azureml`` (a custom container following the Azure ML inference server
 convention: port 5001, ``/`` for liveness and readiness, ``/score``), else AML001 lists what works.
 Images must be pullable by Azure ML: ACR or a public registry; an ECR image is AML002 naming
@@ -46,8 +62,8 @@ Images must be pullable by Azure ML: ACR or a public registry; an ECR image is A
 
 **Artifacts.** ``model.yaml`` path is ``artifact_uri(plan, "azureml")``: an ``azureml://``
 datastore path or an ``https://<account>.blob.core.windows.net/`` URL; s3://, gs:// and others
-are AML003 naming ``model.artifact.mirrors.azureml``. The previous version is expected to be a
-registered model already (it is live); ``apply.sh`` registers it from its Azure mirror when absent.
+are AML003 naming ``model.artifact.mirrors.azureml``. The previous version is neither registered
+nor redeployed by a rollout: it is live, deployed by its own rollout.
 
 **Probes and requests.** readiness ``initial_delay`` = ``readiness_initial_delay_s``, liveness
 ``initial_delay`` = ``startup_timeout_s`` (decision rule R004: larger models get longer
@@ -63,11 +79,13 @@ vault (``apply.sh`` grants it). A secret without an ``azureml`` entry is AML006.
 ``model_outputs`` at ``sample_percent / 100`` (or ``drift.sample_rate`` when only drift is set) into
 ``platforms.azureml.capture_destination`` or ``monitoring.capture.destination`` (an ``azureml://``
 path; others are AML009). ``monitor.yaml`` runs daily at 03:00 UTC with two ``data_drift``
-signals, ``drift-investigate`` and ``drift-retrain``; the drift method maps to Azure's metric per
-feature type: psi -> ``population_stability_index`` (numerical and categorical: Azure supports
-both), jensen-shannon -> ``jensen_shannon_distance`` (both), ks ->
-``two_sample_kolmogorov_smirnov_test`` (numerical only), chi2 -> ``pearsons_chi_squared_test``
-(categorical only); the other feature type keeps Azure's default metric. Alerts go to
+signals, ``drift-investigate`` and ``drift-retrain``, each threshold translated to Azure's metric, units
+and alert direction (drift.py, from azureml-assets' model-monitoring components): psi ->
+``population_stability_index`` (the same statistic, alert above), jensen-shannon ->
+``jensen_shannon_distance`` = sqrt(the spec's divergence in bits) (alert above; a threshold above 1 bit
+could never fire, AML020), both for numerical and categorical features. ks and chi2 are refused
+(AML020): Azure computes their p-values and alerts *below* the threshold, and a p-value for the spec's
+statistic depends on the windows' row counts. Alerts go to
 ``monitoring.alerts.emails`` (the owner when empty). Model quality is not monitored (AML102): Azure
 ML's model_performance signal needs ground-truth labels joined to the collected outputs, which the
 spec does not describe. Data drift supports classification and regression models only (AML103).
@@ -103,6 +121,7 @@ schedule, UTC) that creates it.
 | AML012 | error | serving mode Azure ML does not host (edge, embedded) |
 | AML013 | error | gRPC: managed online endpoints serve HTTPS only |
 | AML014 | error | version neither curated nor pinnable by a conda file (not major.minor), no `serving.image` |
+| AML020 | error | drift method or threshold Azure ML cannot evaluate as the spec declares (ks, chi2; JS above 1 bit) |
 | AML101 | warning | `replicas.min: 0` deployed as 1 instance |
 | AML102 | warning | model quality not monitored on Azure ML |
 | AML103 | warning | data drift not monitored for this model type |
@@ -121,7 +140,7 @@ from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import ServingMode
-from mlopsc.targets.azureml import catalog
+from mlopsc.targets.azureml import catalog, drift
 from mlopsc.targets.azureml.apply import apply_sh, readme
 from mlopsc.targets.azureml.capabilities import CAPABILITIES
 from mlopsc.targets.azureml.documents import (
@@ -138,9 +157,10 @@ from mlopsc.targets.azureml.documents import (
     retraining_pipeline_doc,
     retraining_schedule_doc,
 )
+from mlopsc.targets.azureml.environment import BUILD_DIR, dockerfile, missing_packages
 from mlopsc.targets.azureml.monitor import monitor_doc
 from mlopsc.targets.azureml.naming import deployment_name, endpoint_name
-from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, score_py
+from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, packages_needed, score_py
 from mlopsc.targets.base import (
     Emission,
     FieldMapping,
@@ -181,6 +201,15 @@ def _pinnable(framework: str, version: str) -> bool:
     return True
 
 
+def _curated(plan: Plan) -> catalog.CuratedEnvironment:
+    """The curated environment resolve chose (same arguments as in _environment)."""
+    framework = plan.spec.model.framework
+    compatibility = framework.compatibility
+    return catalog.curated_environment(
+        framework.name.value, framework.version, compatibility.value if compatibility else None
+    )
+
+
 class AzureML:
     name: ClassVar[str] = "azureml"
     title: ClassVar[str] = "Azure ML (managed online and batch endpoints, CLI v2)"
@@ -205,7 +234,7 @@ class AzureML:
         ),
         FieldMapping("serving.scale.latency_ms", "request_settings.request_timeout_ms", "10 x SLA, max 180000"),
         FieldMapping("model.artifact.size_gb (R-artifact-size)", "liveness/readiness_probe.initial_delay"),
-        FieldMapping("rollout canary / blue-green / ab", "endpoint.yaml traffic", "two deployments, sums to 100"),
+        FieldMapping("rollout canary / blue-green / ab", "endpoint.yaml traffic", "new deployment only; sums to 100"),
         FieldMapping("rollout shadow", "endpoint.yaml mirror_traffic", "at most 50 (AML005)"),
         FieldMapping("monitoring.capture / platforms.azureml.capture_destination", "deployment data_collector"),
         FieldMapping("monitoring.drift", "monitor.yaml data_drift signals drift-investigate, drift-retrain"),
@@ -282,6 +311,7 @@ class AzureML:
                 )
             )
         self._capture(plan, components, findings, decisions)
+        self._scoring_packages(plan, components, decisions, online)
         if batch:
             self._batch(plan, components, findings, decisions)
         if spec.retraining is not None:
@@ -413,6 +443,35 @@ class AzureML:
                     (f"a framework with rendered scripts ({', '.join(SCORING_FRAMEWORKS)})", "`mode: online`"),
                 )
             )
+
+    def _scoring_packages(
+        self, plan: Plan, components: dict[str, str], decisions: list[Decision], online: bool
+    ) -> None:
+        """What score.py imports that the curated environment lacks: an environment/ build context adds it."""
+        if "environment" not in components or "conda_file" in components:
+            return  # a custom image carries what its own server imports; a conda file lists it already
+        spec = plan.spec
+        needed = packages_needed(
+            capture=online and "capture_rate" in components,
+            secrets=any(isinstance(v, SecretRef) for v in spec.serving.env.values()),
+        )
+        curated = _curated(plan)
+        missing = missing_packages(curated, needed)
+        if not missing:
+            return
+        components["environment_build"] = BUILD_DIR
+        components["environment_packages"] = " ".join(missing)
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.environment",
+                f"{curated.pinned_image} + {', '.join(missing)}",
+                f"the curated {curated.name} lacks what the scoring code imports ("
+                + ", ".join(missing)
+                + f"): {BUILD_DIR}/Dockerfile adds it (Azure builds the environment from that context); "
+                "score.py refuses to start without it",
+            )
+        )
 
     def _sku(self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]) -> None:
         resources = plan.spec.serving.resources
@@ -593,17 +652,7 @@ class AzureML:
                     )
                 )
             elif online:
-                numerical, categorical = catalog.DRIFT_METHODS[mon.drift.method.value]
-                decisions.append(
-                    resolved(
-                        self.name,
-                        "azureml.drift_metric",
-                        {"numerical": numerical, "categorical": categorical},
-                        f"{mon.drift.method} on Azure ML: numerical features use {numerical or 'Azure default'}, "
-                        f"categorical features {categorical or 'Azure default'}; daily at 03:00 UTC; signals "
-                        "drift-investigate and drift-retrain alert by email",
-                    )
-                )
+                self._drift(plan, findings, decisions)
         if online and (
             mon.slo.p95_latency_ms is not None or mon.slo.error_rate is not None or spec.rollout.rollback.on
         ):
@@ -615,6 +664,39 @@ class AzureML:
                     ("monitoring", "slo"),
                 )
             )
+
+    def _drift(self, plan: Plan, findings: list[Finding], decisions: list[Decision]) -> None:
+        """The investigate and retrain thresholds in Azure's metric, units and direction (drift.py)."""
+        d = plan.derived
+        assert plan.spec.monitoring is not None and plan.spec.monitoring.drift is not None
+        method = plan.spec.monitoring.drift.method.value
+        formulas: list[str] = []
+        for level, threshold in (("investigate", d.drift_investigate), ("retrain", d.drift_retrain)):
+            try:
+                translation = drift.translate(method, threshold)
+            except catalog.CatalogError as exc:
+                where = ("method",) if method in drift.REFUSED else ("thresholds", level)
+                findings.append(
+                    refuse(
+                        "AML020",
+                        exc.message,
+                        ("monitoring", "drift", *where),
+                        exc.alternatives,
+                    )
+                )
+                return
+            formulas.append(f"{level}: {translation.formula}")
+        metric = next(iter(drift.translate(method, d.drift_retrain).thresholds["numerical"]))
+        decisions.append(
+            resolved(
+                self.name,
+                "azureml.drift_metric",
+                metric,
+                f"{method} on Azure ML as {metric} for numerical and categorical features ("
+                + "; ".join(formulas)
+                + "); daily at 03:00 UTC; signals drift-investigate and drift-retrain alert by email",
+            )
+        )
 
     # --- emit -------------------------------------------------------------------------------------------
 
@@ -639,14 +721,20 @@ class AzureML:
                 old = deployment_name(previous.version)
                 deployments.insert(0, (old, previous.version))
                 traffic = {old: previous.live_share, new: rollout.new.live_share}
-                by_role = {previous.role: old, rollout.new.role: new}
-                mirror = {by_role[v.role]: v.mirrored_share for v in rollout.mirrored}
+            # mirror_traffic is written for every routed deployment, 0 where nothing is mirrored: an endpoint
+            # that mirrored before (a shadow, then its abort, promotion or next release) must stop, and Azure's
+            # safe-rollout example stops it with an explicit 0 (azureml-examples cli/deploy-safe-rollout-online-
+            # endpoints.sh, reset_mirror_traffic); azure-ai-ml drops the zeros before sending
+            # (_online_endpoint_operations._strip_zeroes_from_traffic), so they never count as a mirror.
+            mirror = dict.fromkeys(traffic, 0)
+            if rollout.shadow:
+                mirror[new] = rollout.new.mirrored_share
             decisions.append(
                 resolved(
                     self.name,
                     "azureml.traffic",
                     {"traffic": dict(traffic), "mirror_traffic": dict(mirror)},
-                    f"{strategy}: {share}% {'mirrored' if mirror else 'live'} on {spec.model.version}"
+                    f"{strategy}: {share}% {'mirrored' if rollout.shadow else 'live'} on {spec.model.version}"
                     + (f", previous {previous.version}" if len(deployments) > 1 and previous else ""),
                 )
             )
@@ -655,7 +743,9 @@ class AzureML:
                     "endpoint.yaml", "managedOnlineEndpoint", "yaml", endpoint_doc(plan, stack, traffic, mirror, tags)
                 )
             )
-            for name, version in deployments:
+            # Only the new version's deployment is rendered: the live one was deployed by its own rollout
+            # and a rollout never rewrites it (apply.sh checks that it exists and changes only traffic).
+            for name, version in deployments[-1:]:
                 docs.append(
                     Document(
                         f"deployment-{name}.yaml",
@@ -681,7 +771,7 @@ class AzureML:
                         "autoscale.json",
                         "autoscaleSettings",
                         "json",
-                        autoscale_doc(plan, stack, [n for n, _ in deployments], tags),
+                        autoscale_doc(plan, stack, [new], tags),
                     )
                 )
                 decisions.append(
@@ -699,9 +789,11 @@ class AzureML:
         if "environment" in c:
             features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
             framework = spec.model.framework.name.value
+            secrets = sorted(k for k, v in spec.serving.env.items() if isinstance(v, SecretRef))
             if "conda_file" in c:
-                secrets = any(isinstance(value, SecretRef) for value in spec.serving.env.values())
-                conda = catalog.conda_environment(framework, spec.model.framework.version, "capture_rate" in c, secrets)
+                conda = catalog.conda_environment(
+                    framework, spec.model.framework.version, "capture_rate" in c, bool(secrets)
+                )
                 docs.append(Document(c["conda_file"], "condaEnvironment", "yaml", conda))
             if online:
                 docs.append(
@@ -709,7 +801,9 @@ class AzureML:
                         f"{SCORE_DIR}/score.py",
                         "text",
                         "text",
-                        score_py(plan.model_name, spec.model.version, framework, features, "capture_rate" in c),
+                        score_py(
+                            plan.model_name, spec.model.version, framework, features, "capture_rate" in c, secrets
+                        ),
                     )
                 )
             if batch:
@@ -718,7 +812,17 @@ class AzureML:
                         f"{SCORE_DIR}/batch_score.py",
                         "text",
                         "text",
-                        batch_score_py(plan.model_name, spec.model.version, framework, features),
+                        batch_score_py(plan.model_name, spec.model.version, framework, features, secrets),
+                    )
+                )
+            if "environment_build" in c:
+                curated = _curated(plan)
+                docs.append(
+                    Document(
+                        f"{c['environment_build']}/Dockerfile",
+                        "text",
+                        "text",
+                        dockerfile(curated, c["environment_packages"].split()),
                     )
                 )
         if batch:

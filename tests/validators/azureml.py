@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -33,6 +34,8 @@ from typing import Any, Final, TypeGuard
 import yaml
 
 from mlopsc.targets.azureml import catalog
+from tests.validators.azureml_environment import scoring_environment_problems
+from tests.validators.azureml_monitor import level_order_problems
 
 _SCHEMA_BASE: Final = "https://azuremlschemas.azureedge.net/latest/"
 
@@ -311,7 +314,7 @@ def check_endpoint_traffic(endpoint: Mapping[str, Any], deployment_names: Iterab
 
     The loader only checks that live traffic is an integer map summing to at most 100 (and coerces
     ``"90"`` and ``90.5`` to 90). Azure also requires: at most one mirror deployment, mirror
-    percentage 1-50, a deployment takes live or mirror traffic but not both, every key names a
+    percentage 0-50 (0: off), a deployment takes live or mirror traffic but not both, every key names a
     deployment of the endpoint. A live endpoint always routes all of its traffic: the sum is 100.
     """
     names = set(deployment_names)
@@ -331,16 +334,18 @@ def check_endpoint_traffic(endpoint: Mapping[str, Any], deployment_names: Iterab
     mirror = endpoint.get("mirror_traffic") or {}
     if not isinstance(mirror, Mapping):
         return [*problems, f"mirror_traffic: expected a mapping, got {mirror!r}"]
-    if len(mirror) > 1:
-        problems.append(f"mirror_traffic: Azure mirrors to one deployment only, got {sorted(mirror)}")
+    mirrored = sorted(k for k, v in mirror.items() if v != 0)  # azure-ai-ml drops zeros before sending
+    if len(mirrored) > 1:
+        problems.append(f"mirror_traffic: Azure mirrors to one deployment only, got {mirrored}")
     for deployment, percent in mirror.items():
         if deployment not in names:
             problems.append(f"mirror_traffic: {deployment!r} is not a deployment of this endpoint")
-        if not _is_int(percent) or not 1 <= percent <= MAX_MIRROR_PERCENT:
+        # 0 turns mirroring off (azureml-examples cli/deploy-safe-rollout-online-endpoints.sh, reset_mirror_traffic)
+        if not _is_int(percent) or not 0 <= percent <= MAX_MIRROR_PERCENT:
             problems.append(
-                f"mirror_traffic.{deployment}: {percent!r} is not an integer percentage 1-{MAX_MIRROR_PERCENT}"
+                f"mirror_traffic.{deployment}: {percent!r} is not an integer percentage 0-{MAX_MIRROR_PERCENT}"
             )
-        if _is_int(traffic.get(deployment)) and traffic[deployment] > 0:
+        if percent != 0 and _is_int(traffic.get(deployment)) and traffic[deployment] > 0:
             problems.append(
                 f"mirror_traffic.{deployment}: the deployment also takes {traffic[deployment]}% live "
                 "traffic; Azure allows live or mirror traffic, not both"
@@ -576,6 +581,7 @@ def check_monitor_schedule(doc: Mapping[str, Any]) -> list[str]:
                         f"create_monitor.monitoring_signals.{name}.metric_thresholds.{side}.{metric}: "
                         f"{value!r} is not a threshold >= 0"
                     )
+    problems += [f"create_monitor.monitoring_signals: {p}" for p in level_order_problems(doc)]
     alert = monitor.get("alert_notification")
     if isinstance(alert, Mapping):
         emails = alert.get("emails") or []
@@ -923,6 +929,16 @@ def rendered_kind(name: str) -> str | None:
     return None
 
 
+def _local_build_context(doc: Mapping[str, Any]) -> str | None:
+    """The folder of a deployment's ``environment.build.path`` when it is ./<folder>, else None."""
+    env = doc.get("environment")
+    build = env.get("build") if isinstance(env, Mapping) else None
+    path = build.get("path") if isinstance(build, Mapping) else None
+    if isinstance(path, str) and re.fullmatch(r"\./[a-z][a-z0-9_-]*", path):
+        return path[2:]
+    return None
+
+
 def check_document(kind: str, text: str, *, origin: Path | None = None) -> list[str]:
     """Load ``text`` as ``kind`` with the azure-ai-ml loader, then run the project checks on it."""
     doc = parse_strict(text)
@@ -942,15 +958,22 @@ def check_document(kind: str, text: str, *, origin: Path | None = None) -> list[
         # with the deployment by check_tree).
         if not _LOCAL_CONDA.match(conda_file):
             return [f"environment.conda_file: {conda_file!r} is not ./<folder>/<file>.yaml"]
-        import tempfile
-
         with tempfile.TemporaryDirectory() as folder:
             placeholder = Path(folder, conda_file)
             placeholder.parent.mkdir(parents=True, exist_ok=True)
             placeholder.write_text("name: placeholder\ndependencies: [python=3.10]\n", encoding="utf-8")
             return check_document(kind, text, origin=Path(folder, "deployment.yaml"))
     try:
-        load_azureml(kind, text, origin=origin)
+        build = _local_build_context(doc) if origin is None else None
+        if build is None:
+            load_azureml(kind, text, origin=origin)
+        else:
+            # The loader checks that a local build context exists: give it one (its Dockerfile is
+            # checked with the folder, by check_tree).
+            with tempfile.TemporaryDirectory() as folder:
+                (Path(folder) / build).mkdir(parents=True)
+                (Path(folder) / build / "Dockerfile").write_text("FROM scratch\n", encoding="utf-8")
+                load_azureml(kind, text, origin=Path(folder) / "file.yaml")
     except AzureMLLoadError as exc:
         return [f"loader: {exc.message}"]
     checks = {
@@ -1005,8 +1028,6 @@ def check_tree(files: Mapping[str, str]) -> list[str]:
     endpoint; deployments and the batch deployment use the registered model; code_configuration
     folders and the schedule's job file exist; the schedule loads with its job file beside it.
     """
-    import tempfile
-
     problems: list[str] = []
     docs = {name: parse_strict(text) for name, text in files.items() if rendered_kind(name)}
     model = docs.get("model.yaml", {})
@@ -1017,10 +1038,17 @@ def check_tree(files: Mapping[str, str]) -> list[str]:
             problems.append(f"deployment {name} is not in deployment-{name}.yaml")
     endpoint = docs.get("endpoint.yaml")
     if endpoint is not None:
-        problems += check_endpoint_traffic(endpoint, deployments)
         routed = set(endpoint.get("traffic") or {}) | set(endpoint.get("mirror_traffic") or {})
-        if routed != set(deployments):
+        live = routed - set(deployments)
+        if not set(deployments) <= routed or len(live) > 1:
             problems.append(f"endpoint routes {sorted(routed)}, deployments are {sorted(deployments)}")
+        for name in sorted(live):
+            # The live deployment is not rendered (a rollout never rewrites it): apply.sh must stop when it
+            # is not on the endpoint, before traffic names it.
+            guard = f"if ! az ml online-deployment show --name {name} --endpoint-name {endpoint.get('name')} "
+            if guard not in files.get("apply.sh", ""):
+                problems.append(f"endpoint routes {name}, which is neither rendered nor checked by apply.sh")
+        problems += check_endpoint_traffic(endpoint, [*deployments, *sorted(live)])
         for name, doc in deployments.items():
             if doc.get("endpoint_name") != endpoint.get("name"):
                 problems.append(f"deployment {name}: endpoint_name {doc.get('endpoint_name')!r}")
@@ -1054,6 +1082,8 @@ def check_tree(files: Mapping[str, str]) -> list[str]:
         script = (doc.get("code_configuration") or {}).get("scoring_script")
         if code and f"{code.removeprefix('./')}/{script}" not in files:
             problems.append(f"{name}: code_configuration {code}/{script} is not rendered")
+    scoring = ("managedOnlineDeployment", "modelBatchDeployment")
+    problems += scoring_environment_problems(files, {n: d for n, d in docs.items() if rendered_kind(n) in scoring})
     monitor = docs.get("monitor.yaml")
     if monitor is not None and endpoint is not None:
         target = monitor["create_monitor"]["monitoring_target"]["endpoint_deployment_id"]

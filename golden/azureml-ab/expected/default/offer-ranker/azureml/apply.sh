@@ -14,31 +14,38 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name offer-ranker --version 5.0.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
-if ! az ml model show --name offer-ranker --version 4.2.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
-  az ml model create --name offer-ranker --version 4.2.0 --type custom_model --path azureml://datastores/models/paths/offer-ranker/4.2.0/ "${AZ_ML[@]}"
-fi
 
 # 2. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name offer-ranker-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name offer-ranker-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
-if az ml online-deployment show --name v4-2-0 --endpoint-name offer-ranker-default "${AZ_ML[@]}" >/dev/null 2>&1; then
-  az ml online-deployment update --file deployment-v4-2-0.yaml "${AZ_ML[@]}"
-else
-  az ml online-deployment create --file deployment-v4-2-0.yaml "${AZ_ML[@]}"
+# 3. The live deployment: it must be on the endpoint already, and this rollout never changes it.
+if ! az ml online-deployment show --name v4-2-0 --endpoint-name offer-ranker-default "${AZ_ML[@]}" >/dev/null 2>&1; then
+  echo 'deployment v4-2-0 (the live version 4.2.0) is not on endpoint offer-ranker-default: deploy 4.2.0 with its own spec first; this rollout creates only v5-0-0 and moves traffic' >&2
+  exit 1
 fi
+
+# 4. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v5-0-0 --endpoint-name offer-ranker-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v5-0-0.yaml "${AZ_ML[@]}"
 else
   az ml online-deployment create --file deployment-v5-0-0.yaml "${AZ_ML[@]}"
 fi
 
-# 4. Traffic: v4-2-0=70 v5-0-0=30 (endpoint.yaml).
+# 5. Traffic: v4-2-0=70 v5-0-0=30 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Autoscale (Azure Monitor), after the deployments exist.
+# 6. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# on them; Azure refuses to delete one that has some).
+while IFS= read -r stale; do
+  case "$stale" in
+    v4-2-0|v5-0-0) ;;
+    ?*) az ml online-deployment delete --name "$stale" --endpoint-name offer-ranker-default --yes "${AZ_ML[@]}" ;;
+  esac
+done < <(az ml online-deployment list --endpoint-name offer-ranker-default --query '[?tags."mlopsc-model"=='"'"'offer-ranker'"'"'].name' --output tsv "${AZ_ML[@]}")
+
+# 7. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
 # Roll back (Azure ML does not roll back by itself):

@@ -14,9 +14,6 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name claims-triage --version 1.4.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
-if ! az ml model show --name claims-triage --version 1.3.2 "${AZ_ML[@]}" >/dev/null 2>&1; then
-  az ml model create --name claims-triage --version 1.3.2 --type custom_model --path https://acmemodels.blob.core.windows.net/models/claims-triage/1.3.2/ "${AZ_ML[@]}"
-fi
 
 # 2. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name claims-triage-default "${AZ_ML[@]}" >/dev/null 2>&1; then
@@ -27,20 +24,30 @@ fi
 PRINCIPAL_ID=$(az ml online-endpoint show --name claims-triage-default "${AZ_ML[@]}" --query identity.principal_id --output tsv)
 az role assignment create --assignee-object-id "$PRINCIPAL_ID" --assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' --scope "$(az keyvault show --name claims-kv --query id --output tsv)"
 
-# 4. The deployments (created, or updated when they exist).
-if az ml online-deployment show --name v1-3-2 --endpoint-name claims-triage-default "${AZ_ML[@]}" >/dev/null 2>&1; then
-  az ml online-deployment update --file deployment-v1-3-2.yaml "${AZ_ML[@]}"
-else
-  az ml online-deployment create --file deployment-v1-3-2.yaml "${AZ_ML[@]}"
+# 4. The live deployment: it must be on the endpoint already, and this rollout never changes it.
+if ! az ml online-deployment show --name v1-3-2 --endpoint-name claims-triage-default "${AZ_ML[@]}" >/dev/null 2>&1; then
+  echo 'deployment v1-3-2 (the live version 1.3.2) is not on endpoint claims-triage-default: deploy 1.3.2 with its own spec first; this rollout creates only v1-4-0 and moves traffic' >&2
+  exit 1
 fi
+
+# 5. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v1-4-0 --endpoint-name claims-triage-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v1-4-0.yaml "${AZ_ML[@]}"
 else
   az ml online-deployment create --file deployment-v1-4-0.yaml "${AZ_ML[@]}"
 fi
 
-# 5. Traffic: v1-3-2=100 v1-4-0=0 (endpoint.yaml).
+# 6. Traffic: v1-3-2=100 v1-4-0=0 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
+
+# 7. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# on them; Azure refuses to delete one that has some).
+while IFS= read -r stale; do
+  case "$stale" in
+    v1-3-2|v1-4-0) ;;
+    ?*) az ml online-deployment delete --name "$stale" --endpoint-name claims-triage-default --yes "${AZ_ML[@]}" ;;
+  esac
+done < <(az ml online-deployment list --endpoint-name claims-triage-default --query '[?tags."mlopsc-model"=='"'"'claims-triage'"'"'].name' --output tsv "${AZ_ML[@]}")
 
 # Roll back (Azure ML does not roll back by itself):
 #   az ml online-endpoint update --name claims-triage-default --traffic "v1-3-2=100 v1-4-0=0" "${AZ_ML[@]}"

@@ -20,7 +20,7 @@ if ! az ml online-endpoint show --name fraud-scorer-staging "${AZ_ML[@]}" >/dev/
   az ml online-endpoint create --name fraud-scorer-staging --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
+# 3. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v3-2-0 --endpoint-name fraud-scorer-staging "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v3-2-0.yaml "${AZ_ML[@]}"
 else
@@ -30,10 +30,19 @@ fi
 # 4. Traffic: v3-2-0=100 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Autoscale (Azure Monitor), after the deployments exist.
+# 5. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# on them; Azure refuses to delete one that has some).
+while IFS= read -r stale; do
+  case "$stale" in
+    v3-2-0) ;;
+    ?*) az ml online-deployment delete --name "$stale" --endpoint-name fraud-scorer-staging --yes "${AZ_ML[@]}" ;;
+  esac
+done < <(az ml online-deployment list --endpoint-name fraud-scorer-staging --query '[?tags."mlopsc-model"=='"'"'fraud-scorer'"'"'].name' --output tsv "${AZ_ML[@]}")
+
+# 6. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
-# 6. Monitoring (needs the deployment and its data collection).
+# 7. Monitoring (needs the deployment and its data collection).
 if az ml schedule show --name fraud-scorer-staging-monitor "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml schedule update --file monitor.yaml "${AZ_ML[@]}"
 else

@@ -32,7 +32,7 @@ if ! az ml online-endpoint show --name price-elasticity-default "${AZ_ML[@]}" >/
   az ml online-endpoint create --name price-elasticity-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
+# 3. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v1-0-0 --endpoint-name price-elasticity-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v1-0-0.yaml "${AZ_ML[@]}"
 else
@@ -42,7 +42,16 @@ fi
 # 4. Traffic: v1-0-0=100 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Batch: the endpoint, then its deployment as the default.
+# 5. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# on them; Azure refuses to delete one that has some).
+while IFS= read -r stale; do
+  case "$stale" in
+    v1-0-0) ;;
+    ?*) az ml online-deployment delete --name "$stale" --endpoint-name price-elasticity-default --yes "${AZ_ML[@]}" ;;
+  esac
+done < <(az ml online-deployment list --endpoint-name price-elasticity-default --query '[?tags."mlopsc-model"=='"'"'price-elasticity'"'"'].name' --output tsv "${AZ_ML[@]}")
+
+# 6. Batch: the endpoint, then its deployment as the default.
 az ml batch-endpoint create --file batch-endpoint.yaml "${AZ_ML[@]}"
 if az ml batch-deployment show --name v1-0-0 --endpoint-name price-elasticity-default-batch "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml batch-deployment update --file batch-deployment.yaml "${AZ_ML[@]}"

@@ -20,7 +20,7 @@ if ! az ml online-endpoint show --name demand-forecast-default "${AZ_ML[@]}" >/d
   az ml online-endpoint create --name demand-forecast-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
+# 3. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v7-3-0 --endpoint-name demand-forecast-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v7-3-0.yaml "${AZ_ML[@]}"
 else
@@ -30,14 +30,23 @@ fi
 # 4. Traffic: v7-3-0=100 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Monitoring (needs the deployment and its data collection).
+# 5. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# on them; Azure refuses to delete one that has some).
+while IFS= read -r stale; do
+  case "$stale" in
+    v7-3-0) ;;
+    ?*) az ml online-deployment delete --name "$stale" --endpoint-name demand-forecast-default --yes "${AZ_ML[@]}" ;;
+  esac
+done < <(az ml online-deployment list --endpoint-name demand-forecast-default --query '[?tags."mlopsc-model"=='"'"'demand-forecast'"'"'].name' --output tsv "${AZ_ML[@]}")
+
+# 6. Monitoring (needs the deployment and its data collection).
 if az ml schedule show --name demand-forecast-default-monitor "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml schedule update --file monitor.yaml "${AZ_ML[@]}"
 else
   az ml schedule create --file monitor.yaml "${AZ_ML[@]}"
 fi
 
-# 6. Retraining on a schedule (creates retraining-pipeline.yaml's job).
+# 7. Retraining on a schedule (creates retraining-pipeline.yaml's job).
 if az ml schedule show --name demand-forecast-default-retraining "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml schedule update --file retraining-schedule.yaml "${AZ_ML[@]}"
 else

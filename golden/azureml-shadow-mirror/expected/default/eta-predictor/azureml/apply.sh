@@ -14,31 +14,38 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name eta-predictor --version 2.1.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
-if ! az ml model show --name eta-predictor --version 2.0.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
-  az ml model create --name eta-predictor --version 2.0.0 --type custom_model --path azureml://datastores/models/paths/eta/2.0.0/ "${AZ_ML[@]}"
-fi
 
 # 2. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name eta-predictor-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name eta-predictor-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
-if az ml online-deployment show --name v2-0-0 --endpoint-name eta-predictor-default "${AZ_ML[@]}" >/dev/null 2>&1; then
-  az ml online-deployment update --file deployment-v2-0-0.yaml "${AZ_ML[@]}"
-else
-  az ml online-deployment create --file deployment-v2-0-0.yaml "${AZ_ML[@]}"
+# 3. The live deployment: it must be on the endpoint already, and this rollout never changes it.
+if ! az ml online-deployment show --name v2-0-0 --endpoint-name eta-predictor-default "${AZ_ML[@]}" >/dev/null 2>&1; then
+  echo 'deployment v2-0-0 (the live version 2.0.0) is not on endpoint eta-predictor-default: deploy 2.0.0 with its own spec first; this rollout creates only v2-1-0 and moves traffic' >&2
+  exit 1
 fi
+
+# 4. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v2-1-0 --endpoint-name eta-predictor-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v2-1-0.yaml "${AZ_ML[@]}"
 else
   az ml online-deployment create --file deployment-v2-1-0.yaml "${AZ_ML[@]}"
 fi
 
-# 4. Traffic: v2-0-0=100 v2-1-0=0; mirrored: v2-1-0=20 (endpoint.yaml).
+# 5. Traffic: v2-0-0=100 v2-1-0=0; mirrored: v2-0-0=0 v2-1-0=20 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Autoscale (Azure Monitor), after the deployments exist.
+# 6. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# on them; Azure refuses to delete one that has some).
+while IFS= read -r stale; do
+  case "$stale" in
+    v2-0-0|v2-1-0) ;;
+    ?*) az ml online-deployment delete --name "$stale" --endpoint-name eta-predictor-default --yes "${AZ_ML[@]}" ;;
+  esac
+done < <(az ml online-deployment list --endpoint-name eta-predictor-default --query '[?tags."mlopsc-model"=='"'"'eta-predictor'"'"'].name' --output tsv "${AZ_ML[@]}")
+
+# 7. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
 # Roll back (Azure ML does not roll back by itself):

@@ -10,6 +10,7 @@ import pandas as pd
 
 FEATURES = []  # model.signature.inputs, in order ([] when the spec has none)
 MODEL_FILES = ["*.json", "*.ubj", "*.bst", "*.model"]
+SECRETS = ["POLICY_API_KEY"]  # serving.env variables given as Key Vault secrets: read from <VAR>_SECRET_URL
 
 model = None
 
@@ -60,21 +61,34 @@ def _frame(rows):
 
 
 def _resolve_secrets():
-    """<VAR>_SECRET_URL holds a Key Vault secret URL: read it with the managed identity into <VAR>."""
-    urls = {k[: -len("_SECRET_URL")]: v for k, v in os.environ.items() if k.endswith("_SECRET_URL")}
-    if not urls:
+    """Each <VAR>_SECRET_URL of SECRETS holds a Key Vault secret URL: read it with the managed identity into <VAR>.
+
+    Raises (the deployment does not start) when a URL is missing or malformed, the Key Vault
+    libraries are not installed, or a secret cannot be read.
+    """
+    if not SECRETS:
         return
+    missing = [name for name in SECRETS if not os.environ.get(name + "_SECRET_URL")]
+    if missing:
+        raise RuntimeError(f"secret URL not set: {', '.join(n + '_SECRET_URL' for n in missing)}")
     try:
         from azure.identity import ManagedIdentityCredential
         from azure.keyvault.secrets import SecretClient
-    except ImportError:
-        logging.warning("azure-identity/azure-keyvault-secrets missing: %s not resolved", sorted(urls))
-        return
+    except ImportError as exc:
+        raise RuntimeError(
+            "azure-identity and azure-keyvault-secrets are needed to read " + ", ".join(SECRETS)
+        ) from exc
     credential = ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID"))
-    for name, url in sorted(urls.items()):
+    for name in SECRETS:
+        url = os.environ[name + "_SECRET_URL"]
         vault, _, rest = url.partition("/secrets/")
         secret, _, version = rest.partition("/")
-        os.environ[name] = SecretClient(vault, credential).get_secret(secret, version or None).value
+        if not vault.startswith("https://") or not secret:
+            raise RuntimeError(f"{name}_SECRET_URL is not a Key Vault secret URL")
+        value = SecretClient(vault, credential).get_secret(secret, version or None).value
+        if not value:
+            raise RuntimeError(f"Key Vault secret for {name} is empty")
+        os.environ[name] = value
 
 
 CAPTURE = False  # monitoring.capture: collect model_inputs/model_outputs for Azure ML monitoring
@@ -82,14 +96,13 @@ collectors = None
 
 
 def _collectors():
-    """Azure ML data collection (model_inputs/model_outputs) when azureml-ai-monitoring is installed."""
+    """Azure ML data collection (model_inputs/model_outputs); raises when capture is on and it cannot start."""
     if not CAPTURE:
         return None
     try:
         from azureml.ai.monitoring import Collector
-    except ImportError:
-        logging.warning("azureml-ai-monitoring missing: model inputs and outputs are not collected")
-        return None
+    except ImportError as exc:
+        raise RuntimeError("data collection is configured but azureml-ai-monitoring is not installed") from exc
     return Collector(name="model_inputs"), Collector(name="model_outputs")
 
 
