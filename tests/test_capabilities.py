@@ -63,6 +63,26 @@ CASES: list[tuple[str, tuple[tuple[str, str], ...], str, Severity, str, Callable
         lambda d: d.path == ("serving", "replicas", "min"),
     ),
     (
+        "vertex-canary",
+        (
+            (
+                "    kms_key_name: projects/acme-ml/locations/us-central1/keyRings/ml/cryptoKeys/credit\n",
+                "    kms_key_name: projects/acme-ml/locations/us-central1/keyRings/ml/cryptoKeys/credit\n"
+                "    network: projects/123456789012/global/networks/ml-private\n",
+            ),
+        ),
+        "VTX030",
+        Severity.ERROR,
+        "a Vertex AI private endpoint (`platforms.vertex.network`) serves one model, so a canary rollout cannot "
+        "deploy the new version beside the previous one and split traffic on it",
+        lambda d: (
+            d.path == ("platforms", "vertex", "network")
+            and "a public endpoint" in d.hint
+            and "Private Service Connect" in d.hint
+            and "all-at-once" in d.hint
+        ),
+    ),
+    (
         "azureml-canary",
         (("scale: {rps: 300, latency_ms: 200}", "scale: {rps: 300, latency_ms: 200}\n  replicas: {min: 0, max: 4}"),),
         "AML101",
