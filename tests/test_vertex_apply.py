@@ -15,6 +15,8 @@ import re
 import shutil
 import stat
 import subprocess
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -186,3 +188,123 @@ def _project(golden: str) -> tuple[str, str]:
     region = re.search(r"\n    region: (\S+)", text)
     assert project and region
     return project.group(1), region.group(1)
+
+
+def _first_deploy(tmp_path: Path, fake: FakeVertex, golden: str) -> tuple[Lifecycle, Path]:
+    life = Lifecycle(tmp_path, _golden(golden), fake)
+    folder, state = life.compile()
+    _seed(fake, folder)
+    life.apply(folder)
+    assert _live(fake, _endpoint(folder)) == _expected(state)
+    return life, folder
+
+
+def test_rollout_next_moves_the_live_split(tmp_path: Path) -> None:
+    """Once the canary was deployed, `rollout next` changed nothing live: deployModel was skipped."""
+    with FakeVertex(*_project("vertex-canary")) as fake:
+        life, folder = _first_deploy(tmp_path, fake, "vertex-canary")
+        life.move("next")
+        folder, state = life.compile()
+        life.apply(folder)
+        assert state.traffic == 50
+        assert _live(fake, _endpoint(folder))[1] == {"1003004000": 50, "1003003001": 50}
+
+
+def test_changed_endpoint_setting_is_patched(tmp_path: Path) -> None:
+    """An existing endpoint was skipped: changed labels or request-response logging were never applied."""
+    with FakeVertex(*_project("vertex-canary")) as fake:
+        life, folder = _first_deploy(tmp_path, fake, "vertex-canary")
+        text = life.spec.read_text(encoding="utf-8")
+        text = text.replace("sample_percent: 25", "sample_percent: 50").replace("team: credit", "team: lending")
+        life.spec.write_text(text, encoding="utf-8")
+        folder, _ = life.compile()
+        fake.clear_log()
+        life.apply(folder)
+        endpoint = fake.endpoint(_endpoint(folder))
+        assert endpoint["labels"]["team"] == "lending"
+        assert endpoint["predictRequestResponseLoggingConfig"]["samplingRate"] == 0.5
+        [patch] = [r for r in fake.mutations() if r.method == "PATCH" and "/endpoints/" in r.path]
+        assert patch.query["updateMask"] == "labels,predictRequestResponseLoggingConfig"
+
+
+def test_changed_encryption_key_stops_with_the_reason(tmp_path: Path) -> None:
+    """`encryptionSpec` cannot be patched: the script says so instead of skipping it silently."""
+    with FakeVertex(*_project("vertex-canary")) as fake:
+        life, folder = _first_deploy(tmp_path, fake, "vertex-canary")
+        text = life.spec.read_text(encoding="utf-8").replace("cryptoKeys/credit", "cryptoKeys/credit-2")
+        life.spec.write_text(text, encoding="utf-8")
+        folder, _ = life.compile()
+        fake.clear_log()
+        done = life.apply(folder, ok=False)
+        assert done.returncode == 1
+        assert "encryptionSpec differ from endpoint.json" in done.stderr and "delete it" in done.stderr
+        assert [r for r in fake.mutations() if "/endpoints/" in r.path] == []
+
+
+def test_second_run_changes_nothing(tmp_path: Path) -> None:
+    """Every run re-patched the monitoring job with its whole update mask."""
+    with FakeVertex(*_project("vertex-canary")) as fake:
+        life, folder = _first_deploy(tmp_path, fake, "vertex-canary")
+        fake.clear_log()
+        life.apply(folder)
+        assert fake.mutations() == []
+
+
+def test_readme_commands_are_the_scripts(tmp_path: Path) -> None:
+    """Promoted (100%), the README said `./apply.sh traffic 100`, which the script refused (usage, exit 2)."""
+    with FakeVertex(*_project("vertex-canary")) as fake:
+        life, folder = _first_deploy(tmp_path, fake, "vertex-canary")
+        life.move("promote")
+        folder, _ = life.compile()
+        readme = (folder / "README.md").read_text(encoding="utf-8")
+        commands = sorted(set(re.findall(r"`\./apply\.sh([^`]*)`", readme)))
+        assert commands
+        for command in commands:
+            life.apply(folder, *command.split())
+        assert "mlopsc rollout abort" in readme
+
+
+def _call(fake: FakeVertex, method: str, path: str, body: object = None) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(
+        f"{fake.base}/projects/p/locations/r/{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": "Bearer fake-token", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_fake_holds_vertex_rules() -> None:
+    """The fake refuses what Vertex AI refuses, so a script that breaks a rule fails the lifecycle tests."""
+    with FakeVertex("p", "r") as fake:
+        model = fake.seed_model("m", "v1-0-0")
+        fake.seed_endpoint("e", {"displayName": "e"}, [("1001000000", model)])
+        fake.seed_endpoint("private", {"displayName": "p", "network": "projects/1/global/networks/n"}, [])
+        deployed = {"id": "1002000000", "model": model, "dedicatedResources": {"minReplicaCount": 1}}
+        refused = [
+            ("PATCH", "endpoints/e?updateMask=trafficSplit", {"trafficSplit": {"1001000000": 90}}),  # sum 100
+            ("PATCH", "endpoints/e?updateMask=trafficSplit", {"trafficSplit": {"7": 100}}),  # a deployed id
+            ("PATCH", "endpoints/e?updateMask=network", {"network": "projects/1/global/networks/x"}),  # immutable
+            ("PATCH", "endpoints/e", {"labels": {}}),  # updateMask required
+            ("POST", "endpoints/e:undeployModel", {"deployedModelId": "1001000000"}),  # still has traffic
+            ("POST", "endpoints/e:deployModel", {"deployedModel": {**deployed, "id": "x1"}}),  # 1-10 digits
+            ("POST", "endpoints/e:deployModel", {"deployedModel": {**deployed, "id": "1001000000"}}),  # taken
+            ("POST", "endpoints/e:deployModel", {"deployedModel": deployed, "trafficSplit": {"0": 50}}),
+        ]
+        for method, path, body in refused:
+            status, answer = _call(fake, method, path, body)
+            assert status >= 400, (method, path, answer)
+        # private services access endpoint: one model
+        status, operation = _call(fake, "POST", "endpoints/private:deployModel", {"deployedModel": deployed})
+        assert status == 200
+        assert _call(fake, "GET", "operations/" + str(operation["name"]).rsplit("/", 1)[-1])[1]["done"] is True
+        second = {"deployedModel": {**deployed, "id": "1003000000"}}
+        assert _call(fake, "POST", "endpoints/private:deployModel", second)[0] == 400
+        # an operation changes nothing until it is polled
+        status, operation = _call(fake, "POST", "endpoints/e:deployModel", {"deployedModel": deployed})
+        assert status == 200 and operation["done"] is False
+        assert {d["id"] for d in fake.endpoint("e")["deployedModels"]} == {"1001000000"}

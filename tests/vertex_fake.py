@@ -322,7 +322,7 @@ class FakeVertex:
         endpoint = self._endpoint(endpoint_id)
         if not mask:
             raise ApiError(400, "INVALID_ARGUMENT", "updateMask is required")
-        paths = mask.split(",")
+        paths = [_camel(p) for p in mask.split(",")]
         for path in paths:
             if path in ENDPOINT_IMMUTABLE:
                 raise ApiError(400, "INVALID_ARGUMENT", f"{path} is immutable")
@@ -353,9 +353,8 @@ class FakeVertex:
         if not model.startswith(self.state.parent + "/models/") or self._version(model.rsplit("/", 1)[-1]) is None:
             raise ApiError(404, "NOT_FOUND", f"model {model}")
         split = body.get("trafficSplit") or {}
-        checked = self._check_split(
-            {(deployed_id if k == "0" else k): v for k, v in split.items()}, ids | {deployed_id}
-        )
+        renamed = {(deployed_id if k == "0" else k): v for k, v in split.items()}
+        checked = self._check_split(renamed, ids | {deployed_id}) if split else {}
         if split and "0" not in split:
             raise ApiError(400, "INVALID_ARGUMENT", 'trafficSplit names the model being deployed "0"')
 
@@ -393,7 +392,7 @@ class FakeVertex:
         endpoint = self._endpoint(endpoint_id)
         wanted = _need(body.get("deployedModel"))
         mask = str(body.get("updateMask", ""))
-        paths = [p for p in mask.split(",") if p]
+        paths = [_camel(p) for p in mask.split(",") if p]
         if not paths or any(p not in DEPLOYED_MUTABLE for p in paths):
             raise ApiError(400, "INVALID_ARGUMENT", f"updateMask {mask!r}: updatable are {sorted(DEPLOYED_MUTABLE)}")
         [target] = [d for d in endpoint["deployedModels"] if d["id"] == wanted.get("id")] or [None]
@@ -429,13 +428,19 @@ class FakeVertex:
             if item is None:
                 raise ApiError(404, "NOT_FOUND", name)
             given = _need(body)
-            for path in str(query.get("updateMask", "")).split(","):
+            for path in (_camel(p) for p in str(query.get("updateMask", "")).split(",")):
                 if path in given:
                     item[path] = copy.deepcopy(given[path])
             if collection == "schedules":
                 return copy.deepcopy(item)
             return self._operation(lambda: copy.deepcopy(item))
         raise ApiError(404, "NOT_FOUND", f"{method} {collection}/{name}")
+
+
+def _camel(path: str) -> str:
+    """A field mask path as the JSON names it: `traffic_split` and `trafficSplit` are the same field
+    (google.protobuf.FieldMask's JSON mapping writes lowerCamelCase; the servers take either)."""
+    return ".".join(re.sub(r"_([a-z])", lambda m: m.group(1).upper(), part) for part in path.split("."))
 
 
 def _need(value: object) -> JsonObj:
