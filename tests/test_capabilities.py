@@ -166,6 +166,26 @@ def _spec(strategy: str, previous: bool = True) -> object:
     return ir.environments[0].spec  # type: ignore[attr-defined]
 
 
+def test_kept_versions() -> None:
+    """What a platform billing every deployed replica keeps (Vertex AI): an idle version is taken out, except
+    blue-green's new one waiting for its switch; the kept shares add up to 100."""
+
+    def kept(state: object) -> list[tuple[Role, int]]:
+        return [(v.role, v.live_share) for v in state.kept]  # type: ignore[attr-defined]
+
+    canary = rollout_state(_spec("canary"), Strategy.CANARY, 10)  # type: ignore[arg-type]
+    assert kept(canary) == [(Role.NEW, 10), (Role.PREVIOUS, 90)]
+    assert kept(canary.promote()) == [(Role.NEW, 100)]
+    assert kept(canary.abort()) == [(Role.PREVIOUS, 100)]
+    ab = rollout_state(_spec("ab"), Strategy.AB, 50)  # type: ignore[arg-type]
+    assert kept(ab.abort()) == [(Role.PREVIOUS, 100)]
+    green = rollout_state(_spec("blue-green"), Strategy.BLUE_GREEN, 0)  # type: ignore[arg-type]
+    assert kept(green) == [(Role.NEW, 0), (Role.PREVIOUS, 100)]
+    assert kept(green.promote()) == [(Role.NEW, 100)]
+    once = rollout_state(_spec("all-at-once"), Strategy.ALL_AT_ONCE, 100)  # type: ignore[arg-type]
+    assert kept(once) == [(Role.NEW, 100)]
+
+
 def test_moves_of_the_model() -> None:
     canary = rollout_state(_spec("canary"), Strategy.CANARY, 10)  # type: ignore[arg-type]
     assert canary.live_shares() == {Role.NEW: 10, Role.PREVIOUS: 90} and canary.live_split
