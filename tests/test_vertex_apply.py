@@ -308,3 +308,21 @@ def test_the_fake_holds_vertex_rules() -> None:
         status, operation = _call(fake, "POST", "endpoints/e:deployModel", {"deployedModel": deployed})
         assert status == 200 and operation["done"] is False
         assert {d["id"] for d in fake.endpoint("e")["deployedModels"]} == {"1001000000"}
+
+
+def test_abort_after_promote_names_the_missing_version(tmp_path: Path) -> None:
+    """Promoted, the previous DeployedModel was undeployed; an abort then needs it back: the script stops
+    before any change and says which DeployedModel to deploy again."""
+    with FakeVertex(*_project("vertex-canary")) as fake:
+        life, folder = _first_deploy(tmp_path, fake, "vertex-canary")
+        life.move("promote")
+        folder, _ = life.compile()
+        life.apply(folder)
+        life.move("abort")
+        folder, _ = life.compile()
+        fake.clear_log()
+        done = life.apply(folder, ok=False)
+        assert done.returncode == 1
+        assert "DeployedModel 1003003001, which is not on the endpoint" in done.stderr
+        assert fake.mutations() == []
+        assert _live(fake, _endpoint(folder)) == ({"1003004000"}, {"1003004000": 100})

@@ -136,15 +136,16 @@ listed() {
 step_deploy() {
   local missing mask id extra
   call GET "$API/endpoints/${ENDPOINT_ID}"
+  # only this version is deployed from these files: another one the split gives traffic must be there
+  missing=$(jq -r --argjson split "$SPLIT" --arg new "$DEPLOYED_MODEL_ID" \
+    '[$split | to_entries[] | select(.key != $new and .value > 0) | .key] - [(.deployedModels // [])[].id]
+     | join(" ")' "$RESPONSE")
+  if [[ -n "$missing" ]]; then
+    echo "error: traffic_split sends traffic to DeployedModel ${missing}, which is not on the endpoint:" \
+      "deploy that version again with its id (README.md, Ids), or ship a new version" >&2
+    exit 1
+  fi
   if listed "$DEPLOYED_MODEL_ID" && ! deployed "$DEPLOYED_MODEL_ID"; then
-    missing=$(jq -r --argjson split "$SPLIT" --arg new "$DEPLOYED_MODEL_ID" \
-      '[$split | to_entries[] | select(.key != $new and .value > 0) | .key] - [(.deployedModels // [])[].id]
-       | join(" ")' "$RESPONSE")
-    if [[ -n "$missing" ]]; then
-      echo "error: traffic_split sends traffic to DeployedModel ${missing}, which is not on the endpoint" \
-        "(README.md, Ids)" >&2
-      exit 1
-    fi
     call POST "$API/endpoints/${ENDPOINT_ID}:deployModel" deploy-model.json
     wait_operation
     echo "deployed model ${DEPLOYED_MODEL_ID}: deployed"
