@@ -21,9 +21,22 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def _options(targets: tuple[str, ...], envs: tuple[str, ...], kserve_crd: tuple[str, ...]) -> object:
+def _options(
+    targets: tuple[str, ...],
+    envs: tuple[str, ...],
+    kserve_crd: tuple[str, ...],
+    kserve_runtimes: tuple[str, ...] = (),
+) -> object:
     from mlopsc.compiler.ir import Options
 
+    runtimes = tuple(Path(p) for p in kserve_runtimes)
+    if runtimes:
+        from mlopsc.targets.kserve.runtimes import load
+
+        try:
+            load(runtimes)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--kserve-runtimes") from None
     crd = tuple(Path(p) for p in kserve_crd)
     if crd:
         from mlopsc.targets.kserve.crd import CrdLoadError, CrdValidator
@@ -32,7 +45,9 @@ def _options(targets: tuple[str, ...], envs: tuple[str, ...], kserve_crd: tuple[
             CrdValidator.from_locations(list(crd))
         except CrdLoadError as exc:
             raise click.BadParameter(str(exc), param_hint="--kserve-crd") from None
-    return Options(targets=tuple(sorted(set(targets))), environments=tuple(envs), kserve_crd=crd)
+    return Options(
+        targets=tuple(sorted(set(targets))), environments=tuple(envs), kserve_crd=crd, kserve_runtimes=runtimes
+    )
 
 
 def _report(result: object, fmt: str, quiet_ok: str = "") -> int:
@@ -140,6 +155,14 @@ crd_option = click.option(
     help="KServe CRD file or folder to validate rendered KServe resources against "
     "(e.g. from `kubectl get crd inferenceservices.serving.kserve.io -o yaml`).",
 )
+runtimes_option = click.option(
+    "--kserve-runtimes",
+    "kserve_runtimes",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="ClusterServingRuntime/ServingRuntime YAML file or folder to check KServe runtime selection against "
+    "(e.g. from `kubectl get clusterservingruntimes -o yaml`); default: a KServe v0.20.0 install's runtimes.",
+)
 jobs_option = click.option(
     "--jobs",
     "jobs",
@@ -212,6 +235,7 @@ def _check_specs(
 @env_option
 @format_option
 @crd_option
+@runtimes_option
 @policy_option
 @jobs_option
 def compile_(
@@ -221,6 +245,7 @@ def compile_(
     envs: tuple[str, ...],
     fmt: str,
     kserve_crd: tuple[str, ...],
+    kserve_runtimes: tuple[str, ...],
     policy: str | None,
     jobs: int,
 ) -> None:
@@ -229,7 +254,7 @@ def compile_(
     from mlopsc.compiler.writer import WriteError, environment_indexes, write_tree
 
     out_dir = Path(out)
-    options = _with_policy(_options(targets, envs, kserve_crd), policy, out)
+    options = _with_policy(_options(targets, envs, kserve_crd, kserve_runtimes), policy, out)
     result = _run(compile_paths, paths, options, exclude=out_dir, jobs=jobs, bodies=False, units=False)
     code = _report(result, fmt)
     if code:
@@ -364,6 +389,42 @@ def list_targets(show_capabilities: bool) -> None:
         return
     for name, target in TARGETS.items():
         click.echo(f"{name:<10} {target.title}")
+
+
+_FRAMEWORK_CHOICES = ("sklearn", "xgboost", "lightgbm", "pytorch", "tensorflow", "onnx", "huggingface")
+_PLATFORM_CHOICES = ("kserve", "sagemaker", "vertex", "azureml")
+
+
+@cli.command()
+@click.option("--framework", "frameworks", multiple=True, type=click.Choice(_FRAMEWORK_CHOICES), help="Only these.")
+@click.option("--platform", "platforms", multiple=True, type=click.Choice(_PLATFORM_CHOICES), help="Only these.")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text", show_default=True)
+def runtimes(frameworks: tuple[str, ...], platforms: tuple[str, ...], fmt: str) -> None:
+    """Show what each framework version is served with on each platform, or why it cannot be and what to do."""
+    import json
+
+    from mlopsc.targets import matrix
+
+    chosen_frameworks = tuple(f for f in _FRAMEWORK_CHOICES if not frameworks or f in frameworks)
+    chosen_platforms = tuple(p for p in _PLATFORM_CHOICES if not platforms or p in platforms)
+    rows = matrix.matrix(chosen_frameworks, chosen_platforms)
+    if fmt == "json":
+        data = [
+            {
+                "framework": c.framework,
+                "version": c.version,
+                "platform": c.platform,
+                "resolves_to": c.resolves_to,
+                "detail": c.detail,
+            }
+            for row in rows
+            for c in row
+        ]
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+    elif fmt == "markdown":
+        click.echo(matrix.markdown(rows, chosen_platforms), nl=False)
+    else:
+        click.echo(matrix.text(rows, chosen_platforms), nl=False)
 
 
 def _register_gitops() -> None:

@@ -40,6 +40,7 @@ class Options:
     targets: tuple[str, ...] = ()  # empty: every platform the spec configures
     environments: tuple[str, ...] = ()  # empty: every environment
     kserve_crd: tuple[Path, ...] = ()  # CRD files or folders to validate KServe output against
+    kserve_runtimes: tuple[Path, ...] = ()  # the cluster's (Cluster)ServingRuntimes to check runtime selection
     today: date = field(default_factory=_today)  # approvals expire against this day (UTC, the run's clock)
     policy_file: Path | None = None  # --policy: org policy file; None: `.mlopsc/policy.yaml` found above each spec
     rendered_root: str = "rendered"  # --out: where rendered files are reported (policy findings in them)
@@ -113,6 +114,8 @@ class Environment:
     name: str
     spec: Spec
     document: Mapping[str, object]  # the merged plain document, as `explain` prints it
+    # the environment's overrides as written; None when the spec declares no `environments`
+    override: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ class Plan:
     derived: Derived
     decisions: tuple[Decision, ...]
     document: Mapping[str, object]
+    # the environment's overrides as written; None when the spec declares no `environments` (see Environment)
+    override: Mapping[str, object] | None = None
 
     @property
     def model_name(self) -> str:

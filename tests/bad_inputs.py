@@ -211,6 +211,22 @@ CASES: tuple[Bad, ...] = (
     ),
     Bad("custom-without-image", mutate("name: xgboost", "name: custom"), "KSV001", 8, 21, "no serving runtime"),
     Bad(
+        "kserve-no-runtime-for-version",
+        mutate('version: "1.7"}', 'version: "3.0"}'),
+        "KSV001",
+        8,
+        39,
+        "versions served: 1, 2",
+    ),
+    Bad(
+        "kserve-artifact-layout",
+        mutate("fraud/1.0.0/model.bst", "fraud/1.0.0/model.txt"),
+        "KSV011",
+        11,
+        10,
+        "loads a model file (model.bst, model.json), not `model.txt`",
+    ),
+    Bad(
         "capture-not-http",
         mutate("    capture_destination: http://logger.monitoring", "    capture_destination: s3://bucket/capture"),
         "KSV003",

@@ -73,11 +73,21 @@ def test_capacity_thresholds_alerts_and_images_are_named(project: Path, cli_run:
     for phrase in (
         "max replicas 8 -> 23",
         "cpu 2 -> 4",
-        "removed alert FraudDetectionQualityRetrain",
-        "alert FraudDetectionLatencyHigh threshold 225 -> 300",
+        "alert FraudDetectionLatencyHigh threshold 0.225 -> 0.3",  # seconds: Knative's histogram unit
     ):
         assert phrase in production
     assert "description" not in production, "prose that restates a value is not repeated"
+
+
+def test_removed_alert_is_named(project: Path, cli_run: Run) -> None:
+    spec = project / "models/fraud/mlops.yaml"
+    text = kserve_spec().replace("slo: {p95_latency_ms: 150, error_rate: 0.01}", "slo: {error_rate: 0.01}")
+    text = re.sub(r"\n    latency_ms: 150 .*\n", "\n", text)  # no latency target left: no latency alert
+    spec.write_text(text.replace("rollback: {on: [latency_slo, error_rate]}", "rollback: {on: [error_rate]}"))
+    result = cli_run(["diff", "--base", "HEAD", "models"], expect=0)
+    lines = result.stdout.splitlines()
+    production = next((line for line in lines if line.startswith("production/fraud-detection/kserve: ")), "")
+    assert "removed alert FraudDetectionLatencyHigh" in production, lines
 
 
 def test_new_and_removed_models(project: Path, cli_run: Run) -> None:

@@ -151,7 +151,7 @@ REFUSALS: list[tuple[str, Mutation, str, str]] = [
         "model.framework",
         "lightgbm",
     ),
-    ("SGM001", lambda s: _set(s, "model.framework.version", "0.90"), "model.framework", "version"),
+    ("SGM001", lambda s: _set(s, "model.framework.version", "1.8"), "model.framework", "version"),
     ("SGM002", lambda s: _set(s, "serving.image", "docker.io/acme/fraud:1.0"), "serving.image", "ECR"),
     (
         "SGM003",

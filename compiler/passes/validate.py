@@ -115,7 +115,7 @@ def validate(parsed: Parsed, options: Options) -> Validated:
         findings = crosscheck(spec)
         diagnostics.extend(unit.diagnostic(f, name) for f in findings)
         if not any(f.severity is Severity.ERROR for f in findings):
-            environments.append(Environment(name, spec, merged))
+            environments.append(Environment(name, spec, merged, override if raw_envs is not None else None))
     return Validated(unit, tuple(environments), parsed.diagnostics + tuple(diagnostics))
 
 

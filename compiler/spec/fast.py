@@ -58,6 +58,7 @@ from mlopsc.compiler.spec.patterns import (
     URI,
 )
 from mlopsc.compiler.spec.vocabulary import (
+    Compatibility,
     DeploymentMode,
     DriftMethod,
     FeatureType,
@@ -108,7 +109,7 @@ _URI = pattern(URI)
 
 _METADATA_FIELDS: frozenset[str] = frozenset(["labels", "name", "owner", "team"])
 _METADATA_REQUIRED: frozenset[str] = frozenset(["name", "owner"])
-_FRAMEWORK_SPEC_FIELDS: frozenset[str] = frozenset(["name", "version"])
+_FRAMEWORK_SPEC_FIELDS: frozenset[str] = frozenset(["compatibility", "name", "version"])
 _FRAMEWORK_SPEC_REQUIRED: frozenset[str] = frozenset(["name", "version"])
 _MIRRORS_FIELDS: frozenset[str] = frozenset(["azureml", "kserve", "sagemaker", "vertex"])
 _MIRRORS_REQUIRED: frozenset[str] = frozenset([])
@@ -262,6 +263,7 @@ def _framework_spec(value: object) -> t.FrameworkSpec:
     return t.FrameworkSpec(
         name=choice(d["name"], Framework),
         version=text(raw_number(d["version"]), None, 1, 64),
+        compatibility=None if d.get("compatibility") is None else choice(d["compatibility"], Compatibility),
         written=frozenset(d),
     )
 

@@ -71,8 +71,9 @@ def resolve(plan: Plan) -> Resolution:
             decisions.append(resolved(NAME, "sagemaker.image", image, f"given in `{'.'.join(map(str, image_path))}`"))
     else:
         framework = spec.model.framework
+        compatibility = framework.compatibility.value if framework.compatibility else None
         try:
-            uri = catalog.inference_image(framework.name.value, framework.version, region, gpu > 0)
+            uri = catalog.inference_image(framework.name.value, framework.version, region, gpu > 0, compatibility)
         except catalog.CatalogError as exc:
             findings.append(
                 refuse(
@@ -81,22 +82,24 @@ def resolve(plan: Plan) -> Resolution:
                     ("model", "framework"),
                     (
                         *(f"`{a}`" for a in exc.alternatives[:12]),
-                        "`serving.image` (an ECR image that serves the model)",
+                        "`serving.image_mirrors.sagemaker` (an ECR image that serves the model on SageMaker only)",
                     ),
                 )
             )
         else:
             components["image"] = uri
-            version = catalog.resolve_version(framework.name.value, framework.version)
-            decisions.append(
-                resolved(
-                    NAME,
-                    "sagemaker.image",
-                    uri,
-                    f"prebuilt SageMaker {framework.name.value} {version} {'GPU' if gpu else 'CPU'} image for "
-                    f"framework.version {framework.version} in {region}",
+            choice = catalog.choose(framework.name.value, framework.version, gpu > 0, compatibility)
+            reason = f"prebuilt SageMaker {'GPU' if gpu else 'CPU'} image in {region}: {choice.rule}"
+            if choice.entry.runtime == "sagemaker-tritonserver":
+                # Triton on SageMaker loads the unpacked model.tar.gz as a model repository and serves the
+                # model SAGEMAKER_TRITON_DEFAULT_MODEL_NAME names (docs.aws.amazon.com/sagemaker/latest/dg/
+                # triton.html; the SDK's sagemaker-tritonserver images).
+                components["triton_model"] = spec.metadata.name
+                reason += (
+                    f"; the model.tar.gz must hold a Triton model repository with the model folder "
+                    f"`{spec.metadata.name}/` (config.pbtxt, 1/model.onnx)"
                 )
-            )
+            decisions.append(resolved(NAME, "sagemaker.image", uri, reason))
 
     # --- artifacts --------------------------------------------------------------------------------
     # SageMaker's translation: A/B and shadow serve the previous version as a variant of the config

@@ -94,6 +94,8 @@ class Builder:
             env[var] = value
         for var, arn in secrets_of(self.plan).items():
             env[f"{var}_SECRET_ARN"] = arn
+        if "triton_model" in self.stack.components:  # resolve.py: ONNX served by Triton
+            env["SAGEMAKER_TRITON_DEFAULT_MODEL_NAME"] = self.stack.components["triton_model"]
         container: dict[str, Json] = {"Image": self.stack.components["image"], "ModelDataUrl": uri}
         if env:
             container["Environment"] = env

@@ -35,9 +35,13 @@ _VALUE = r"""set -euo pipefail
 cd "$(dirname "$0")"
 
 # value KEY: the text of KEY in apply.json, which holds every value this script uses: values are read as
-# data and used as quoted words, never written into its code. A missing key stops the script.
+# data and used as quoted words, never written into its code. A missing key stops the script (always
+# assign it to a variable first: set -e does not see a failure inside another command's arguments).
 value() {
-  jq -er --arg key "$1" '.[$key] | strings' apply.json
+  jq -er --arg key "$1" '.[$key] | strings' apply.json || {
+    echo "error: apply.json has no text value for $1" >&2
+    exit 1
+  }
 }
 """
 
@@ -99,7 +103,7 @@ display_filter() {
 
 
 def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
-    """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data."""
+    """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data, and no other."""
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
@@ -113,10 +117,6 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
     if "endpoint.json" in files:
         out["endpoint_id"] = n.endpoint_id
         out["deployed_model_id"] = n.deployed_model_id
-        if n.previous_deployed_model_id is not None:
-            out["previous_deployed_model_id"] = n.previous_deployed_model_id
-        if plan.derived.rollout.replaces is not None:
-            out["previous_version"] = plan.derived.rollout.replaces
         out["traffic_split"] = dict(kept_split(plan).items())
     if "monitoring-job.json" in files:
         out["monitoring_display_name"] = f"{n.endpoint_id}-monitoring"
@@ -286,8 +286,9 @@ step_deploy() {{
             f"""# Model monitoring job (one per endpoint, found by display name): created, or the fields that differ
 #    patched in place.
 step_monitoring() {{
-  local job filter mask
-  filter=$(display_filter "$(value monitoring_display_name)")
+  local job name filter mask
+  name=$(value monitoring_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/modelDeploymentMonitoringJobs?filter=${{filter}}"
   job=$(jq -r '(.modelDeploymentMonitoringJobs // [])[0].name // empty' "$RESPONSE")
   if [[ -z "$job" ]]; then
@@ -342,8 +343,9 @@ step_batch() {
         lines.append(
             f"""# Retraining Schedule (found by display name): created, or the fields that differ patched in place.
 step_retraining() {{
-  local schedule filter mask
-  filter=$(display_filter "$(value retraining_display_name)")
+  local schedule name filter mask
+  name=$(value retraining_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/schedules?filter=${{filter}}"
   schedule=$(jq -r '(.schedules // [])[0].name // empty' "$RESPONSE")
   if [[ -z "$schedule" ]]; then

@@ -5,7 +5,9 @@ Each JSON file maps to one Vertex AI v1 API type (`model.json` is a `Model`, `en
 `Endpoint`, `deploy-model.json` a `DeployModelRequest` body, `monitoring-job.json` a
 `ModelDeploymentMonitoringJob`, `batch-prediction-job.json` a `BatchPredictionJob`,
 `retraining-schedule.json` a `Schedule`); `apply.sh` makes the live resources match them and
-`README.md` says the same in words.
+`README.md` says the same in words. `apply.json` holds every id, name, schedule and account `apply.sh`
+uses: the script reads them as data (`value KEY`), so no spec value is part of its code (SECURITY.md,
+"Generated scripts").
 
 **Names without placeholders.** The apply script creates the Model with `modelId` and the Endpoint with
 `endpointId` `<name>-<environment>`, and deploys with `deployedModel.id` `1MMMmmmppp` (1, then major,
@@ -353,9 +355,11 @@ class Vertex:
         framework = spec.model.framework
         gpu = machine is not None and machine.accelerator_type is not None
         try:
-            uri = catalog.prediction_image(framework.name.value, framework.version, platform.region, gpu)
+            compatibility = framework.compatibility.value if framework.compatibility else None
+            uri = catalog.prediction_image(framework.name.value, framework.version, platform.region, gpu, compatibility)
+            choice = catalog.prediction_choice(framework.name.value, framework.version, gpu, compatibility)
         except catalog.CatalogError as exc:
-            with_image = "set `serving.image` (or `serving.image_mirrors.vertex`) to a serving container"
+            with_image = "set `serving.image_mirrors.vertex` (Vertex AI only) or `serving.image` to a serving container"
             findings.append(
                 refuse(
                     "VTX001",
@@ -380,9 +384,8 @@ class Vertex:
                 self.name,
                 "vertex.containerSpec.imageUri",
                 uri,
-                f"prebuilt prediction image for {framework.name.value} {framework.version} "
-                f"({'GPU' if gpu else 'CPU'}); only a :latest tag exists, Vertex copies the image into the "
-                "Model version at upload",
+                f"prebuilt prediction image ({'GPU' if gpu else 'CPU'}): {choice.rule}; only a :latest tag "
+                "exists, Vertex copies the image into the Model version at upload",
             )
         )
         findings.append(
@@ -408,7 +411,7 @@ class Vertex:
             )
             return
         if ARTIFACT_FILE.search(uri.rstrip("/")) and components.get("prebuilt") == "true":
-            files = catalog.PREBUILT_FRAMEWORKS[plan.spec.model.framework.name.value].artifact_files
+            files = catalog.prebuilt_frameworks()[plan.spec.model.framework.name.value].artifact_files
             findings.append(
                 refuse(
                     "VTX018",

@@ -63,3 +63,13 @@ def test_distinct_names_compile(tmp_path: Path, cli_run: Run, monkeypatch: pytes
     _write(tmp_path, "a", online("fraud-detection", ("prod-eu", "staging"), "vertex"))
     _write(tmp_path, "b", online("churn", ("prod-eu",), "vertex"))
     cli_run(["compile", ".", "--out", "out"], expect=0)
+
+
+def test_worker_processes_give_the_same_e116(tmp_path: Path, cli_run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, "a", online("fraud-detection", ("prod-eu",), "vertex"))
+    _write(tmp_path, "b", online("fraud-detection-prod", ("eu",), "vertex"))
+    _write(tmp_path, "c", online("churn", ("eu",), "vertex"))
+    one = cli_run(["compile", ".", "--out", "out", "--jobs", "1"], expect=1)
+    two = cli_run(["compile", ".", "--out", "out", "--jobs", "2"], expect=1)
+    assert one.stderr == two.stderr and one.stderr.count("error[E116]") == 1

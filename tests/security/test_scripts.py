@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.security.harness import Outcome, render, run_everything, unexpected_calls, write_tree
 from tests.security.specs import AZURE_BATCH, FULL, VERTEX_BATCH, setter, with_value
@@ -212,6 +215,7 @@ def test_real_service_account_forms_are_accepted(tmp_path: Path, account: str) -
     _clean(outcome)
     [create] = [c for c in outcome.calls if c[:5] == ["gcloud", "scheduler", "jobs", "create", "http"]]
     assert f"--oauth-service-account-email={account}" in create
+    assert "--schedule=0 2 * * *" in create and "churn-batch-default-batch" in create
 
 
 SCHEDULES = [
@@ -280,3 +284,49 @@ def test_vertex_script_treats_each_value_as_one_word(tmp_path: Path, key: str) -
         assert expected in words
     else:  # in the REST URLs, as text
         assert any(TAMPERED[key] in arg for arg in words if arg.startswith("https://"))
+
+
+# --- any accepted URI: generated ---------------------------------------------------------------------------
+
+_URI_TAIL = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Zs", "Zl", "Zp"), blacklist_characters="\x00\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85"
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(tail=_URI_TAIL)
+def test_any_accepted_input_uri_is_one_argument(tail: str) -> None:
+    import tempfile
+
+    uri = f"azureml://datastores/crm/paths/{tail}"
+    rendered = render(with_value(AZURE_BATCH, setter("serving", "batch", "input_uri", value=uri)))
+    if rendered.errors:  # outside the URI pattern: refused, so nothing renders
+        assert rendered.files == ()
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        outcome = run_everything(rendered.files, Path(scratch))
+        _clean(outcome)
+        [invoke] = [c for c in outcome.calls if c[:4] == ["az", "ml", "batch-endpoint", "invoke"]]
+        assert _after(invoke, "--input") == uri
+
+
+@pytest.mark.parametrize("key", ["scheduler_service_account", "batch_cron", "project"])
+def test_vertex_script_stops_on_a_missing_value(tmp_path: Path, key: str) -> None:
+    rendered = render(VERTEX_BATCH)
+    files = []
+    for original in rendered.files:
+        f = original
+        if f.path.endswith("apply.json"):
+            values = json.loads(f.content)
+            del values[key]
+            files.append(replace(f, content=json.dumps(values)))
+        else:
+            files.append(f)
+    outcome = run_everything(tuple(files), tmp_path)
+    [(_, code, stderr)] = [r for r in outcome.results if r[0].endswith("apply.sh")]
+    assert code != 0 and f"apply.json has no text value for {key}" in stderr
+    assert not any(c[:4] == ["gcloud", "scheduler", "jobs", "create"] for c in outcome.calls)

@@ -34,7 +34,10 @@ def check_kserve(file: RenderedFile) -> list[str]:
     assert isinstance(body, dict), file.path
     api = str(body.get("apiVersion", ""))
     if api.startswith(("serving.kserve.io/", "monitoring.coreos.com/")):
-        return [f"{i.path}: {i.message}" for i in _crd_validator().validate(body)]
+        found = [f"{i.path}: {i.message}" for i in _crd_validator().validate(body)]
+        if body.get("kind") == "InferenceService":
+            found += runtime_problems(body)
+        return found
     if body.get("kind") == "Kustomization":
         allowed = {"apiVersion", "kind", "resources"}
         extra = set(body) - allowed
@@ -42,6 +45,32 @@ def check_kserve(file: RenderedFile) -> list[str]:
     from tests.validators.k8s import validate_core
 
     return validate_core(body)
+
+
+KSERVE_RUNTIMES = SHARED / "runtimes" / "kserve-v0.20.0"
+
+
+@functools.cache
+def _installed_runtimes() -> list[dict[str, Any]]:
+    from tests.behaviour.kserve_runtime import installed_runtimes
+
+    if not KSERVE_RUNTIMES.exists():
+        pytest.skip(f"{KSERVE_RUNTIMES} is absent (../shared is provided beside the repository in CI)")
+    return installed_runtimes(KSERVE_RUNTIMES)
+
+
+def runtime_problems(isvc: dict[str, Any]) -> list[str]:
+    """An InferenceService whose predictor names a model format must get a runtime from a default
+    KServe v0.20.0 install (tests/behaviour/kserve_runtime.py), or KServe reports "No runtime found"."""
+    from tests.behaviour.kserve_runtime import predictor_model, selected_runtime
+
+    model = predictor_model(isvc)
+    if model is None or selected_runtime(isvc, _installed_runtimes()) is not None:
+        return []
+    return [
+        f"spec.predictor.model: no KServe v0.20.0 runtime serves modelFormat {model.get('modelFormat')}"
+        f" over {model.get('protocolVersion') or 'v1'}"
+    ]
 
 
 def _lazy(module: str) -> Callable[[RenderedFile], list[str]]:

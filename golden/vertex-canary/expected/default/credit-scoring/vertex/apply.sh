@@ -11,9 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # value KEY: the text of KEY in apply.json, which holds every value this script uses: values are read as
-# data and used as quoted words, never written into its code. A missing key stops the script.
+# data and used as quoted words, never written into its code. A missing key stops the script (always
+# assign it to a variable first: set -e does not see a failure inside another command's arguments).
 value() {
-  jq -er --arg key "$1" '.[$key] | strings' apply.json
+  jq -er --arg key "$1" '.[$key] | strings' apply.json || {
+    echo "error: apply.json has no text value for $1" >&2
+    exit 1
+  }
 }
 
 PROJECT=$(value project)
@@ -188,8 +192,9 @@ step_deploy() {
 # Model monitoring job (one per endpoint, found by display name): created, or the fields that differ
 #    patched in place.
 step_monitoring() {
-  local job filter mask
-  filter=$(display_filter "$(value monitoring_display_name)")
+  local job name filter mask
+  name=$(value monitoring_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/modelDeploymentMonitoringJobs?filter=${filter}"
   job=$(jq -r '(.modelDeploymentMonitoringJobs // [])[0].name // empty' "$RESPONSE")
   if [[ -z "$job" ]]; then

@@ -11,9 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # value KEY: the text of KEY in apply.json, which holds every value this script uses: values are read as
-# data and used as quoted words, never written into its code. A missing key stops the script.
+# data and used as quoted words, never written into its code. A missing key stops the script (always
+# assign it to a variable first: set -e does not see a failure inside another command's arguments).
 value() {
-  jq -er --arg key "$1" '.[$key] | strings' apply.json
+  jq -er --arg key "$1" '.[$key] | strings' apply.json || {
+    echo "error: apply.json has no text value for $1" >&2
+    exit 1
+  }
 }
 
 PROJECT=$(value project)

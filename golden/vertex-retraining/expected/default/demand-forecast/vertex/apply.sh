@@ -11,9 +11,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # value KEY: the text of KEY in apply.json, which holds every value this script uses: values are read as
-# data and used as quoted words, never written into its code. A missing key stops the script.
+# data and used as quoted words, never written into its code. A missing key stops the script (always
+# assign it to a variable first: set -e does not see a failure inside another command's arguments).
 value() {
-  jq -er --arg key "$1" '.[$key] | strings' apply.json
+  jq -er --arg key "$1" '.[$key] | strings' apply.json || {
+    echo "error: apply.json has no text value for $1" >&2
+    exit 1
+  }
 }
 
 PROJECT=$(value project)
@@ -187,8 +191,9 @@ step_deploy() {
 
 # Retraining Schedule (found by display name): created, or the fields that differ patched in place.
 step_retraining() {
-  local schedule filter mask
-  filter=$(display_filter "$(value retraining_display_name)")
+  local schedule name filter mask
+  name=$(value retraining_display_name)
+  filter=$(display_filter "$name")
   call GET "$API/schedules?filter=${filter}"
   schedule=$(jq -r '(.schedules // [])[0].name // empty' "$RESPONSE")
   if [[ -z "$schedule" ]]; then
