@@ -120,11 +120,12 @@ def _converged(life: Lifecycle, folder: Path, state: RolloutState) -> None:
     assert life.fake.mutations() == []
 
 
-def _seed(fake: FakeVertex, folder: Path) -> None:
+def _seed(fake: FakeVertex, folder: Path, state: RolloutState) -> None:
     """The previous release, live at 100% on the endpoint as mlopsc's earlier apply left it."""
     settings = json.loads((folder / "apply.json").read_text())
     endpoint = json.loads((folder / "endpoint.json").read_text())
-    previous = settings["previous_version"]
+    previous = state.replaces
+    assert previous is not None
     model = fake.seed_model(settings["model_id"], version_alias(previous))
     fake.seed_endpoint(settings["endpoint_id"], endpoint, [(deployed_model_id(previous), model)])
 
@@ -143,7 +144,7 @@ def test_lifecycle(tmp_path: Path, case: str) -> None:
     with FakeVertex(*_project(golden)) as fake:
         life = Lifecycle(tmp_path, _golden(golden), fake)
         folder, state = life.compile()
-        _seed(fake, folder)
+        _seed(fake, folder, state)
         # first deploy: the new version beside the live one, at the decided share
         _converged(life, folder, state)
         for action in moves:
@@ -193,7 +194,7 @@ def _project(golden: str) -> tuple[str, str]:
 def _first_deploy(tmp_path: Path, fake: FakeVertex, golden: str) -> tuple[Lifecycle, Path]:
     life = Lifecycle(tmp_path, _golden(golden), fake)
     folder, state = life.compile()
-    _seed(fake, folder)
+    _seed(fake, folder, state)
     life.apply(folder)
     assert _live(fake, _endpoint(folder)) == _expected(state)
     return life, folder

@@ -130,7 +130,15 @@ step_endpoint() {
 #    listed and missing (deploy-model.json, whose trafficSplit sets the shares at once), changes its
 #    replica counts in place (mutateDeployedModel), undeploys every DeployedModel not listed (the
 #    request's trafficSplit takes its traffic away first), then patches the split if it still differs.
-SPLIT=$(jq -ce '.traffic_split | objects' apply.json)
+# object KEY: the JSON object at KEY in apply.json, passed on only as jq data (--argjson), never as code.
+object() {
+  jq -ce --arg key "$1" '.[$key] | objects' apply.json || {
+    echo "error: apply.json has no object value for $1" >&2
+    exit 1
+  }
+}
+
+SPLIT=$(object traffic_split)
 
 # listed ID: true when ID is a key of apply.json's traffic_split.
 listed() {
