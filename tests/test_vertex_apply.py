@@ -327,3 +327,26 @@ def test_abort_after_promote_names_the_missing_version(tmp_path: Path) -> None:
         assert "DeployedModel 1003003001, which is not on the endpoint" in done.stderr
         assert fake.mutations() == []
         assert _live(fake, _endpoint(folder)) == ({"1003004000"}, {"1003004000": 100})
+
+
+def test_changed_replicas_are_mutated_in_place(tmp_path: Path) -> None:
+    """The same version with other replica bounds: mutateDeployedModel with the fields that differ."""
+    with FakeVertex(*_project("vertex-canary")) as fake:
+        life, folder = _first_deploy(tmp_path, fake, "vertex-canary")
+        text = life.spec.read_text(encoding="utf-8")
+        old = "scale: {rps: 400, latency_ms: 120}"
+        life.spec.write_text(text.replace(old, old + "\n  replicas: {min: 3, max: 8}"), encoding="utf-8")
+        folder, _ = life.compile()
+        fake.clear_log()
+        life.apply(folder)
+        [mutate] = [r for r in fake.mutations() if r.path.endswith(":mutateDeployedModel")]
+        assert mutate.body is not None
+        assert mutate.body["updateMask"] == "dedicatedResources.minReplicaCount,dedicatedResources.maxReplicaCount"
+        [deployed] = [d for d in fake.endpoint(_endpoint(folder))["deployedModels"] if d["id"] == "1003004000"]
+        assert (
+            deployed["dedicatedResources"]["minReplicaCount"],
+            deployed["dedicatedResources"]["maxReplicaCount"],
+        ) == (3, 8)
+        fake.clear_log()
+        life.apply(folder)
+        assert fake.mutations() == []

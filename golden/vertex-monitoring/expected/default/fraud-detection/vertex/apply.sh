@@ -125,11 +125,6 @@ step_endpoint() {
   echo "endpoint ${ENDPOINT_ID}: patched ${mask}"
 }
 
-# DeployedModels and trafficSplit: apply.json's traffic_split is the endpoint's split once applied
-#    (25% to 1002001000, 75% to 1002000000). Deploys this version when it is
-#    listed and missing (deploy-model.json, whose trafficSplit sets the shares at once), changes its
-#    replica counts in place (mutateDeployedModel), undeploys every DeployedModel not listed (the
-#    request's trafficSplit takes its traffic away first), then patches the split if it still differs.
 # object KEY: the JSON object at KEY in apply.json, passed on only as jq data (--argjson), never as code.
 object() {
   jq -ce --arg key "$1" '.[$key] | objects' apply.json || {
@@ -145,6 +140,11 @@ listed() {
   jq -e --arg id "$1" 'has($id)' <<<"$SPLIT" >/dev/null
 }
 
+# DeployedModels and trafficSplit: apply.json's traffic_split is the endpoint's split once applied
+#    (25% to 1002001000, 75% to 1002000000). Deploys this version when it is
+#    listed and missing (deploy-model.json, whose trafficSplit sets the shares at once), changes its
+#    replica counts in place (mutateDeployedModel), undeploys every DeployedModel not listed (the
+#    request's trafficSplit takes its traffic away first), then patches the split if it still differs.
 step_deploy() {
   local missing mask id extra
   call GET "$API/endpoints/${ENDPOINT_ID}"
