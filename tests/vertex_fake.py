@@ -26,8 +26,8 @@ Each rule cites the REST reference page it reproduces (https://cloud.google.com/
   operation). `Endpoint.traffic_split`: keys are DeployedModel ids of this endpoint, values add up to 100
   ("If a DeployedModel's ID is not listed in this map, then it receives no traffic"), empty when nothing
   is deployed. `network` and `encryptionSpec` are set at creation only (the reference lists no update for
-  them, and Terraform's `google_vertex_ai_endpoint` replaces the endpoint when either changes): a mask
-  naming them is INVALID_ARGUMENT here.
+  them, and hashicorp/terraform-provider-google marks both `ForceNew` in
+  google/services/vertexai/resource_vertex_ai_endpoint.go): a mask naming them is INVALID_ARGUMENT here.
 - Private services access endpoints (`network` set) serve one model: "Only support one model per private
   endpoint. This is different from a public Vertex AI endpoint where you can split traffic across
   multiple models deployed to one endpoint" (https://cloud.google.com/vertex-ai/docs/predictions/using-private-endpoints).

@@ -45,9 +45,9 @@ run sends no mutating request. Model version: uploaded when its alias is missing
 change). Endpoint: created (`endpoints.create` with `endpointId`), else `endpoints.patch` with an
 `updateMask` naming the fields of `displayName, description, labels,
 predictRequestResponseLoggingConfig` that differ; `network` and `encryptionSpec` are set only at
-creation (the REST reference lists no update for them, and Terraform's `google_vertex_ai_endpoint`
-replaces the endpoint when they change), so a difference there stops the script with the steps to
-recreate. DeployedModels (REST reference, `projects.locations.endpoints`): `deployModel` when the new
+creation (the REST reference lists no update for them; the Terraform provider marks both `ForceNew`
+in google/services/vertexai/resource_vertex_ai_endpoint.go, i.e. replaces the endpoint), so a
+difference there stops the script with the steps to recreate. DeployedModels (REST reference, `projects.locations.endpoints`): `deployModel` when the new
 version is kept and missing; `mutateDeployedModel` when its `minReplicaCount`, `maxReplicaCount` or
 `autoscalingMetricSpecs` differ (the fields that method updates); `undeployModel` for every other
 DeployedModel, its request's `trafficSplit` taking the traffic away first (a model with traffic cannot
