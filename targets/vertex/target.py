@@ -47,8 +47,8 @@ change). Endpoint: created (`endpoints.create` with `endpointId`), else `endpoin
 predictRequestResponseLoggingConfig` that differ; `network` and `encryptionSpec` are set only at
 creation (the REST reference lists no update for them; the Terraform provider marks both `ForceNew`
 in google/services/vertexai/resource_vertex_ai_endpoint.go, i.e. replaces the endpoint), so a
-difference there stops the script with the steps to recreate. DeployedModels (REST reference, `projects.locations.endpoints`): `deployModel` when the new
-version is kept and missing; `mutateDeployedModel` when its `minReplicaCount`, `maxReplicaCount` or
+difference there stops the script with the steps to recreate. DeployedModels (REST reference,
+`projects.locations.endpoints`): `deployModel` when the new version is kept and missing; `mutateDeployedModel` when its `minReplicaCount`, `maxReplicaCount` or
 `autoscalingMetricSpecs` differ (the fields that method updates); `undeployModel` for every other
 DeployedModel, its request's `trafficSplit` taking the traffic away first (a model with traffic cannot
 be undeployed); then `endpoints.patch` `updateMask=trafficSplit` when the split still differs (keys
