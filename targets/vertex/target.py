@@ -40,24 +40,25 @@ endpoint, all-at-once, or a Private Service Connect endpoint (predictions/privat
 rendered by mlopsc yet).
 
 **The controller.** Vertex AI has no declarative controller, so `apply.sh` is one: for each resource it
-reads the live state, compares it with the rendered body and changes only what differs, so a second
-run sends no mutating request. Model version: uploaded when its alias is missing (versions do not
-change). Endpoint: created (`endpoints.create` with `endpointId`), else `endpoints.patch` with an
-`updateMask` naming the fields of `displayName, description, labels,
-predictRequestResponseLoggingConfig` that differ; `network` and `encryptionSpec` are set only at
-creation (the REST reference lists no update for them; the Terraform provider marks both `ForceNew`
-in google/services/vertexai/resource_vertex_ai_endpoint.go, i.e. replaces the endpoint), so a
-difference there stops the script with the steps to recreate. DeployedModels (REST reference,
-`projects.locations.endpoints`): `deployModel` when the new version is kept and missing; `mutateDeployedModel` when its `minReplicaCount`, `maxReplicaCount` or
-`autoscalingMetricSpecs` differ (the fields that method updates); `undeployModel` for every other
-DeployedModel, its request's `trafficSplit` taking the traffic away first (a model with traffic cannot
-be undeployed); then `endpoints.patch` `updateMask=trafficSplit` when the split still differs (keys
-are DeployedModel ids, values add up to 100). Monitoring job and retraining Schedule: found by display
-name, created, or patched with the fields that differ. Long-running operations are polled
-(`MLOPSC_VERTEX_POLL_SECONDS`, 15 s) and a failed one stops the script. `MLOPSC_VERTEX_API` overrides
-the API base (`https://REGION-aiplatform.googleapis.com/v1`): tests/test_vertex_apply.py runs the
-rendered script against a fake of these calls (tests/vertex_fake.py, each rule citing its page) through
-canary, blue-green and A/B lifecycles.
+reads the live state, compares it with the rendered body and changes only what differs, so a second run
+sends no mutating request. Model version: uploaded when its alias is missing (versions do not change).
+Endpoint: created (`endpoints.create` with `endpointId`), else `endpoints.patch` with an `updateMask`
+naming the fields of `displayName, description, labels, predictRequestResponseLoggingConfig` that
+differ; `network` and `encryptionSpec` are set only at creation (the REST reference lists no update for
+them; the Terraform provider marks both `ForceNew` in
+google/services/vertexai/resource_vertex_ai_endpoint.go, i.e. replaces the endpoint), so a difference
+there stops the script with the steps to recreate. DeployedModels (REST reference,
+`projects.locations.endpoints`): `deployModel` when the new version is kept and missing;
+`mutateDeployedModel` when its `minReplicaCount`, `maxReplicaCount` or `autoscalingMetricSpecs` differ
+(the fields that method updates); `undeployModel` for every other DeployedModel, its request's
+`trafficSplit` taking the traffic away first (a model with traffic cannot be undeployed); then
+`endpoints.patch` `updateMask=trafficSplit` when the split still differs (keys are DeployedModel ids,
+values add up to 100). Monitoring job and retraining Schedule: found by display name, created, or
+patched with the fields that differ. Long-running operations are polled (`MLOPSC_VERTEX_POLL_SECONDS`,
+15 s) and a failed one stops the script. `MLOPSC_VERTEX_API` overrides the API base
+(`https://REGION-aiplatform.googleapis.com/v1`): tests/test_vertex_apply.py runs the rendered script
+against a fake of these calls (tests/vertex_fake.py, each rule citing its page) through canary,
+blue-green and A/B lifecycles.
 
 **Drift.** Vertex measures Jensen-Shannon divergence (numerical features) and L-infinity distance
 (categorical features), not PSI. The `investigate` threshold (the one a person acts on; Vertex charts
