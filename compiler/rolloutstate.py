@@ -114,6 +114,16 @@ class RolloutState:
         return self.strategy is Strategy.SHADOW and self.previous is not None
 
     @property
+    def kept(self) -> tuple[ServingVersion, ...]:
+        """The versions a platform that bills every deployed replica keeps deployed (Vertex AI's
+        DeployedModels): those that answer or see traffic, and blue-green's new version waiting at 0%
+        for its switch. A version idle otherwise is taken out: the previous one once promoted (100%),
+        the new one once aborted (0%, canary or A/B). Their live shares add up to 100."""
+        return tuple(
+            v for v in self.versions if v.serving or (v.role is Role.NEW and self.strategy is Strategy.BLUE_GREEN)
+        )
+
+    @property
     def later_steps(self) -> tuple[int, ...]:
         """`rollout.steps` above where the rollout stands."""
         return tuple(s for s in self.steps if s > self.traffic)

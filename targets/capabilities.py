@@ -70,6 +70,15 @@ class Mirroring(Flag):
 
 
 @dataclass(frozen=True)
+class PrivateSplits(Flag):
+    """Private networking together with a live split. When `supported` is False, the one check refuses a
+    rollout that deploys two versions side by side (canary, blue-green, A/B with a previous version)
+    while the spec setting at `network` (an attribute path into the typed spec) is set."""
+
+    network: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SecretReferences(Flag):
     """How a container gets a secret: `secrets.<name>.<platform>` names it; `missing` is reported per
     serving.env variable whose secret has no reference for this platform (templates over `secret`, `var`)."""

@@ -63,6 +63,26 @@ CASES: list[tuple[str, tuple[tuple[str, str], ...], str, Severity, str, Callable
         lambda d: d.path == ("serving", "replicas", "min"),
     ),
     (
+        "vertex-canary",
+        (
+            (
+                "    kms_key_name: projects/acme-ml/locations/us-central1/keyRings/ml/cryptoKeys/credit\n",
+                "    kms_key_name: projects/acme-ml/locations/us-central1/keyRings/ml/cryptoKeys/credit\n"
+                "    network: projects/123456789012/global/networks/ml-private\n",
+            ),
+        ),
+        "VTX030",
+        Severity.ERROR,
+        "a Vertex AI private endpoint (`platforms.vertex.network`) serves one model, so a canary rollout cannot "
+        "deploy the new version beside the previous one and split traffic on it",
+        lambda d: (
+            d.path == ("platforms", "vertex", "network")
+            and "a public endpoint" in d.hint
+            and "Private Service Connect" in d.hint
+            and "all-at-once" in d.hint
+        ),
+    ),
+    (
         "azureml-canary",
         (("scale: {rps: 300, latency_ms: 200}", "scale: {rps: 300, latency_ms: 200}\n  replicas: {min: 0, max: 4}"),),
         "AML101",
@@ -144,6 +164,26 @@ def _spec(strategy: str, previous: bool = True) -> object:
         text = text[:start] + text[text.index("governance:") :]
     ir = run("mlops.yaml", text.encode(), Options(today=TODAY), until="validate")
     return ir.environments[0].spec  # type: ignore[attr-defined]
+
+
+def test_kept_versions() -> None:
+    """What a platform billing every deployed replica keeps (Vertex AI): an idle version is taken out, except
+    blue-green's new one waiting for its switch; the kept shares add up to 100."""
+
+    def kept(state: object) -> list[tuple[Role, int]]:
+        return [(v.role, v.live_share) for v in state.kept]  # type: ignore[attr-defined]
+
+    canary = rollout_state(_spec("canary"), Strategy.CANARY, 10)  # type: ignore[arg-type]
+    assert kept(canary) == [(Role.NEW, 10), (Role.PREVIOUS, 90)]
+    assert kept(canary.promote()) == [(Role.NEW, 100)]
+    assert kept(canary.abort()) == [(Role.PREVIOUS, 100)]
+    ab = rollout_state(_spec("ab"), Strategy.AB, 50)  # type: ignore[arg-type]
+    assert kept(ab.abort()) == [(Role.PREVIOUS, 100)]
+    green = rollout_state(_spec("blue-green"), Strategy.BLUE_GREEN, 0)  # type: ignore[arg-type]
+    assert kept(green) == [(Role.NEW, 0), (Role.PREVIOUS, 100)]
+    assert kept(green.promote()) == [(Role.NEW, 100)]
+    once = rollout_state(_spec("all-at-once"), Strategy.ALL_AT_ONCE, 100)  # type: ignore[arg-type]
+    assert kept(once) == [(Role.NEW, 100)]
 
 
 def test_moves_of_the_model() -> None:

@@ -282,12 +282,16 @@ def test_prd011_prd012_vertex_warnings(tmp_path: Path) -> None:
         assert d.severity is Severity.WARNING and not d.is_error
         assert d.line == line_of(text, "  vertex:\n    project") and d.dotted_path() == f"platforms.vertex.{field}"
         assert d.environments == ("production",) and "(environment `production`)" in d.text
+    # production rolls out canary: a private endpoint serves one model, so the hint names the conflict
+    [d] = findings(tmp_path, text, "PRD012")
+    assert "VTX030" in d.hint and "all-at-once" in d.hint
     fixed = mutate(
         vertex,
         vertex + "    kms_key_name: projects/acme-ml/locations/us-central1/keyRings/r/cryptoKeys/k\n"
         "    network: projects/1/global/networks/n\n",
         text,
     )
+    fixed = mutate("  production: {}\n", "  production: {rollout: {strategy: all-at-once}}\n", fixed)
     assert findings(tmp_path, fixed, "PRD011") == findings(tmp_path, fixed, "PRD012") == []
 
 

@@ -125,11 +125,19 @@ def _kserve(files: tuple[RenderedFile, ...], env: str, state: RolloutState) -> S
 
 
 def _vertex(files: tuple[RenderedFile, ...], env: str, state: RolloutState) -> Shares:
-    split = _dict(_dict(_body(files, env, "vertex", "deploy-model.json"))["trafficSplit"])
-    shares: Shares = {Role.NEW: (int(split.pop("0")), 0)}  # type: ignore[call-overload]
-    assert len(split) <= 1, split
-    if state.previous is not None:  # a DeployedModel absent from the split gets no traffic
-        shares[Role.PREVIOUS] = (int(next(iter(split.values()), 0)), 0)  # type: ignore[call-overload]
+    from mlopsc.targets.vertex.naming import deployed_model_id
+
+    # what apply.sh converges the endpoint on: apply.json's traffic_split (a version absent from it is
+    # undeployed, so it gets no traffic); the deployment body's split agrees with it for the new version
+    split = _dict(_dict(_body(files, env, "vertex", "apply.json"))["traffic_split"])
+    body = _dict(_dict(_body(files, env, "vertex", "deploy-model.json"))["trafficSplit"])
+    new_id = deployed_model_id(state.new.version)
+    if new_id in split:
+        assert body["0"] == split[new_id], (body, split)
+    shares: Shares = {}
+    for version in state.versions:
+        shares[version.role] = (int(split.get(deployed_model_id(version.version), 0)), 0)  # type: ignore[call-overload]
+    assert set(split) <= {deployed_model_id(v.version) for v in state.versions}, split
     return shares
 
 

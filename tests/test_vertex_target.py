@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -19,6 +20,7 @@ from mlopsc.compiler.ir import Emitted, Options, RenderedFile
 from mlopsc.compiler.passes import run
 from mlopsc.targets.vertex import drift, naming
 from tests.validators.vertex import check_rendered
+from tests.vertex_fake import FakeVertex
 
 ROOT = Path(__file__).resolve().parents[1]
 VERTEX = Options(targets=("vertex",))
@@ -310,34 +312,14 @@ def test_strictness_apply_script() -> None:
     assert any("pipefail" in p for p in check_rendered(lax))
 
 
-# --- apply.sh against stub gcloud and curl ---------------------------------------------------------------
-
-CURL_STUB = r"""#!/usr/bin/env bash
-# Records "METHOD URL [BODY]" and answers like Vertex AI would for a fresh project where 2.0.0 is live.
-method=GET out= data= url=
-while (($#)); do
-  case "$1" in
-    -X) method=$2; shift 2 ;;
-    -o) out=$2; shift 2 ;;
-    -w|-H) shift 2 ;;
-    --data-binary) data=$2; shift 2 ;;
-    -*) shift ;;
-    *) url=$1; shift ;;
-  esac
-done
-echo "$method $url" >>"$CALLS"
-if [[ -n "$data" ]]; then jq -c . "${data#@}" >>"$CALLS"; fi
-case "$method $url" in
-  "GET "*/models/*) echo '{}' >"$out"; printf 404 ;;
-  "GET "*/endpoints/*) echo '{"deployedModels": [{"id": "1002000000"}]}' >"$out"; printf 200 ;;
-  "GET "*) echo '{}' >"$out"; printf 200 ;;
-  *) echo '{"name": "projects/p/locations/l/operations/1", "done": true}' >"$out"; printf 200 ;;
-esac
-"""
+# --- apply.sh against the fake Vertex AI API (tests/vertex_fake.py) -------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("jq") is None, reason="apply.sh needs jq")
+@pytest.mark.skipif(shutil.which("jq") is None or shutil.which("curl") is None, reason="apply.sh needs curl and jq")
 def test_apply_script_runs_the_calls_in_order(tmp_path: Path) -> None:
+    """A fresh project where 2.0.0 is live: every resource is created in order, each operation polled; a
+    second run only reads. The README's commands are the ones the script accepts (it said
+    `./apply.sh traffic 100`, which the script refused with exit 2)."""
     folder = tmp_path / "vertex"
     folder.mkdir()
     spec = ROOT / "mlops.yaml"
@@ -348,37 +330,52 @@ def test_apply_script_runs_the_calls_in_order(tmp_path: Path) -> None:
             (folder / f.path.rsplit("/", 1)[-1]).write_text(f.content, encoding="utf-8")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "curl").write_text(CURL_STUB, encoding="utf-8")
-    (bin_dir / "gcloud").write_text("#!/usr/bin/env bash\necho token\n", encoding="utf-8")
-    for tool in ("curl", "gcloud"):
-        (bin_dir / tool).chmod(stat.S_IRWXU)
-    calls = tmp_path / "calls.txt"
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "CALLS": str(calls)}
-    script = folder / "apply.sh"
-    result = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    api = "https://us-central1-aiplatform.googleapis.com/v1/projects/acme-ml/locations/us-central1"
-    requests = [line for line in calls.read_text().splitlines() if not line.startswith("{")]
-    assert requests == [
-        f"GET {api}/models/fraud-detection-production@v2-1-0",
-        f"GET {api}/models/fraud-detection-production",
-        f"POST {api}/models:upload",
-        f"GET {api}/endpoints/fraud-detection-production",
-        f"GET {api}/endpoints/fraud-detection-production",
-        f"POST {api}/endpoints/fraud-detection-production:deployModel",
-        f"GET {api}/modelDeploymentMonitoringJobs?filter=display_name%3D%22fraud-detection-production-monitoring%22",
-        f"POST {api}/modelDeploymentMonitoringJobs",
-        f"GET {api}/schedules?filter=display_name%3D%22fraud-detection-production-retraining%22",
-        f"POST {api}/schedules",
-    ]
-    upload = json.loads(calls.read_text().splitlines()[3])
-    assert upload["modelId"] == "fraud-detection-production"
-    assert upload["model"]["versionAliases"] == ["v2-1-0"]
-    moved = subprocess.run(["bash", str(script), "traffic", "25"], env=env, capture_output=True, text=True, check=False)
-    assert moved.returncode == 0, moved.stderr
-    last = calls.read_text().splitlines()[-1]
-    assert json.loads(last) == {"trafficSplit": {"1002001000": 25, "1002000000": 75}}
-    refused = subprocess.run(
-        ["bash", str(script), "traffic", "150"], env=env, capture_output=True, text=True, check=False
-    )
-    assert refused.returncode == 2
+    (bin_dir / "gcloud").write_text("#!/usr/bin/env bash\necho fake-token\n", encoding="utf-8")
+    (bin_dir / "gcloud").chmod(stat.S_IRWXU)
+    with FakeVertex("acme-ml", "us-central1") as fake:
+        model = fake.seed_model("fraud-detection-production", "v2-0-0")
+        endpoint = json.loads((folder / "endpoint.json").read_text())
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "MLOPSC_VERTEX_API": fake.base,
+            "MLOPSC_VERTEX_POLL_SECONDS": "0",
+        }
+        script = folder / "apply.sh"
+
+        def apply(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(["bash", str(script), *args], env=env, capture_output=True, text=True, check=False)
+
+        fake.seed_endpoint("fraud-detection-production", endpoint, [("1002000000", model)])
+        fake.clear_log()
+        result = apply()
+        assert result.returncode == 0, result.stderr
+        parent = "/v1/projects/acme-ml/locations/us-central1"
+        mutations = [(r.method, r.path.removeprefix(parent)) for r in fake.mutations()]
+        assert mutations == [
+            ("POST", "/models:upload"),
+            ("POST", "/endpoints/fraud-detection-production:deployModel"),
+            ("POST", "/modelDeploymentMonitoringJobs"),
+            ("POST", "/schedules"),
+        ]
+        polled = [r for r in fake.requests if r.method == "GET" and "/operations/" in r.path]
+        assert len(polled) == 2  # upload and deploy: long-running, polled until done
+        [upload] = [r.body for r in fake.requests if r.path.endswith("/models:upload")]
+        assert upload is not None and upload["parentModel"].endswith("/models/fraud-detection-production")
+        assert upload["model"]["versionAliases"] == ["v2-1-0"]
+        settings = json.loads((folder / "apply.json").read_text())
+        assert fake.endpoint("fraud-detection-production")["trafficSplit"] == settings["traffic_split"]
+        fake.clear_log()
+        again = apply()
+        assert again.returncode == 0, again.stderr
+        assert fake.mutations() == []
+        # every command the README gives is one the script accepts
+        readme = (folder / "README.md").read_text()
+        commands = {tuple(c.split()) for c in re.findall(r"`\./apply\.sh([^`]*)`", readme)}
+        assert commands
+        for args in sorted(commands):
+            done = apply(*args)
+            assert done.returncode == 0, (args, done.stderr)
+        # moving traffic by hand is gone: the rollout moves in Git, and the next run puts the split back
+        refused = apply("traffic", "25")
+        assert refused.returncode == 2 and "usage" in refused.stderr

@@ -4,7 +4,8 @@ Each rendered document is flattened to leaf paths (`spec.predictor.minReplicas`;
 their `name`/`alert`/`id` when they have one: `rules[FraudDetectionLatencyHigh].expr`) and compared:
 
 - traffic: when any field that carries the traffic split changed (KServe `canaryTrafficPercent`,
-  InferenceGraph weights, SageMaker variant weights, Vertex `trafficSplit`, Azure ML `traffic` /
+  InferenceGraph weights, SageMaker variant weights, Vertex `trafficSplit` and apply.json's
+  `traffic_split`, Azure ML `traffic` /
   `mirror_traffic`) and the environment's derived traffic moved, the platform says it once:
   `canary 5% -> 25%`. A canary step is therefore exactly one line per platform.
 - SageMaker's content-hashed names (EndpointConfigName, ModelName) are not reported: they change exactly
@@ -45,7 +46,7 @@ Status = Literal["new", "removed", "changed"]
 
 LIST_KEYS = ("name", "alert", "record", "id", "displayName", "AlarmName", "VariantName")
 TRAFFIC = re.compile(
-    r"(^|\.)(canaryTrafficPercent|InitialVariantWeight|DesiredWeight|weight)$|(^|\.)(trafficSplit|traffic|mirror_traffic)(\.|$)"
+    r"(^|\.)(canaryTrafficPercent|InitialVariantWeight|DesiredWeight|weight)$|(^|\.)(trafficSplit|traffic_split|traffic|mirror_traffic)(\.|$)"
 )
 FIELDS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
     (re.compile(pattern), label, with_context)

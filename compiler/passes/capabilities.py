@@ -11,8 +11,9 @@ from __future__ import annotations
 from enum import Enum
 
 from mlopsc.compiler.ir import Finding, Plan
+from mlopsc.compiler.rolloutstate import LIVE_SPLIT_STRATEGIES
 from mlopsc.compiler.spec.vocabulary import Protocol, Strategy
-from mlopsc.targets.capabilities import Capabilities, Refusal
+from mlopsc.targets.capabilities import Capabilities, PrivateSplits, Refusal
 from mlopsc.targets.secrets import reference, secret_vars
 
 
@@ -38,6 +39,16 @@ def check(platform: str, capabilities: Capabilities, plan: Plan) -> tuple[Findin
             _report(out, mirroring.refusal, {**fields, "max": mirroring.max_share})
         elif any(v.mirrored_share > mirroring.max_share for v in state.versions):
             _report(out, mirroring.over_max, {**fields, "max": mirroring.max_share})
+    private = capabilities.private_splits
+    if (
+        isinstance(private, PrivateSplits)
+        and not private.supported
+        and private.network
+        and state.previous is not None
+        and state.strategy in LIVE_SPLIT_STRATEGIES
+        and _setting(plan, private.network) is not None
+    ):
+        _report(out, private.refusal, fields)
     split = capabilities.live_split
     needs = split.requires
     if (

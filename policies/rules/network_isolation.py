@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Plan
+from mlopsc.compiler.rolloutstate import LIVE_SPLIT_STRATEGIES
 from mlopsc.policies.base import Finding, RuleInfo
 from mlopsc.policies.context import PolicyContext
 from mlopsc.policies.rules._production import is_production
@@ -29,8 +30,13 @@ class NetworkIsolation(RuleInfo):
             return
         platforms = plan.spec.platforms
         if platforms.vertex is not None and not platforms.vertex.network:
-            yield Finding(
-                "Vertex AI serves on a public endpoint",
-                ("platforms", "vertex", "network"),
-                "set `network` (projects/<number>/global/networks/<name>) for a private endpoint",
-            )
+            rollout = plan.derived.rollout
+            hint = "set `network` (projects/<number>/global/networks/<name>) for a private endpoint"
+            if rollout.previous is not None and rollout.strategy in LIVE_SPLIT_STRATEGIES:
+                # a private endpoint serves one model: the gradual rollout would be VTX030 there
+                hint = (
+                    f"a private endpoint (`network`) serves one model, so this {rollout.strategy} rollout needs the "
+                    "public one (VTX030): waive PRD012 for it in the org policy, or roll out all-at-once on a "
+                    "private endpoint"
+                )
+            yield Finding("Vertex AI serves on a public endpoint", ("platforms", "vertex", "network"), hint)

@@ -115,6 +115,13 @@ def traffic_split(plan: Plan) -> dict[str, int]:
     return {"0": rollout.new.live_share, naming.deployed_model_id(previous.version): previous.live_share}
 
 
+def kept_split(plan: Plan) -> dict[str, int]:
+    """The endpoint's trafficSplit once applied, by DeployedModel id: the versions the rollout keeps
+    deployed (`RolloutState.kept`: a version idle at 0% is undeployed, except blue-green's new one
+    waiting for its switch) with their live shares, the new version first. `apply.sh` converges on it."""
+    return {naming.deployed_model_id(v.version): v.live_share for v in plan.derived.rollout.kept}
+
+
 def deploy_model_request(plan: Plan, stack: Stack) -> Json:
     """Body of `endpoints/<id>:deployModel` (the endpoint is the URL, not a body field)."""
     spec = plan.spec

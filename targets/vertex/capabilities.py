@@ -3,7 +3,15 @@ compiler/passes/capabilities.py)."""
 
 from __future__ import annotations
 
-from mlopsc.targets.capabilities import Capabilities, Flag, LiveSplit, Mirroring, Refusal, SecretReferences
+from mlopsc.targets.capabilities import (
+    Capabilities,
+    Flag,
+    LiveSplit,
+    Mirroring,
+    PrivateSplits,
+    Refusal,
+    SecretReferences,
+)
 
 REST = "https://cloud.google.com/vertex-ai/docs/reference/rest/v1"
 
@@ -11,7 +19,7 @@ CAPABILITIES = Capabilities(
     live_split=LiveSplit(
         supported=True,
         source=f"{REST}/projects.locations.endpoints#Endpoint (trafficSplit: integer percents summing to 100)",
-        note="DeployModelRequest.trafficSplit; `apply.sh traffic N` patches it",
+        note="DeployModelRequest.trafficSplit; `apply.sh` converges the endpoint on `apply.json` traffic_split",
         granularity=1,
     ),
     mirroring=Mirroring(
@@ -42,10 +50,28 @@ CAPABILITIES = Capabilities(
         source=f"{REST}/ModelContainerSpec (grpcPorts)",
         note="custom `serving.image` only",
     ),
-    private_splits=Flag(
-        supported=True,
-        source=f"{REST}/projects.locations.endpoints#Endpoint (network: VPC peering)",
-        note="`platforms.vertex.network`",
+    private_splits=PrivateSplits(
+        supported=False,
+        source=(
+            'https://cloud.google.com/vertex-ai/docs/predictions/using-private-endpoints ("Only support one model '
+            "per private endpoint. This is different from a public Vertex AI endpoint where you can split traffic "
+            'across multiple models deployed to one endpoint")'
+        ),
+        note="`platforms.vertex.network` (private services access): one DeployedModel per endpoint",
+        network=("platforms", "vertex", "network"),
+        refusal=Refusal(
+            "VTX030",
+            "a Vertex AI private endpoint (`platforms.vertex.network`) serves one model, so a {strategy} rollout "
+            "cannot deploy the new version beside the previous one and split traffic on it",
+            ("platforms", "vertex", "network"),
+            (
+                "a public endpoint: remove `platforms.vertex.network` (requests still need IAM)",
+                "`rollout.strategy: all-at-once` on the private endpoint (the previous version is undeployed)",
+                "a Private Service Connect endpoint (Endpoint.privateServiceConnectConfig, "
+                "https://cloud.google.com/vertex-ai/docs/predictions/private-service-connect), which Google "
+                "recommends for private serving; mlopsc does not render one yet",
+            ),
+        ),
     ),
     batch=Flag(supported=True, source=f"{REST}/projects.locations.batchPredictionJobs", note="BatchPredictionJob"),
     schedules=Flag(

@@ -2,8 +2,9 @@
 
 The endpoint field is a literal resource name, not a placeholder: the apply script creates the
 endpoint with `endpointId=<name>-<environment>`, so its name is known when mlopsc compiles (Vertex
-accepts the project id in resource names). Every DeployedModel that takes traffic gets its own
-objective config: the new version and, during a canary, blue-green or A/B rollout, the previous one.
+accepts the project id in resource names). Every DeployedModel the endpoint keeps gets its own
+objective config (`kept_split`: the new version and, while a canary, blue-green or A/B rollout splits,
+the previous one; after promote the new one alone, after abort the previous one alone).
 Thresholds were converted by the target (`targets/vertex/drift.py`) and are in `stack.components`.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from mlopsc.compiler.ir import Json, Plan, Stack
 from mlopsc.targets.base import labels_for
 from mlopsc.targets.vertex import naming
-from mlopsc.targets.vertex.bodies import traffic_split
+from mlopsc.targets.vertex.bodies import kept_split
 
 MONITOR_INTERVAL = "3600s"
 
@@ -42,10 +43,7 @@ def monitoring_job(plan: Plan, stack: Stack) -> Json:
     if "skew_source" in stack.components:
         objective["trainingDataset"] = _training_dataset(stack.components["skew_source"])
         objective["trainingPredictionSkewDetectionConfig"] = {"skewThresholds": dict(thresholds)}
-    ids = [names.deployed_model_id]
-    split = traffic_split(plan)
-    if names.previous_deployed_model_id and split.get(names.previous_deployed_model_id):
-        ids.append(names.previous_deployed_model_id)
+    ids = list(kept_split(plan))
     configs: list[Json] = [{"deployedModelId": i, "objectiveConfig": dict(objective)} for i in ids]
     emails: list[Json] = list(mon.alerts.emails) or [spec.metadata.owner]
     body: dict[str, Json] = {

@@ -15,10 +15,13 @@ value adds it to `settings()` and reads it the same way.
 
 from __future__ import annotations
 
+import json
+
 from mlopsc.compiler.ir import Json, Plan, Stack
 from mlopsc.compiler.quoting import comment
+from mlopsc.compiler.rolloutstate import RolloutRefused, RolloutState
 from mlopsc.targets.vertex import naming
-from mlopsc.targets.vertex.bodies import traffic_split
+from mlopsc.targets.vertex.bodies import kept_split, traffic_split
 
 MONITORING_MASK = (
     "modelDeploymentMonitoringObjectiveConfigs,modelDeploymentMonitoringScheduleConfig,"
@@ -43,8 +46,8 @@ value() {
 """
 
 _PRELUDE = r"""
-HOST="https://${REGION}-aiplatform.googleapis.com"
-API="${HOST}/v1/projects/${PROJECT}/locations/${REGION}"
+BASE=${MLOPSC_VERTEX_API:-"https://${REGION}-aiplatform.googleapis.com/v1"}
+API="${BASE}/projects/${PROJECT}/locations/${REGION}"
 RESPONSE=$(mktemp)
 REQUEST=$(mktemp)
 trap 'rm -f "$RESPONSE" "$REQUEST"' EXIT
@@ -69,8 +72,8 @@ wait_operation() {
   local name
   name=$(jq -r '.name' "$RESPONSE")
   until jq -e '.done == true' "$RESPONSE" >/dev/null; do
-    sleep 15
-    call GET "${HOST}/v1/${name}"
+    sleep "${MLOPSC_VERTEX_POLL_SECONDS:-15}"
+    call GET "${BASE}/${name}"
   done
   if jq -e '.error != null' "$RESPONSE" >/dev/null; then
     echo "error: operation ${name} failed:" >&2
@@ -84,20 +87,19 @@ deployed() {
   jq -e --arg id "$1" '(.deployedModels // []) | any(.id == $id)' "$RESPONSE" >/dev/null
 }
 
+# differing FIELDS FILE [LIST]: the comma-separated FIELDS whose value in FILE differs from the live
+# resource in $RESPONSE (for a list answer, its first LIST element); a field absent from both is equal.
+differing() {
+  jq -r --slurpfile want "$2" --arg fields "$1" --arg list "${3:-}" \
+    '(if $list == "" then . else (.[$list] // [])[0] end) as $live
+     | [$fields | split(",")[] | select($live[.] != $want[0][.])] | join(",")' "$RESPONSE"
+}
+
 # display_filter NAME: the URL-encoded list filter display_name="NAME".
 display_filter() {
   jq -rn --arg name "$1" '"display_name=\"\($name)\"" | @uri'
 }
 """
-
-
-def _previous(plan: Plan, files: list[str]) -> tuple[str | None, bool]:
-    """The previous DeployedModel id when the traffic split names it; whether all-at-once undeploys it."""
-    n = naming.names(plan)
-    split = traffic_split(plan) if "deploy-model.json" in files else {}
-    previous = n.previous_deployed_model_id if n.previous_deployed_model_id in split else None
-    undeploy = "deploy-model.json" in files and plan.derived.rollout.retires is not None
-    return previous, undeploy
 
 
 def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
@@ -106,7 +108,6 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
     platform = spec.platforms.vertex
     assert platform is not None
     n = naming.names(plan)
-    previous, undeploy_previous = _previous(plan, files)
     out: dict[str, Json] = {
         "project": platform.project,
         "region": platform.region,
@@ -116,10 +117,7 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
     if "endpoint.json" in files:
         out["endpoint_id"] = n.endpoint_id
         out["deployed_model_id"] = n.deployed_model_id
-        if n.previous_deployed_model_id is not None and (previous or undeploy_previous):
-            out["previous_deployed_model_id"] = n.previous_deployed_model_id
-        if previous and plan.derived.rollout.replaces is not None:
-            out["previous_version"] = plan.derived.rollout.replaces
+        out["traffic_split"] = dict(kept_split(plan).items())
     if "monitoring-job.json" in files:
         out["monitoring_display_name"] = f"{n.endpoint_id}-monitoring"
     if "batch-prediction-job.json" in files and "batch_schedule" in stack.components:
@@ -131,30 +129,30 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
     return out
 
 
+ENDPOINT_FIELDS = "displayName,description,labels,predictRequestResponseLoggingConfig"
+ENDPOINT_FIXED = "network,encryptionSpec"
+DEPLOYED_FIELDS = "minReplicaCount,maxReplicaCount,autoscalingMetricSpecs"
+
+
 def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
     spec = plan.spec
-    n = naming.names(plan)
-    split = traffic_split(plan) if "deploy-model.json" in files else {}
-    previous, undeploy_previous = _previous(plan, files)
-    values = settings(plan, stack, files)
     lines = [
         "#!/usr/bin/env bash",
         comment(
-            f"# Creates the Vertex AI resources of {plan.model_name} {spec.model.version} ({plan.environment})"
-            " in order;"
+            f"# Makes the Vertex AI resources of {plan.model_name} {spec.model.version} ({plan.environment})"
+            " match the files beside it:"
         ),
-        "# every step checks first, so running it again changes nothing that is already there.",
+        "# each step reads the live resource, compares it with its body and creates, patches, deploys,",
+        "# re-splits or undeploys only what differs, so a second run changes nothing.",
         "# Needs gcloud (logged in), curl and jq; reads its values from apply.json. Usage:",
-        "#   ./apply.sh              create or update everything",
+        "#   ./apply.sh              converge everything (rollout moves: `mlopsc rollout`, then this)",
     ]
-    if previous:
-        lines.append(
-            comment(
-                f"#   ./apply.sh traffic N    N% to {n.deployed_model_id}, the rest to {n.previous_deployed_model_id}"
-            )
-        )
     if "batch-prediction-job.json" in files:
         lines.append("#   ./apply.sh batch-now    run the batch prediction job once")
+    lines += [
+        "# MLOPSC_VERTEX_API overrides the API base (default https://REGION-aiplatform.googleapis.com/v1),",
+        "# MLOPSC_VERTEX_POLL_SECONDS the wait between polls of a long-running operation (default 15).",
+    ]
     variables = {
         "PROJECT": "project",
         "REGION": "region",
@@ -162,16 +160,15 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
         "ALIAS": "alias",
         "ENDPOINT_ID": "endpoint_id",
         "DEPLOYED_MODEL_ID": "deployed_model_id",
-        "PREVIOUS_DEPLOYED_MODEL_ID": "previous_deployed_model_id",
-        "PREVIOUS_VERSION": "previous_version",
     }
+    values = settings(plan, stack, files)
     lines.append(_VALUE)
     lines += [f"{variable}=$(value {key})" for variable, key in variables.items() if key in values]
     lines.append(_PRELUDE)
     steps: list[str] = ["model"]
     lines.append(
-        """# Model version (models.upload): skipped when the alias exists; a new version of an existing model
-#    goes under parentModel.
+        """# Model version (models.upload): skipped when the alias exists (a version's fields do not change);
+#    a new version of an existing model goes under parentModel.
 step_model() {
   if call GET "$API/models/${MODEL_ID}@${ALIAS}"; then
     echo "model ${MODEL_ID}@${ALIAS}: exists"
@@ -192,73 +189,129 @@ step_model() {
     if "endpoint.json" in files:
         steps += ["endpoint", "deploy"]
         lines.append(
-            """# Endpoint (endpoints.create with endpointId): skipped when it exists.
-step_endpoint() {
-  if call GET "$API/endpoints/${ENDPOINT_ID}"; then
-    echo "endpoint ${ENDPOINT_ID}: exists"
+            f"""# Endpoint (endpoints.create with endpointId, or endpoints.patch): the fields of endpoint.json that
+#    differ from the live endpoint are patched with an updateMask naming them; network and
+#    encryptionSpec are set only when an endpoint is created, so a change there stops the script.
+step_endpoint() {{
+  local mask fixed
+  if ! call GET "$API/endpoints/${{ENDPOINT_ID}}"; then
+    call POST "$API/endpoints?endpointId=${{ENDPOINT_ID}}" endpoint.json
+    wait_operation
+    echo "endpoint ${{ENDPOINT_ID}}: created"
     return
   fi
-  call POST "$API/endpoints?endpointId=${ENDPOINT_ID}" endpoint.json
-  wait_operation
-  echo "endpoint ${ENDPOINT_ID}: created"
-}
-"""
-        )
-        check_previous = (
-            f"""  if ! deployed "$PREVIOUS_DEPLOYED_MODEL_ID"; then
-    echo "error: {split[previous]}% goes to DeployedModel $PREVIOUS_DEPLOYED_MODEL_ID ($PREVIOUS_VERSION):" \\
-      "it is not on the endpoint (README.md, Ids)" >&2
+  fixed=$(differing {ENDPOINT_FIXED} endpoint.json)
+  if [[ -n "$fixed" ]]; then
+    echo "error: endpoint ${{ENDPOINT_ID}}: ${{fixed}} differ from endpoint.json, and Vertex AI sets them only" \\
+      "when an endpoint is created: undeploy its models, delete it (gcloud ai endpoints delete), run again" >&2
     exit 1
   fi
-"""
-            if previous
-            else ""
-        )
-        undeploy = (
-            """  call GET "$API/endpoints/${ENDPOINT_ID}"
-  if deployed "$PREVIOUS_DEPLOYED_MODEL_ID"; then
-    jq -n --arg id "$PREVIOUS_DEPLOYED_MODEL_ID" '{deployedModelId: $id}' >"$REQUEST"
-    call POST "$API/endpoints/${ENDPOINT_ID}:undeployModel" "$REQUEST"
-    wait_operation
-    echo "deployed model ${PREVIOUS_DEPLOYED_MODEL_ID}: undeployed (all-at-once)"
+  mask=$(differing {ENDPOINT_FIELDS} endpoint.json)
+  if [[ -z "$mask" ]]; then
+    echo "endpoint ${{ENDPOINT_ID}}: up to date"
+    return
   fi
-"""
-            if undeploy_previous
-            else ""
-        )
-        lines.append(
-            f"""# DeployedModel (endpoints.deployModel with deployedModel.id): skipped when the id is on the endpoint.
-#    The body's trafficSplit replaces the endpoint's: {comment(_split_words(split))}.
+  call PATCH "$API/endpoints/${{ENDPOINT_ID}}?updateMask=${{mask}}" endpoint.json
+  echo "endpoint ${{ENDPOINT_ID}}: patched ${{mask}}"
+}}
+
+# object KEY: the JSON object at KEY in apply.json, passed on only as jq data (--argjson), never as code.
+object() {{
+  jq -ce --arg key "$1" '.[$key] | objects' apply.json || {{
+    echo "error: apply.json has no object value for $1" >&2
+    exit 1
+  }}
+}}
+
+SPLIT=$(object traffic_split)
+
+# listed ID: true when ID is a key of apply.json's traffic_split.
+listed() {{
+  jq -e --arg id "$1" 'has($id)' <<<"$SPLIT" >/dev/null
+}}
+
+# DeployedModels and trafficSplit: apply.json's traffic_split is the endpoint's split once applied
+#    ({comment(_split_words(kept_split(plan)))}). Deploys this version when it is
+#    listed and missing (deploy-model.json, whose trafficSplit sets the shares at once), changes its
+#    replica counts in place (mutateDeployedModel), undeploys every DeployedModel not listed (the
+#    request's trafficSplit takes its traffic away first), then patches the split if it still differs.
 step_deploy() {{
+  local missing mask id extra
   call GET "$API/endpoints/${{ENDPOINT_ID}}"
-  if deployed "$DEPLOYED_MODEL_ID"; then
-    echo "deployed model ${{DEPLOYED_MODEL_ID}}: exists"
-  else
-{_indent(check_previous)}    call POST "$API/endpoints/${{ENDPOINT_ID}}:deployModel" deploy-model.json
+  # only this version is deployed from these files: another one the split gives traffic must be there
+  missing=$(jq -r --argjson split "$SPLIT" --arg new "$DEPLOYED_MODEL_ID" \\
+    '[$split | to_entries[] | select(.key != $new and .value > 0) | .key] - [(.deployedModels // [])[].id]
+     | join(" ")' "$RESPONSE")
+  if [[ -n "$missing" ]]; then
+    echo "error: traffic_split sends traffic to DeployedModel ${{missing}}, which is not on the endpoint:" \\
+      "deploy that version again with its id (README.md, Ids), or ship a new version" >&2
+    exit 1
+  fi
+  if listed "$DEPLOYED_MODEL_ID" && ! deployed "$DEPLOYED_MODEL_ID"; then
+    call POST "$API/endpoints/${{ENDPOINT_ID}}:deployModel" deploy-model.json
     wait_operation
     echo "deployed model ${{DEPLOYED_MODEL_ID}}: deployed"
+    call GET "$API/endpoints/${{ENDPOINT_ID}}"
   fi
-{undeploy}}}
+  if deployed "$DEPLOYED_MODEL_ID"; then
+    mask=$(jq -r --slurpfile want deploy-model.json --arg id "$DEPLOYED_MODEL_ID" --arg fields {DEPLOYED_FIELDS} \\
+      '(.deployedModels[] | select(.id == $id) | .dedicatedResources // {{}}) as $live
+       | ($want[0].deployedModel.dedicatedResources // {{}}) as $body
+       | [$fields | split(",")[] | select(($body[.] != null or . != "autoscalingMetricSpecs") and $live[.] != $body[.])
+          | "dedicatedResources." + .] | join(",")' "$RESPONSE")
+    if [[ -n "$mask" ]]; then
+      jq --arg mask "$mask" '{{deployedModel: .deployedModel, updateMask: $mask}}' deploy-model.json >"$REQUEST"
+      call POST "$API/endpoints/${{ENDPOINT_ID}}:mutateDeployedModel" "$REQUEST"
+      wait_operation
+      echo "deployed model ${{DEPLOYED_MODEL_ID}}: mutated ${{mask}}"
+      call GET "$API/endpoints/${{ENDPOINT_ID}}"
+    fi
+  fi
+  mapfile -t extra < <(jq -r --argjson split "$SPLIT" \\
+    '(.deployedModels // [])[].id | select(. as $id | $split | has($id) | not)' "$RESPONSE")
+  for id in "${{extra[@]}}"; do
+    jq -n --arg id "$id" --argjson split "$SPLIT" '{{deployedModelId: $id, trafficSplit: $split}}' >"$REQUEST"
+    call POST "$API/endpoints/${{ENDPOINT_ID}}:undeployModel" "$REQUEST"
+    wait_operation
+    echo "deployed model ${{id}}: undeployed"
+  done
+  call GET "$API/endpoints/${{ENDPOINT_ID}}"
+  if jq -e --argjson split "$SPLIT" \\
+    '((.trafficSplit // {{}}) | with_entries(select(.value != 0))) == ($split | with_entries(select(.value != 0)))' \\
+    "$RESPONSE" >/dev/null; then
+    echo "endpoint ${{ENDPOINT_ID}}: traffic split up to date"
+    return
+  fi
+  jq -n --argjson split "$SPLIT" '{{trafficSplit: $split}}' >"$REQUEST"
+  call PATCH "$API/endpoints/${{ENDPOINT_ID}}?updateMask=trafficSplit" "$REQUEST"
+  echo "endpoint ${{ENDPOINT_ID}}: traffic split $(jq -c '.trafficSplit' "$RESPONSE")"
+}}
 """
         )
     if "monitoring-job.json" in files:
         steps.append("monitoring")
         lines.append(
-            f"""# Model monitoring job (one per endpoint, found by display name): created, or updated in place.
+            f"""# Model monitoring job (one per endpoint, found by display name): created, or the fields that differ
+#    patched in place.
 step_monitoring() {{
-  local job name filter
+  local job name filter mask
   name=$(value monitoring_display_name)
   filter=$(display_filter "$name")
   call GET "$API/modelDeploymentMonitoringJobs?filter=${{filter}}"
   job=$(jq -r '(.modelDeploymentMonitoringJobs // [])[0].name // empty' "$RESPONSE")
-  if [[ -n "$job" ]]; then
-    call PATCH "${{HOST}}/v1/${{job}}?updateMask={MONITORING_MASK}" monitoring-job.json
-    wait_operation
-    echo "monitoring job ${{job}}: updated"
-  else
+  if [[ -z "$job" ]]; then
     call POST "$API/modelDeploymentMonitoringJobs" monitoring-job.json
     echo "monitoring job $(jq -r '.name' "$RESPONSE"): created"
+    return
   fi
+  mask=$(differing {MONITORING_MASK} monitoring-job.json modelDeploymentMonitoringJobs)
+  if [[ -z "$mask" ]]; then
+    echo "monitoring job ${{job}}: up to date"
+    return
+  fi
+  call PATCH "${{BASE}}/${{job}}?updateMask=${{mask}}" monitoring-job.json
+  wait_operation
+  echo "monitoring job ${{job}}: patched ${{mask}}"
 }}
 """
         )
@@ -296,51 +349,34 @@ step_batch() {
     if "retraining-schedule.json" in files:
         steps.append("retraining")
         lines.append(
-            f"""# Retraining Schedule (found by display name): created, or updated in place.
+            f"""# Retraining Schedule (found by display name): created, or the fields that differ patched in place.
 step_retraining() {{
-  local schedule name filter
+  local schedule name filter mask
   name=$(value retraining_display_name)
   filter=$(display_filter "$name")
   call GET "$API/schedules?filter=${{filter}}"
   schedule=$(jq -r '(.schedules // [])[0].name // empty' "$RESPONSE")
-  if [[ -n "$schedule" ]]; then
-    call PATCH "${{HOST}}/v1/${{schedule}}?updateMask={SCHEDULE_MASK}" retraining-schedule.json
-    echo "schedule ${{schedule}}: updated"
-  else
+  if [[ -z "$schedule" ]]; then
     call POST "$API/schedules" retraining-schedule.json
     echo "schedule $(jq -r '.name' "$RESPONSE"): created"
+    return
   fi
+  mask=$(differing {SCHEDULE_MASK} retraining-schedule.json schedules)
+  if [[ -z "$mask" ]]; then
+    echo "schedule ${{schedule}}: up to date"
+    return
+  fi
+  call PATCH "${{BASE}}/${{schedule}}?updateMask=${{mask}}" retraining-schedule.json
+  echo "schedule ${{schedule}}: patched ${{mask}}"
 }}
-"""
-        )
-    if previous:
-        lines.append(
-            """# traffic N: N% to this version, the rest to the previous one (endpoints.patch trafficSplit).
-traffic() {
-  local percent=${1:-}
-  if ! [[ "$percent" =~ ^[0-9]+$ ]] || ((percent > 100)); then
-    echo "usage: $0 traffic <0-100>" >&2
-    exit 2
-  fi
-  jq -n --arg new "$DEPLOYED_MODEL_ID" --arg old "$PREVIOUS_DEPLOYED_MODEL_ID" --argjson p "$percent" \\
-    '{trafficSplit: {($new): $p, ($old): (100 - $p)}}' >"$REQUEST"
-  call PATCH "$API/endpoints/${ENDPOINT_ID}?updateMask=traffic_split" "$REQUEST"
-  echo "endpoint ${ENDPOINT_ID}: ${percent}% to ${DEPLOYED_MODEL_ID}"
-}
 """
         )
     case = ["", 'case "${1:-apply}" in', "  apply)"]
     case += [f"    step_{step}" for step in steps]
     case.append("    ;;")
-    if previous:
-        case += ['  traffic) traffic "${2:-}" ;;']
     if "batch-prediction-job.json" in files:
         case += ["  batch-now) batch_now ;;"]
-    usage = "|".join(
-        ["apply"]
-        + (["traffic N"] if previous else [])
-        + (["batch-now"] if "batch-prediction-job.json" in files else [])
-    )
+    usage = "|".join(["apply"] + (["batch-now"] if "batch-prediction-job.json" in files else []))
     case += [f'  *) echo "usage: $0 [{usage}]" >&2; exit 2 ;;', "esac", ""]
     return "\n".join(lines) + "\n".join(case)
 
@@ -363,8 +399,9 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         f"# {plan.model_name} {spec.model.version} on Vertex AI ({plan.environment})",
         "",
         f"Project `{platform.project}`, region `{platform.region}`. Run `./apply.sh` (needs `gcloud` logged in, "
-        "`curl` and `jq`); it checks each resource first and creates only what is missing, so it is safe to run "
-        "again.",
+        "`curl` and `jq`): Vertex AI has no controller of its own, so the script is one. It reads each resource, "
+        "compares it with its file and creates, patches, deploys, re-splits or undeploys only what differs; "
+        "running it again changes nothing.",
         "",
         "| file | Vertex AI v1 type |",
         "|---|---|",
@@ -397,26 +434,34 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         "exists).",
     ]
     if "endpoint.json" in files:
-        split = traffic_split(plan)
+        kept = kept_split(plan)
+        deploys = (
+            f"unless `deployedModels[].id` has `{n.deployed_model_id}`: "
+            f"`POST $API/endpoints/{n.endpoint_id}:deployModel` with deploy-model.json "
+            f"({_split_words(traffic_split(plan))}); when its replica counts differ from deploy-model.json: "
+            f"`POST $API/endpoints/{n.endpoint_id}:mutateDeployedModel` "
+            f"(`updateMask=dedicatedResources.<field>,...`)"
+            if n.deployed_model_id in kept
+            else f"this version is not kept: `{n.deployed_model_id}` is not deployed"
+        )
         out += [
             f"{step + 1}. `GET $API/endpoints/{n.endpoint_id}`; if 404: "
-            f"`POST $API/endpoints?endpointId={n.endpoint_id}` with endpoint.json.",
-            f"{step + 2}. `GET $API/endpoints/{n.endpoint_id}`; unless `deployedModels[].id` has "
-            f"`{n.deployed_model_id}`: `POST $API/endpoints/{n.endpoint_id}:deployModel` with deploy-model.json "
-            f"({_split_words(split)}).",
+            f"`POST $API/endpoints?endpointId={n.endpoint_id}` with endpoint.json; else `PATCH` it with "
+            f"`updateMask=` the fields of `{ENDPOINT_FIELDS}` that differ. `network` and `encryptionSpec` are set "
+            "only at creation: if they differ, the script stops and says so.",
+            f"{step + 2}. `GET $API/endpoints/{n.endpoint_id}`; {deploys}.",
+            f"{step + 3}. Every other DeployedModel: `POST $API/endpoints/{n.endpoint_id}:undeployModel` with "
+            f'`{{"deployedModelId": <id>, "trafficSplit": {json.dumps(kept)}}}`; then, if the endpoint\'s '
+            f"`trafficSplit` is not {_json(kept)} (`traffic_split` in apply.json): "
+            f"`PATCH $API/endpoints/{n.endpoint_id}?updateMask=trafficSplit`.",
         ]
-        step += 2
-        if n.previous_deployed_model_id and plan.derived.rollout.retires is not None:
-            step += 1
-            out.append(
-                f"{step}. All-at-once: `POST $API/endpoints/{n.endpoint_id}:undeployModel` with "
-                f'`{{"deployedModelId": "{n.previous_deployed_model_id}"}}` when it is deployed.'
-            )
+        step += 3
     if "monitoring-job.json" in files:
         step += 1
         out.append(
             f'{step}. `GET $API/modelDeploymentMonitoringJobs?filter=display_name="{n.endpoint_id}-monitoring"`; '
-            f"`PATCH` the job found (`updateMask={MONITORING_MASK}`) or `POST $API/modelDeploymentMonitoringJobs` "
+            f"`PATCH` the job found (`updateMask=` the fields of `{MONITORING_MASK}` that differ, if any) or "
+            "`POST $API/modelDeploymentMonitoringJobs` "
             "with monitoring-job.json. It names the endpoint and the DeployedModel ids, so it comes after the "
             "deployment."
         )
@@ -439,39 +484,47 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         step += 1
         out.append(
             f'{step}. `GET $API/schedules?filter=display_name="{n.model_id}-retraining"`; `PATCH` the schedule '
-            f"found (`updateMask={SCHEDULE_MASK}`) or `POST $API/schedules` with retraining-schedule.json."
+            f"found (`updateMask=` the fields of `{SCHEDULE_MASK}` that differ, if any) or `POST $API/schedules` with "
+            "retraining-schedule.json."
         )
     rollout = plan.derived.rollout
     if "endpoint.json" in files and rollout.previous is not None:
-        steps = list(rollout.later_steps) or [100]
         out += [
             "",
             "## Moving the rollout",
             "",
-            f"Now: {rollout.traffic}% on {spec.model.version}. Next steps (`rollout.steps`), each after the "
-            "monitors stay green:",
+            f"Now: {rollout.traffic}% on {spec.model.version}. The rollout moves in Git, never by hand: "
+            "`mlopsc rollout next` (the next of `rollout.steps`), `promote` (100%) or `abort` (0%) edits "
+            "`rollout.traffic` in mlops.yaml; compile, review, merge, and `./apply.sh` makes the endpoint match "
+            "(a split changed by hand is put back on the next run). Each move, and the endpoint it gives:",
             "",
-            *[
-                f"- `./apply.sh traffic {s}` (`PATCH $API/endpoints/{n.endpoint_id}?updateMask=traffic_split` with "
-                f'`{{"trafficSplit": {{"{n.deployed_model_id}": {s}, "{n.previous_deployed_model_id}": {100 - s}}}}}`)'
-                for s in steps
-            ],
+            *_moves(rollout),
             "",
-            f"At 100%, retire the previous version: `POST $API/endpoints/{n.endpoint_id}:undeployModel` with "
-            f'`{{"deployedModelId": "{n.previous_deployed_model_id}"}}`.',
-            "",
-            "## Rolling back",
-            "",
-            f"`./apply.sh traffic 0` sends everything back to {rollout.previous.version}; then undeploy "
-            f"`{n.deployed_model_id}` the same way. Vertex AI does not roll back on alarms by itself.",
+            "Vertex AI does not roll back on alarms by itself: `mlopsc rollout abort` is the rollback.",
         ]
     out.append("")
     return "\n".join(out)
 
 
+def _moves(rollout: RolloutState) -> list[str]:
+    """One line per move of the rollout model, with the DeployedModels and split `apply.sh` leaves."""
+    out = []
+    for action in ("next", "promote", "abort"):
+        try:
+            moved = {"next": rollout.next, "promote": rollout.promote, "abort": rollout.abort}[action]()
+        except RolloutRefused as exc:
+            out.append(f"- `mlopsc rollout {action}`: refused (this environment {exc}).")
+            continue
+        split = {naming.deployed_model_id(v.version): v.live_share for v in moved.kept}
+        gone = [naming.deployed_model_id(v.version) for v in moved.versions if v not in moved.kept]
+        retired = f"; `{'`, `'.join(gone)}` undeployed" if gone else ""
+        out.append(f"- `mlopsc rollout {action}` ({moved.traffic}%): trafficSplit {_json(split)}{retired}.")
+    return out
+
+
+def _json(split: dict[str, int]) -> str:
+    return "`" + json.dumps(split) + "`"
+
+
 def _split_words(split: dict[str, int]) -> str:
     return ", ".join(f"{percent}% to {'the new model' if key == '0' else key}" for key, percent in split.items())
-
-
-def _indent(text: str) -> str:
-    return "".join(f"  {line}\n" if line else "\n" for line in text.splitlines())

@@ -4,9 +4,10 @@ monitoring job, a batch prediction job and a retraining Schedule, plus the scrip
 Each JSON file maps to one Vertex AI v1 API type (`model.json` is a `Model`, `endpoint.json` an
 `Endpoint`, `deploy-model.json` a `DeployModelRequest` body, `monitoring-job.json` a
 `ModelDeploymentMonitoringJob`, `batch-prediction-job.json` a `BatchPredictionJob`,
-`retraining-schedule.json` a `Schedule`); `apply.sh` and `README.md` create them in order. `apply.json`
-holds every id, name, schedule and account `apply.sh` uses: the script reads them as data (`value KEY`),
-so no spec value is part of its code (SECURITY.md, "Generated scripts").
+`retraining-schedule.json` a `Schedule`); `apply.sh` makes the live resources match them and
+`README.md` says the same in words. `apply.json` holds every id, name, schedule and account `apply.sh`
+uses: the script reads them as data (`value KEY`), so no spec value is part of its code (SECURITY.md,
+"Generated scripts").
 
 **Names without placeholders.** The apply script creates the Model with `modelId` and the Endpoint with
 `endpointId` `<name>-<environment>`, and deploys with `deployedModel.id` `1MMMmmmppp` (1, then major,
@@ -14,7 +15,8 @@ minor and patch on three digits: 2.1.0 is `1002001000`). So every body can name 
 compiles: the deployment names `models/<id>@v2-1-0`, the traffic split and the monitoring job name the
 previous version's DeployedModel (`rollout.previous.version` -> its id), and the monitoring job names
 the endpoint `projects/P/locations/L/endpoints/<name>-<environment>`. The previous version must have
-been deployed with the same scheme (by mlopsc, or with `--deployed-model-id`); the script checks it.
+been deployed with the same scheme (by mlopsc, or with `--deployed-model-id`); the script checks it
+before it gives it traffic.
 
 **Images.** Without `serving.image`, the framework picks a Vertex AI prebuilt prediction image
 (sklearn, xgboost, tensorflow, pytorch). Those images exist only with a `:latest` tag; Vertex copies
@@ -24,10 +26,39 @@ Other frameworks need `serving.image`. Images must be in Artifact Registry (`*-d
 Container Registry (`gcr.io`); an image elsewhere needs a mirror. Artifacts must be on Cloud Storage:
 `model.artifact.mirrors.vertex` carries a `gs://` copy.
 
-**Rollout.** Canary, blue-green and A/B are the `trafficSplit` of the deployment: `"0"` (the model being
-deployed) gets `rollout.traffic`, the previous DeployedModel the rest; `apply.sh traffic N` moves the
-split through `rollout.steps`. All-at-once sends 100% to the new model and undeploys the previous one.
-Vertex endpoints cannot mirror traffic: shadow is refused.
+**Rollout.** Canary, blue-green and A/B are the endpoint's `trafficSplit`: the rollout model
+(`plan.derived.rollout`) decides the shares, and `RolloutState.kept` the DeployedModels that stay: a
+version idle at 0% is undeployed (the previous one after `mlopsc rollout promote`, the new one after
+`abort`), except blue-green's new version waiting at 0% for its switch. `apply.json`'s `traffic_split`
+is that split; `deploy-model.json` deploys the new version with it (`"0"` is the model being deployed).
+The rollout moves in Git (`mlopsc rollout next|promote|abort`, then `./apply.sh`), never by hand.
+All-at-once sends 100% to the new model and undeploys the previous one. Vertex endpoints cannot mirror
+traffic: shadow is refused (VTX005). A private endpoint (`network`, private services access) serves
+one model ("Only support one model per private endpoint", predictions/using-private-endpoints), so a
+canary, blue-green or A/B rollout with a previous version there is refused (VTX030), naming a public
+endpoint, all-at-once, or a Private Service Connect endpoint (predictions/private-service-connect; not
+rendered by mlopsc yet).
+
+**The controller.** Vertex AI has no declarative controller, so `apply.sh` is one: for each resource it
+reads the live state, compares it with the rendered body and changes only what differs, so a second run
+sends no mutating request. Model version: uploaded when its alias is missing (versions do not change).
+Endpoint: created (`endpoints.create` with `endpointId`), else `endpoints.patch` with an `updateMask`
+naming the fields of `displayName, description, labels, predictRequestResponseLoggingConfig` that
+differ; `network` and `encryptionSpec` are set only at creation (the REST reference lists no update for
+them; the Terraform provider marks both `ForceNew` in
+google/services/vertexai/resource_vertex_ai_endpoint.go, i.e. replaces the endpoint), so a difference
+there stops the script with the steps to recreate. DeployedModels (REST reference,
+`projects.locations.endpoints`): `deployModel` when the new version is kept and missing;
+`mutateDeployedModel` when its `minReplicaCount`, `maxReplicaCount` or `autoscalingMetricSpecs` differ
+(the fields that method updates); `undeployModel` for every other DeployedModel, its request's
+`trafficSplit` taking the traffic away first (a model with traffic cannot be undeployed); then
+`endpoints.patch` `updateMask=trafficSplit` when the split still differs (keys are DeployedModel ids,
+values add up to 100). Monitoring job and retraining Schedule: found by display name, created, or
+patched with the fields that differ. Long-running operations are polled (`MLOPSC_VERTEX_POLL_SECONDS`,
+15 s) and a failed one stops the script. `MLOPSC_VERTEX_API` overrides the API base
+(`https://REGION-aiplatform.googleapis.com/v1`): tests/test_vertex_apply.py runs the rendered script
+against a fake of these calls (tests/vertex_fake.py, each rule citing its page) through canary,
+blue-green and A/B lifecycles.
 
 **Drift.** Vertex measures Jensen-Shannon divergence (numerical features) and L-infinity distance
 (categorical features), not PSI. The `investigate` threshold (the one a person acts on; Vertex charts
@@ -73,6 +104,7 @@ Diagnostics:
 | VTX027 | warning | `serving.batch.image` / `command` are not used: Vertex batch runs the Model's container |
 | VTX028 | warning | `serving.batch.schedule` without a service account for Cloud Scheduler |
 | VTX029 | warning | batch-only serving: no endpoint to monitor or capture |
+| VTX030 | error | a private endpoint (`network`) with a canary, blue-green or A/B rollout: it serves one model |
 """
 
 from __future__ import annotations
@@ -149,7 +181,11 @@ class Vertex:
         FieldMapping("serving.replicas (R002)", "dedicatedResources.minReplicaCount / maxReplicaCount"),
         FieldMapping("serving.replicas (autoscaling)", "dedicatedResources.autoscalingMetricSpecs", "CPU or GPU 60%"),
         FieldMapping("rollout canary / blue-green / ab (R005)", "DeployModelRequest.trafficSplit", '"0" = new model'),
-        FieldMapping("rollout.steps", "apply.sh traffic <percent> (endpoints.patch trafficSplit)"),
+        FieldMapping(
+            "rollout.traffic (rollout next/promote/abort)",
+            "apply.json traffic_split -> deployModel / undeployModel / endpoints.patch trafficSplit",
+            "apply.sh converges",
+        ),
         FieldMapping("rollout shadow", "(refused: VTX005)", "Vertex endpoints cannot mirror traffic"),
         FieldMapping(
             "monitoring.capture, platforms.vertex.capture_destination",
@@ -417,7 +453,7 @@ class Vertex:
                     + ", ".join(a.value for a in spec.rollout.rollback.on)
                     + " by itself",
                     ("rollout", "rollback", "on"),
-                    "roll back with `apply.sh traffic 0` from your alerting (README: Rolling back)",
+                    "roll back with `mlopsc rollout abort`, then `./apply.sh` (README: Moving the rollout)",
                 )
             )
         return found

@@ -1,6 +1,7 @@
 """Values that reach files other programs interpret: they stay data there too.
 
-- Vertex: every `value KEY` that `apply.sh` reads is in the `apply.json` beside it, and every key of
+- Vertex: every `value KEY` (text) and `object KEY` (the traffic split) that `apply.sh` reads is in the
+  `apply.json` beside it, and every key of
   `apply.json` is read (no value is written twice, once as code).
 - SageMaker: CloudFormation substitutes `${...}` only inside `Fn::Sub`; no spec value is ever put in one
   (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html).
@@ -20,15 +21,18 @@ from tests.security.specs import FULL, setter, with_value
 
 ROOT = Path(__file__).resolve().parents[2]
 VERTEX_FOLDERS = sorted(p.parent for p in (ROOT / "golden").glob("*/expected/**/vertex/apply.sh"))
-_VALUE = re.compile(r"\$\(value ([a-z_]+)\)")
+_VALUE = re.compile(r"\$\((value|object) ([a-z_]+)\)")
 
 
 @pytest.mark.parametrize("folder", VERTEX_FOLDERS, ids=[str(p.relative_to(ROOT / "golden")) for p in VERTEX_FOLDERS])
 def test_vertex_script_reads_exactly_its_values_file(folder: Path) -> None:
+    """Text values are read with `value KEY`; the traffic split the controller converges on (an object)
+    with `object KEY`, which hands it to jq as data only."""
     script = (folder / "apply.sh").read_text(encoding="utf-8")
     settings = json.loads((folder / "apply.json").read_text(encoding="utf-8"))
-    assert set(_VALUE.findall(script)) == set(settings)
-    assert all(isinstance(v, str) for v in settings.values())
+    reads = {key: kind for kind, key in _VALUE.findall(script)}
+    assert set(reads) == set(settings)
+    assert all(isinstance(v, str) if reads[k] == "value" else isinstance(v, dict) for k, v in settings.items())
 
 
 def _subs(node: object) -> list[str]:

@@ -745,13 +745,22 @@ def check_rendered(file: Any) -> list[str]:
 
 
 def _check_settings(file: Any) -> list[str]:
-    """``apply.json``: the values ``apply.sh`` reads with ``value KEY``: a flat object of strings, with
-    every key the script asks for (and no other)."""
+    """``apply.json``: the values ``apply.sh`` reads with ``value KEY``: strings, with every key the script
+    asks for, and ``traffic_split`` (the endpoint's split once applied: DeployedModel ids to percents
+    adding up to 100, the rule of ``Endpoint.trafficSplit``)."""
     body = file.body
     if file.kind != "ApplySettings" or json.loads(file.content) != body:
         return ["apply.json: not the ApplySettings JSON of its body"]
-    if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+    if not isinstance(body, dict) or not all(isinstance(v, str) for k, v in body.items() if k != "traffic_split"):
         return ["apply.json: values must all be strings"]
+    split = body.get("traffic_split")
+    if split is not None:
+        if not isinstance(split, dict) or not all(re.fullmatch(r"[0-9]{1,10}", str(k)) for k in split):
+            return ["apply.json: traffic_split maps DeployedModel ids (1-10 digits) to percents"]
+        try:
+            check_traffic_split(split, path="traffic_split")
+        except VertexBodyError as exc:
+            return [f"apply.json: {exc}"]
     required = {"project", "region", "model_id", "alias"}
     missing = sorted(required - set(body))
     return [f"apply.json: missing {', '.join(missing)}"] if missing else []
