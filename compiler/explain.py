@@ -45,7 +45,7 @@ def explain_json(units: Sequence[IR]) -> list[Json]:
                     "decisions": [_decision_json(d) for d in plan.decisions],
                     "targets": {
                         s.target: {
-                            "components": dict(s.components),
+                            "components": dict(s.items()),
                             "decisions": [_decision_json(d) for d in s.decisions],
                         }
                         for s in stacks
@@ -145,7 +145,7 @@ def _brief(value: object) -> Json:
     if isinstance(value, Plan):
         return {"environment": value.environment, "derived": _plain(asdict(value.derived))}
     if isinstance(value, Stack):
-        return {"target": value.target, "environment": value.environment, "components": dict(value.components)}
+        return {"target": value.target, "environment": value.environment, "components": dict(value.items())}
     if hasattr(value, "path") and hasattr(value, "content"):
         return str(value.path)
     if hasattr(value, "name") and hasattr(value, "spec"):

@@ -10,11 +10,11 @@ is the one place that turns a finding into a positioned ``Diagnostic``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
 from mlopsc.compiler.source import Path_, PositionMap, SourceFile, environment_path, locate
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from mlopsc.compiler.rolloutstate import RolloutState
     from mlopsc.compiler.spec.typed import Spec
     from mlopsc.compiler.spec.vocabulary import Strategy
+
+_T = TypeVar("_T")
 
 Json = None | bool | int | float | str | list["Json"] | dict[str, "Json"]
 
@@ -214,14 +216,48 @@ class Decided:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
+class TargetStack(Protocol):
+    """A target's own resolved components (a frozen dataclass per target, e.g. targets/kserve/stack.py): emit
+    reads its typed attributes; `explain`, the IR printer and policies iterate `items()`."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
+class StackItems:
+    """`items()` for a target's frozen stack dataclass: each field that is set, as (name, value), in field order."""
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        for name, value in vars(self).items():  # a dataclass's __init__ sets the fields in their order
+            if value is not None:
+                yield name, str(value)
+
+
+def typed_stack(stack: Stack, kind: type[_T]) -> _T:
+    """The target's own typed stack inside `stack` (each target's stack class has an `of` calling this)."""
+    if not isinstance(stack.typed, kind):
+        raise AssertionError(f"{stack.target}: expected a {kind.__name__}, got {type(stack.typed).__name__}")
+    return stack.typed
+
+
+def required(value: str | None, name: str) -> str:
+    """A component resolve sets on every stack it returns (a stack is only returned without errors)."""
+    if value is None:
+        raise AssertionError(f"resolve returned a stack without `{name}`")
+    return value
+
+
 @dataclass(frozen=True)
 class Stack:
-    """What a target resolved for one plan: concrete components, each recorded as a decision."""
+    """What a target resolved for one plan: its typed components (`typed`), each recorded as a decision."""
 
     target: str
     environment: str
-    components: Mapping[str, str]  # e.g. {"image": "...", "instance_type": "ml.m5.xlarge"}
+    typed: TargetStack  # e.g. KServeStack(namespace=..., runtime=...): the target's own frozen dataclass
     decisions: tuple[Decision, ...] = ()
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        """The components as (name, value) pairs, for `explain`, the IR printer and policies."""
+        return self.typed.items()
 
 
 @dataclass(frozen=True)

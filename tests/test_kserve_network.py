@@ -99,7 +99,9 @@ def test_model_service_names_per_mode() -> None:
 
 
 def _grpc_port_for(compiled_stacks: list[Any]) -> int:
-    runtime = compiled_stacks[0].components.get("runtime")
+    from mlopsc.targets.kserve.stack import KServeStack
+
+    runtime = KServeStack.of(compiled_stacks[0]).runtime
     return runtime_grpc_port(runtime) if runtime else 8081
 
 

@@ -33,7 +33,7 @@ class ResolvedImageVersion(RuleInfo):
             return
         written = {image for _, image in user_images(plan.spec)}
         for stack in ctx.stacks_for(plan.environment):
-            for key, value in sorted(stack.components.items()):
+            for key, value in sorted(stack.items()):
                 if not is_image_component(key) or value in written:
                     continue
                 ref = parse_image(value)

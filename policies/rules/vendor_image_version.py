@@ -31,7 +31,7 @@ class VendorImageVersion(RuleInfo):
         if not is_production(plan):
             return
         for stack in ctx.stacks_for(plan.environment):
-            for key, value in sorted(stack.components.items()):
+            for key, value in sorted(stack.items()):
                 if is_image_component(key) and vendor_unversioned(parse_image(value)) is not None:
                     yield Finding(
                         f"{stack.target} would deploy `{value}` ({key}): its vendor publishes no version to pin",

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from mlopsc.compiler.ir import Plan, Stack
+from mlopsc.compiler.ir import Plan, Stack, required
 from mlopsc.compiler.quoting import comment
 from mlopsc.compiler.quoting import sh as q
 from mlopsc.compiler.spec.typed import SecretRef
+from mlopsc.targets.azureml.stack import AzureMLStack
 from mlopsc.targets.base import artifact_uri
 
 
@@ -57,8 +58,8 @@ def apply_sh(
     mirror: Mapping[str, int],
 ) -> str:
     spec = plan.spec
-    c = stack.components
-    endpoint = c["endpoint"]
+    c = AzureMLStack.of(stack)
+    endpoint = c.endpoint
     out = [
         "#!/usr/bin/env bash",
         comment(
@@ -68,23 +69,23 @@ def apply_sh(
         "# Usage: ./apply.sh            create or update everything",
         *(
             ["#        ./apply.sh invoke-batch   run one batch scoring job (call it on the batch schedule)"]
-            if "batch_endpoint" in c
+            if c.batch_endpoint is not None
             else []
         ),
         "set -euo pipefail",
         'cd "$(dirname "$0")"',
         "",
-        f"RESOURCE_GROUP={q(c['resource_group'])}",
-        f"WORKSPACE={q(c['workspace'])}",
+        f"RESOURCE_GROUP={q(c.resource_group)}",
+        f"WORKSPACE={q(c.workspace)}",
         'AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")',
         "",
     ]
-    if "batch_endpoint" in c:
+    if c.batch_endpoint is not None:
         batch = spec.serving.batch
         assert batch is not None
         out += [
             "invoke_batch() {",
-            f"  az ml batch-endpoint invoke --name {q(c['batch_endpoint'])} --input {q(batch.input_uri)} "
+            f"  az ml batch-endpoint invoke --name {q(c.batch_endpoint)} --input {q(batch.input_uri)} "
             f'--input-type uri_folder --output-path {q(batch.output_uri)} "${{AZ_ML[@]}}"',
             "}",
             comment(f"# serving.batch.schedule (UTC): {batch.schedule}. Azure ML does not schedule batch endpoints;"),
@@ -180,11 +181,12 @@ def apply_sh(
                 'az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json',
             ]
     if "batch-endpoint.yaml" in files:
+        batch_endpoint = required(c.batch_endpoint, "batch_endpoint")
         out += [
             "",
             "# #. Batch: the endpoint, then its deployment as the default.",
             'az ml batch-endpoint create --file batch-endpoint.yaml "${AZ_ML[@]}"',
-            f"if az ml batch-deployment show --name {q(c['deployment'])} --endpoint-name {q(c['batch_endpoint'])} "
+            f"if az ml batch-deployment show --name {q(c.deployment)} --endpoint-name {q(batch_endpoint)} "
             '"${AZ_ML[@]}" >/dev/null 2>&1; then',
             '  az ml batch-deployment update --file batch-deployment.yaml "${AZ_ML[@]}"',
             "else",
@@ -224,7 +226,7 @@ def _slo_comments(plan: Plan, stack: Stack, deployments: Sequence[tuple[str, str
     mon = spec.monitoring
     if not online:
         return []
-    endpoint = stack.components["endpoint"]
+    endpoint = AzureMLStack.of(stack).endpoint
     lines: list[str] = []
     d = plan.derived
     if mon is not None and d.latency_alert_ms is not None:
@@ -257,12 +259,12 @@ def readme(
     mirror: Mapping[str, int],
 ) -> str:
     spec = plan.spec
-    c = stack.components
+    c = AzureMLStack.of(stack)
     uri, _ = artifact_uri(plan, "azureml")
     lines = [
         f"# {plan.model_name} {spec.model.version} on Azure ML ({plan.environment})",
         "",
-        f"Workspace `{c['workspace']}` in resource group `{c['resource_group']}` ({c['region']}). "
+        f"Workspace `{c.workspace}` in resource group `{c.resource_group}` ({c.region}). "
         "Run `./apply.sh` (Azure CLI with the `ml` extension); it does the steps below in this order and "
         "can run again.",
         "",
@@ -273,7 +275,7 @@ def readme(
     if "endpoint.yaml" in files:
         split = ", ".join(f"`{k}` {v}%" for k, v in traffic.items())
         lines += [
-            f"#. Create the managed online endpoint `{c['endpoint']}` without traffic: traffic can only name "
+            f"#. Create the managed online endpoint `{c.endpoint}` without traffic: traffic can only name "
             "deployments that exist.",
         ]
         vaults = _vaults(plan)
@@ -290,9 +292,10 @@ def readme(
             "it (it was deployed by its own rollout), and stops here when it is missing."
             for old, v in live
         ]
+        sku = required(c.instance_type, "instance_type")
         lines.append(
-            f"#. Create or update `deployment-{new}.yaml` (model {new_version}) on `{c['instance_type']}` x "
-            f"{c['instance_count']}: the only deployment this rollout writes."
+            f"#. Create or update `deployment-{new}.yaml` (model {new_version}) on `{sku}` x "
+            f"{c.instance_count}: the only deployment this rollout writes."
         )
         lines.append(
             f"#. Set traffic with `az ml online-endpoint update -f endpoint.yaml`: {split}"
@@ -316,16 +319,20 @@ def readme(
         )
         if "autoscale.json" in files:
             lines.append(
-                f"#. Deploy `autoscale.json` with `az deployment group create`: {c['instance_count']} to "
+                f"#. Deploy `autoscale.json` with `az deployment group create`: {c.instance_count} to "
                 f"{plan.derived.replicas_max} instances of the new deployment on requests per minute per instance. "
                 "Re-applying a deployment YAML resets its instance count until autoscale acts again."
             )
     if "batch-endpoint.yaml" in files:
         batch = spec.serving.batch
         assert batch is not None
+        batch_endpoint, compute = (
+            required(c.batch_endpoint, "batch_endpoint"),
+            required(c.batch_compute, "batch_compute"),
+        )
         lines.append(
-            f"#. Create the batch endpoint `{c['batch_endpoint']}` and its default deployment on the compute "
-            f"cluster `{c['batch_compute']}`. Azure ML does not schedule batch endpoints: run "
+            f"#. Create the batch endpoint `{batch_endpoint}` and its default deployment on the compute "
+            f"cluster `{compute}`. Azure ML does not schedule batch endpoints: run "
             f"`./apply.sh invoke-batch` on `{batch.schedule}` (UTC) from cron, a Logic App or Data Factory."
         )
     if "monitor.yaml" in files:

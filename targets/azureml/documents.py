@@ -9,9 +9,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from mlopsc.compiler.ir import Json, Plan, Stack
+from mlopsc.compiler.ir import Json, Plan, Stack, required
 from mlopsc.compiler.quoting import sh
 from mlopsc.compiler.spec.typed import SecretRef
+from mlopsc.targets.azureml.stack import AzureMLStack
 
 SCHEMA = "https://azuremlschemas.azureedge.net/latest/"
 ARM_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
@@ -31,6 +32,7 @@ def model_ref(plan: Plan, version: str) -> str:
 
 
 def model_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
+    az = AzureMLStack.of(stack)
     spec = plan.spec
     properties: dict[str, Json] = {}
     if spec.model.artifact.digest:
@@ -45,7 +47,7 @@ def model_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
         "name": plan.model_name,
         "version": spec.model.version,
         "type": "custom_model",
-        "path": stack.components["model_path"],
+        "path": required(az.model_path, "model_path"),
         "description": f"{plan.model_name} {spec.model.version} ({spec.model.framework.name} "
         f"{spec.model.framework.version}), registered by mlopsc",
         "tags": dict(tags),
@@ -58,9 +60,10 @@ def model_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
 def endpoint_doc(
     plan: Plan, stack: Stack, traffic: Mapping[str, int], mirror: Mapping[str, int], tags: Mapping[str, str]
 ) -> Json:
+    az = AzureMLStack.of(stack)
     doc: dict[str, Json] = {
         "$schema": SCHEMA + "managedOnlineEndpoint.schema.json",
-        "name": stack.components["endpoint"],
+        "name": az.endpoint,
         "auth_mode": "key",
         "public_network_access": "enabled",
         "description": f"{plan.model_name} ({plan.environment}), managed by mlopsc",
@@ -102,25 +105,27 @@ def environment(stack: Stack) -> Json:
     """The curated environment's reference; or the build context that adds to a curated image what the
     scoring code imports (environment.py); or an environment Azure ML builds from an image and the
     rendered conda file (``environment: {image, conda_file}``, reference-yaml-environment.md)."""
-    build = stack.components.get("environment_build")
+    az = AzureMLStack.of(stack)
+    build = az.environment_build
     if build is not None:
         return {"build": {"path": f"./{build}"}}
-    if "conda_file" in stack.components:
-        return {"image": stack.components["environment"], "conda_file": f"./{stack.components['conda_file']}"}
-    return stack.components["environment"]
+    if az.conda_file is not None:
+        return {"image": required(az.environment, "environment"), "conda_file": f"./{az.conda_file}"}
+    return required(az.environment, "environment")
 
 
 def deployment_doc(plan: Plan, stack: Stack, name: str, version: str, tags: Mapping[str, str]) -> Json:
+    az = AzureMLStack.of(stack)
     d = plan.derived
     env = environment_variables(plan)
     count = workers(plan)
     doc: dict[str, Json] = {
         "$schema": SCHEMA + "managedOnlineDeployment.schema.json",
         "name": name,
-        "endpoint_name": stack.components["endpoint"],
+        "endpoint_name": az.endpoint,
         "model": model_ref(plan, version),
-        "instance_type": stack.components["instance_type"],
-        "instance_count": int(stack.components["instance_count"]),
+        "instance_type": required(az.instance_type, "instance_type"),
+        "instance_count": int(az.instance_count),
         "request_settings": {
             "request_timeout_ms": request_timeout_ms(plan),
             "max_concurrent_requests_per_instance": count,
@@ -136,10 +141,10 @@ def deployment_doc(plan: Plan, stack: Stack, name: str, version: str, tags: Mapp
         "egress_public_network_access": "enabled",
         "tags": {**tags, "mlopsc-model-version": version},
     }
-    if "image" in stack.components:
+    if az.image is not None:
         route: dict[str, Json] = {"port": CONTAINER_PORT, "path": "/"}
         doc["environment"] = {
-            "image": stack.components["image"],
+            "image": az.image,
             "inference_config": {
                 "liveness_route": dict(route),
                 "readiness_route": dict(route),
@@ -152,20 +157,20 @@ def deployment_doc(plan: Plan, stack: Stack, name: str, version: str, tags: Mapp
         env.setdefault("WORKER_COUNT", str(count))
     if env:
         doc["environment_variables"] = env
-    if "capture_rate" in stack.components:
+    if az.capture_rate is not None:
         collection: dict[str, Json] = {"enabled": "true"}
         collector: dict[str, Json] = {
             "collections": {"model_inputs": dict(collection), "model_outputs": dict(collection)},
-            "sampling_rate": float(stack.components["capture_rate"]),
+            "sampling_rate": float(az.capture_rate),
         }
-        path = stack.components.get("capture_path")
+        path = az.capture_path
         if path:
             base = path.rstrip("/")
             collector["collections"] = {
                 kind: {
                     "enabled": "true",
                     "data": {
-                        "name": f"{stack.components['endpoint']}-{name}-{kind.replace('_', '-')}",
+                        "name": f"{az.endpoint}-{name}-{kind.replace('_', '-')}",
                         "path": f"{base}/{name}/{kind}",
                     },
                 }
@@ -177,10 +182,11 @@ def deployment_doc(plan: Plan, stack: Stack, name: str, version: str, tags: Mapp
 
 def autoscale_doc(plan: Plan, stack: Stack, deployments: list[str], tags: Mapping[str, str]) -> Json:
     """Azure Monitor autoscale on RequestsPerMinute per instance, one setting per deployment."""
+    az = AzureMLStack.of(stack)
     d = plan.derived
     platform = plan.spec.platforms.azureml
     assert platform is not None
-    endpoint = stack.components["endpoint"]
+    endpoint = az.endpoint
     per_instance = d.rps_per_replica * 60
     resources: list[Json] = []
     for name in deployments:
@@ -224,9 +230,9 @@ def autoscale_doc(plan: Plan, stack: Stack, deployments: list[str], tags: Mappin
                         {
                             "name": "default",
                             "capacity": {
-                                "minimum": stack.components["instance_count"],
+                                "minimum": az.instance_count,
                                 "maximum": str(d.replicas_max),
-                                "default": stack.components["instance_count"],
+                                "default": az.instance_count,
                             },
                             "rules": [
                                 rule("Increase", "GreaterThan", per_instance * SCALE_OUT_SHARE),
@@ -241,17 +247,19 @@ def autoscale_doc(plan: Plan, stack: Stack, deployments: list[str], tags: Mappin
 
 
 def batch_endpoint_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
+    az = AzureMLStack.of(stack)
     return {
         "$schema": SCHEMA + "batchEndpoint.schema.json",
-        "name": stack.components["batch_endpoint"],
+        "name": required(az.batch_endpoint, "batch_endpoint"),
         "auth_mode": "aad_token",
         "description": f"{plan.model_name} batch scoring ({plan.environment}), managed by mlopsc",
-        "defaults": {"deployment_name": stack.components["deployment"]},
+        "defaults": {"deployment_name": az.deployment},
         "tags": dict(tags),
     }
 
 
 def batch_deployment_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
+    az = AzureMLStack.of(stack)
     env = environment_variables(plan)
     settings: dict[str, Json] = {
         "max_concurrency_per_instance": workers(plan),
@@ -266,20 +274,21 @@ def batch_deployment_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> J
         settings["environment_variables"] = env
     return {
         "$schema": SCHEMA + "modelBatchDeployment.schema.json",
-        "name": stack.components["deployment"],
-        "endpoint_name": stack.components["batch_endpoint"],
+        "name": az.deployment,
+        "endpoint_name": required(az.batch_endpoint, "batch_endpoint"),
         "type": "model",
         "model": model_ref(plan, plan.spec.model.version),
         "code_configuration": {"code": f"./{SCORE_DIR}", "scoring_script": "batch_score.py"},
         "environment": environment(stack),
-        "compute": f"azureml:{stack.components['batch_compute']}",
-        "resources": {"instance_count": int(stack.components["batch_instances"])},
+        "compute": f"azureml:{required(az.batch_compute, 'batch_compute')}",
+        "resources": {"instance_count": int(required(az.batch_instances, "batch_instances"))},
         "settings": settings,
         "tags": dict(tags),
     }
 
 
 def retraining_pipeline_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
+    az = AzureMLStack.of(stack)
     retraining = plan.spec.retraining
     assert retraining is not None
     step: dict[str, Json] = {
@@ -287,7 +296,7 @@ def retraining_pipeline_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -
         # Azure ML runs a command job's `command` with a shell: each element one quoted word, so the job
         # gets exactly the spec's argv (tests/security/test_scripts.py runs it with bash).
         "command": " ".join(sh(arg) for arg in retraining.pipeline.command),
-        "environment": {"image": stack.components["retraining_image"]},
+        "environment": {"image": required(az.retraining_image, "retraining_image")},
         "environment_variables": {
             "MODEL_NAME": plan.model_name,
             "MODEL_VERSION": plan.spec.model.version,
@@ -302,19 +311,20 @@ def retraining_pipeline_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -
         "tags": dict(tags),
         "jobs": {"train": step},
     }
-    if "training_compute" in stack.components:
-        doc["settings"] = {"default_compute": f"azureml:{stack.components['training_compute']}"}
+    if az.training_compute is not None:
+        doc["settings"] = {"default_compute": f"azureml:{az.training_compute}"}
     else:
         step["resources"] = {"instance_type": TRAINING_INSTANCE_TYPE, "instance_count": 1}
     return doc
 
 
 def retraining_schedule_doc(plan: Plan, stack: Stack, pipeline_file: str, tags: Mapping[str, str]) -> Json:
+    az = AzureMLStack.of(stack)
     retraining = plan.spec.retraining
     assert retraining is not None and retraining.schedule is not None
     return {
         "$schema": SCHEMA + "schedule.schema.json",
-        "name": f"{stack.components['endpoint']}-retraining",
+        "name": f"{az.endpoint}-retraining",
         "display_name": f"{plan.model_name} retraining ({plan.environment})",
         "trigger": {"type": "cron", "expression": retraining.schedule, "time_zone": "UTC"},
         "create_job": f"./{pipeline_file}",

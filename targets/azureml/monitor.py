@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from mlopsc.compiler.ir import Json, Plan, Stack
 from mlopsc.targets.azureml import catalog, drift
 from mlopsc.targets.azureml.documents import SCHEMA
+from mlopsc.targets.azureml.stack import AzureMLStack
 
 RUN_HOUR_UTC = 3  # daily, after the night's traffic has been collected
 
@@ -42,6 +43,7 @@ def recipients(plan: Plan) -> list[str]:
 
 
 def monitor_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
+    az = AzureMLStack.of(stack)
     spec = plan.spec
     assert spec.monitoring is not None and spec.monitoring.drift is not None
     method = spec.monitoring.drift.method.value
@@ -60,7 +62,7 @@ def monitor_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
         }
     return {
         "$schema": SCHEMA + "monitorSchedule.schema.json",
-        "name": f"{stack.components['endpoint']}-monitor",
+        "name": f"{az.endpoint}-monitor",
         "display_name": f"{plan.model_name} drift ({plan.environment})",
         "description": f"Data drift of {plan.model_name} {spec.model.version} ({method}), daily; rendered by mlopsc",
         "tags": dict(tags),
@@ -78,7 +80,7 @@ def monitor_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
             },
             "monitoring_target": {
                 "ml_task": spec.model.type.value,
-                "endpoint_deployment_id": f"azureml:{stack.components['endpoint']}:{stack.components['deployment']}",
+                "endpoint_deployment_id": f"azureml:{az.endpoint}:{az.deployment}",
             },
             "monitoring_signals": signals,
             "alert_notification": {"emails": list[Json](recipients(plan))},

@@ -134,10 +134,11 @@ schedule, UTC) that creates it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
-from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
+from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack, required
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import ServingMode
 from mlopsc.targets.azureml import catalog, drift
@@ -161,6 +162,7 @@ from mlopsc.targets.azureml.environment import BUILD_DIR, dockerfile, missing_pa
 from mlopsc.targets.azureml.monitor import monitor_doc
 from mlopsc.targets.azureml.naming import deployment_name, endpoint_name
 from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, packages_needed, score_py
+from mlopsc.targets.azureml.stack import AzureMLStack
 from mlopsc.targets.base import (
     Emission,
     FieldMapping,
@@ -259,18 +261,19 @@ class AzureML:
         mode = spec.serving.mode
         online = mode.serves_online
         batch = mode.serves_batch
-        components: dict[str, str] = {
-            "workspace": platform.workspace,
-            "resource_group": platform.resource_group,
-            "region": platform.region,
-            "endpoint": endpoint_name(plan.model_name, plan.environment),
-            "deployment": deployment_name(spec.model.version),
-        }
+        stack = AzureMLStack(
+            workspace=platform.workspace,
+            resource_group=platform.resource_group,
+            region=platform.region,
+            endpoint=endpoint_name(plan.model_name, plan.environment),
+            deployment=deployment_name(spec.model.version),
+            instance_count=str(plan.derived.instances_min),  # 0: AML101 (capability check)
+        )
         decisions.append(
             resolved(
                 self.name,
                 "azureml.endpoint",
-                components["endpoint"],
+                stack.endpoint,
                 "endpoint names are unique per Azure region: <model>-<environment>",
             )
         )
@@ -283,10 +286,10 @@ class AzureML:
                     ("`mode: online`", "`mode: batch`", "`mode: hybrid`"),
                 )
             )
-        self._environment(plan, components, findings, decisions, batch)
+        stack = self._environment(plan, stack, findings, decisions, batch)
         uri, where = artifact_uri(plan, self.name)
         if _azure_storage(uri):
-            components["model_path"] = uri
+            stack = replace(stack, model_path=uri)
         else:
             findings.append(
                 refuse(
@@ -297,8 +300,7 @@ class AzureML:
                     "https://<account>.blob.core.windows.net/... copy of the same bytes",
                 )
             )
-        self._sku(plan, components, findings, decisions)
-        components["instance_count"] = str(plan.derived.instances_min)  # 0: AML101 (capability check)
+        stack = self._sku(plan, stack, findings, decisions)
         if any(isinstance(v, SecretRef) for v in spec.serving.env.values()):
             decisions.append(
                 resolved(
@@ -310,10 +312,10 @@ class AzureML:
                     "`Key Vault Secrets User` role on the vault (apply.sh grants it)",
                 )
             )
-        self._capture(plan, components, findings, decisions)
-        self._scoring_packages(plan, components, decisions, online)
+        stack = self._capture(plan, stack, findings, decisions)
+        stack = self._scoring_packages(plan, stack, decisions, online)
         if batch:
-            self._batch(plan, components, findings, decisions)
+            stack = self._batch(plan, stack, findings, decisions)
         if spec.retraining is not None:
             image, path = image_for(plan, self.name, "retraining")
             assert image is not None
@@ -328,9 +330,9 @@ class AzureML:
                     )
                 )
             else:
-                components["retraining_image"] = image
+                stack = replace(stack, retraining_image=image)
             if platform.training_compute:
-                components["training_compute"] = platform.training_compute
+                stack = replace(stack, training_compute=platform.training_compute)
             decisions.append(
                 resolved(
                     self.name,
@@ -344,16 +346,16 @@ class AzureML:
         self._monitoring_warnings(plan, findings, decisions, online)
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
-        return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+        return Resolution(Stack(self.name, plan.environment, stack, tuple(decisions)), tuple(findings))
 
     def _environment(
         self,
         plan: Plan,
-        components: dict[str, str],
+        stack: AzureMLStack,
         findings: list[Finding],
         decisions: list[Decision],
         batch: bool,
-    ) -> None:
+    ) -> AzureMLStack:
         spec = plan.spec
         framework = spec.model.framework.name.value
         version = spec.model.framework.version
@@ -371,13 +373,13 @@ class AzureML:
         if curated is None and problem and image is None and _pinnable(framework, version):
             # No curated environment pins this version: Azure ML builds one from the minimal inference
             # image and a conda file pinning the framework's major.minor from PyPI (score/conda.yaml).
-            components["environment"] = catalog.conda_base()
-            components["conda_file"] = f"{SCORE_DIR}/conda.yaml"
+            stack = replace(stack, environment=catalog.conda_base())
+            stack = replace(stack, conda_file=f"{SCORE_DIR}/conda.yaml")
             decisions.append(
                 resolved(
                     self.name,
                     "azureml.environment",
-                    f"{components['environment']} + {SCORE_DIR}/conda.yaml",
+                    f"{stack.environment} + {SCORE_DIR}/conda.yaml",
                     f"{problem}; Azure ML builds the environment at the first deployment from the minimal inference "
                     f"image (azureml-assets assets/inference/environments/minimal-py311-inference) and "
                     f"{SCORE_DIR}/conda.yaml, which pins {catalog.PIP_PACKAGES[framework]} {version} "
@@ -386,7 +388,7 @@ class AzureML:
             )
             problem = ""
         if curated is not None:
-            components["environment"] = curated.reference
+            stack = replace(stack, environment=curated.reference)
             decisions.append(
                 resolved(
                     self.name,
@@ -398,7 +400,7 @@ class AzureML:
             )
         # serving.image, or serving.image_mirrors.azureml alone (this platform serves with that image)
         if image is not None:
-            components.pop("environment", None)
+            stack = replace(stack, environment=None)
             if _ecr(image):
                 findings.append(
                     refuse(
@@ -409,8 +411,8 @@ class AzureML:
                         "Container Registry (<registry>.azurecr.io) or a public registry",
                     )
                 )
-                return
-            components["image"] = image
+                return stack
+            stack = replace(stack, image=image)
             decisions.append(
                 resolved(
                     self.name,
@@ -420,7 +422,7 @@ class AzureML:
                     "convention (port 5001, GET / for liveness and readiness, POST /score)",
                 )
             )
-        elif "environment" not in components:
+        elif stack.environment is None:
             working = ", ".join(SCORING_FRAMEWORKS)
             findings.append(
                 refuse(
@@ -434,7 +436,7 @@ class AzureML:
                     ),
                 )
             )
-        if batch and "environment" not in components and "image" in components:
+        if batch and stack.environment is None and stack.image is not None:
             findings.append(
                 refuse(
                     "AML011",
@@ -443,24 +445,25 @@ class AzureML:
                     (f"a framework with rendered scripts ({', '.join(SCORING_FRAMEWORKS)})", "`mode: online`"),
                 )
             )
+        return stack
 
     def _scoring_packages(
-        self, plan: Plan, components: dict[str, str], decisions: list[Decision], online: bool
-    ) -> None:
+        self, plan: Plan, stack: AzureMLStack, decisions: list[Decision], online: bool
+    ) -> AzureMLStack:
         """What score.py imports that the curated environment lacks: an environment/ build context adds it."""
-        if "environment" not in components or "conda_file" in components:
-            return  # a custom image carries what its own server imports; a conda file lists it already
+        if stack.environment is None or stack.conda_file is not None:
+            return stack  # a custom image carries what its own server imports; a conda file lists it already
         spec = plan.spec
         needed = packages_needed(
-            capture=online and "capture_rate" in components,
+            capture=online and stack.capture_rate is not None,
             secrets=any(isinstance(v, SecretRef) for v in spec.serving.env.values()),
         )
         curated = _curated(plan)
         missing = missing_packages(curated, needed)
         if not missing:
-            return
-        components["environment_build"] = BUILD_DIR
-        components["environment_packages"] = " ".join(missing)
+            return stack
+        stack = replace(stack, environment_build=BUILD_DIR)
+        stack = replace(stack, environment_packages=" ".join(missing))
         decisions.append(
             resolved(
                 self.name,
@@ -472,15 +475,16 @@ class AzureML:
                 "score.py refuses to start without it",
             )
         )
+        return stack
 
-    def _sku(self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]) -> None:
+    def _sku(self, plan: Plan, stack: AzureMLStack, findings: list[Finding], decisions: list[Decision]) -> AzureMLStack:
         resources = plan.spec.serving.resources
         if resources is None:
-            components["instance_type"] = DEFAULT_SKU
+            stack = replace(stack, instance_type=DEFAULT_SKU)
             decisions.append(
                 resolved(self.name, "azureml.instance_type", DEFAULT_SKU, "no serving.resources: Azure's example size")
             )
-            return
+            return stack
         try:
             name = catalog.pick_sku(resources.cpu, resources.memory_gb, resources.gpu)
         except catalog.CatalogError as exc:
@@ -492,9 +496,9 @@ class AzureML:
                     hint="valid SKUs: " + ", ".join(exc.alternatives[:12]) if exc.alternatives else "",
                 )
             )
-            return
+            return stack
         sku = catalog.sku(name)
-        components["instance_type"] = name
+        stack = replace(stack, instance_type=name)
         decisions.append(
             resolved(
                 self.name,
@@ -514,10 +518,11 @@ class AzureML:
                     "raise cpu/memory to reach a SKU with that GPU, or drop gpu_type",
                 )
             )
+        return stack
 
     def _capture(
-        self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]
-    ) -> None:
+        self, plan: Plan, stack: AzureMLStack, findings: list[Finding], decisions: list[Decision]
+    ) -> AzureMLStack:
         spec = plan.spec
         platform = spec.platforms.azureml
         assert platform is not None
@@ -525,13 +530,13 @@ class AzureML:
         capture = mon.capture if mon else None
         drift = mon.drift if mon else None
         if capture is None and drift is None:
-            return
+            return stack
         if capture is not None:
-            components["capture_rate"] = f"{capture.sample_percent / 100:g}"
+            stack = replace(stack, capture_rate=f"{capture.sample_percent / 100:g}")
             reason = f"monitoring.capture.sample_percent {capture.sample_percent:g}%"
         else:
             assert drift is not None
-            components["capture_rate"] = f"{drift.sample_rate:g}"
+            stack = replace(stack, capture_rate=f"{drift.sample_rate:g}")
             reason = "monitoring.drift needs collected inputs: drift.sample_rate"
         path: tuple[str, ...]
         if platform.capture_destination:
@@ -549,28 +554,29 @@ class AzureML:
                     hint="set `platforms.azureml.capture_destination` to azureml://datastores/<store>/paths/<folder>/",
                 )
             )
-            return
+            return stack
         if destination:
-            components["capture_path"] = destination
+            stack = replace(stack, capture_path=destination)
         decisions.append(
             resolved(
                 self.name,
                 "azureml.data_collector",
-                f"model_inputs, model_outputs at {components['capture_rate']}",
+                f"model_inputs, model_outputs at {stack.capture_rate}",
                 f"{reason}; written to {destination or 'the workspace blob store (Azure default path)'}; "
                 "score.py collects them through azureml-ai-monitoring (a custom container must do so itself)",
             )
         )
+        return stack
 
     def _batch(
-        self, plan: Plan, components: dict[str, str], findings: list[Finding], decisions: list[Decision]
-    ) -> None:
+        self, plan: Plan, stack: AzureMLStack, findings: list[Finding], decisions: list[Decision]
+    ) -> AzureMLStack:
         spec = plan.spec
         platform = spec.platforms.azureml
         batch = spec.serving.batch
         assert platform is not None and batch is not None
-        components["batch_endpoint"] = endpoint_name(plan.model_name, plan.environment, "batch")
-        components["batch_instances"] = str(plan.derived.instances_min)
+        stack = replace(stack, batch_endpoint=endpoint_name(plan.model_name, plan.environment, "batch"))
+        stack = replace(stack, batch_instances=str(plan.derived.instances_min))
         if platform.batch_compute is None:
             findings.append(
                 refuse(
@@ -582,7 +588,7 @@ class AzureML:
                 )
             )
         else:
-            components["batch_compute"] = platform.batch_compute
+            stack = replace(stack, batch_compute=platform.batch_compute)
         for key, uri in (("input_uri", batch.input_uri), ("output_uri", batch.output_uri)):
             ok = uri.startswith("azureml://datastores/") if key == "output_uri" else _azure_storage(uri)
             if not ok:
@@ -617,11 +623,12 @@ class AzureML:
             resolved(
                 self.name,
                 "azureml.batch",
-                components["batch_endpoint"],
-                f"batch endpoint (aad_token) with deployment {components['deployment']} on "
-                f"{platform.batch_compute}, {components['batch_instances']} node(s) per job",
+                stack.batch_endpoint,
+                f"batch endpoint (aad_token) with deployment {stack.deployment} on "
+                f"{platform.batch_compute}, {stack.batch_instances} node(s) per job",
             )
         )
+        return stack
 
     def _monitoring_warnings(
         self, plan: Plan, findings: list[Finding], decisions: list[Decision], online: bool
@@ -703,12 +710,12 @@ class AzureML:
     def emit(self, plan: Plan, stack: Stack) -> Emission:
         spec = plan.spec
         tags = labels_for(plan)
-        c = stack.components
+        c = AzureMLStack.of(stack)
         docs: list[Document] = [Document("model.yaml", "model", "yaml", model_doc(plan, stack, tags))]
         decisions: list[Decision] = []
         online = spec.serving.mode.serves_online
-        batch = "batch_endpoint" in c
-        new = c["deployment"]
+        batch = c.batch_endpoint is not None
+        new = c.deployment
         deployments: list[tuple[str, str]] = [(new, spec.model.version)]
         traffic: dict[str, int] = {new: 100}
         mirror: dict[str, int] = {}
@@ -765,7 +772,7 @@ class AzureML:
                     else "no latency SLA: Azure's default",
                 )
             )
-            if plan.derived.replicas_max > int(c["instance_count"]):
+            if plan.derived.replicas_max > int(c.instance_count):
                 docs.append(
                     Document(
                         "autoscale.json",
@@ -778,7 +785,7 @@ class AzureML:
                     resolved(
                         self.name,
                         "azureml.autoscale",
-                        f"{c['instance_count']}-{plan.derived.replicas_max} instances",
+                        f"{c.instance_count}-{plan.derived.replicas_max} instances",
                         "Azure Monitor autoscale on RequestsPerMinute per instance: out above 70%, in below 30% of "
                         f"rps_per_replica ({plan.derived.rps_per_replica:g}) x 60",
                     )
@@ -786,15 +793,15 @@ class AzureML:
             mon = spec.monitoring
             if mon and mon.drift and spec.model.type.value in catalog.DRIFT_ML_TASKS:
                 docs.append(Document("monitor.yaml", "monitorSchedule", "yaml", monitor_doc(plan, stack, tags)))
-        if "environment" in c:
+        if c.environment is not None:
             features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
             framework = spec.model.framework.name.value
             secrets = sorted(k for k, v in spec.serving.env.items() if isinstance(v, SecretRef))
-            if "conda_file" in c:
+            if c.conda_file is not None:
                 conda = catalog.conda_environment(
-                    framework, spec.model.framework.version, "capture_rate" in c, bool(secrets)
+                    framework, spec.model.framework.version, c.capture_rate is not None, bool(secrets)
                 )
-                docs.append(Document(c["conda_file"], "condaEnvironment", "yaml", conda))
+                docs.append(Document(c.conda_file, "condaEnvironment", "yaml", conda))
             if online:
                 docs.append(
                     Document(
@@ -802,7 +809,12 @@ class AzureML:
                         "text",
                         "text",
                         score_py(
-                            plan.model_name, spec.model.version, framework, features, "capture_rate" in c, secrets
+                            plan.model_name,
+                            spec.model.version,
+                            framework,
+                            features,
+                            c.capture_rate is not None,
+                            secrets,
                         ),
                     )
                 )
@@ -815,14 +827,14 @@ class AzureML:
                         batch_score_py(plan.model_name, spec.model.version, framework, features, secrets),
                     )
                 )
-            if "environment_build" in c:
+            if c.environment_build is not None:
                 curated = _curated(plan)
                 docs.append(
                     Document(
-                        f"{c['environment_build']}/Dockerfile",
+                        f"{c.environment_build}/Dockerfile",
                         "text",
                         "text",
-                        dockerfile(curated, c["environment_packages"].split()),
+                        dockerfile(curated, required(c.environment_packages, "environment_packages").split()),
                     )
                 )
         if batch:

@@ -17,11 +17,12 @@ import functools
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
-from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
+from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack, required
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import DeploymentMode, Protocol, ServingMode, Strategy
 from mlopsc.targets.base import (
@@ -42,6 +43,7 @@ from mlopsc.targets.kserve.environments import NAMESPACE_MAX, namespace_for, ret
 from mlopsc.targets.kserve.metrics import signals
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
 from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
+from mlopsc.targets.kserve.stack import KServeStack
 
 if TYPE_CHECKING:
     from mlopsc.targets.kserve.crd import CrdValidator
@@ -137,7 +139,7 @@ class KServe:
         findings: list[Finding] = []
         decisions: list[Decision] = []
         namespace, why = namespace_for(plan)
-        components: dict[str, str] = {"namespace": namespace, "mode": platform.deployment_mode.value}
+        stack = KServeStack(namespace, platform.deployment_mode.value)
         decisions.append(resolved(self.name, "kserve.namespace", namespace, why))
         if len(namespace) > NAMESPACE_MAX:
             findings.append(
@@ -154,7 +156,7 @@ class KServe:
         if online:
             image, image_path = image_for(plan, self.name, "serving")
             if image:
-                components["container"] = image
+                stack = replace(stack, container=image)
                 decisions.append(
                     resolved(
                         self.name,
@@ -174,9 +176,10 @@ class KServe:
                         )
                     )
             else:
-                findings.extend(self._runtime(plan, components, decisions))
-                if spec.serving.protocol is Protocol.GRPC and "runtime" in components:
-                    runtime_name = components["runtime"]
+                stack, found = self._runtime(plan, stack, decisions)
+                findings.extend(found)
+                if spec.serving.protocol is Protocol.GRPC and stack.runtime is not None:
+                    runtime_name = stack.runtime
                     decisions.append(
                         resolved(
                             self.name,
@@ -211,7 +214,7 @@ class KServe:
                         )
                     )
                 else:
-                    components["capture_url"] = url
+                    stack = replace(stack, capture_url=url)
                     mon = spec.monitoring
                     if mon and mon.capture and mon.capture.sample_percent < 100:
                         findings.append(
@@ -224,7 +227,7 @@ class KServe:
                             )
                         )
         if online:
-            findings.extend(self._monitoring_findings(plan, components.get("runtime")))
+            findings.extend(self._monitoring_findings(plan, stack.runtime))
         if spec.retraining and spec.retraining.schedule:
             here, why = retraining_here(plan)
             if not here:
@@ -265,12 +268,13 @@ class KServe:
                 )
             )
         if spec.serving.mode.serves_batch:
-            findings.extend(self._resolve_batch(plan, components, decisions))
+            stack, found = self._resolve_batch(plan, stack, decisions)
+            findings.extend(found)
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
-        return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+        return Resolution(Stack(self.name, plan.environment, stack, tuple(decisions)), tuple(findings))
 
-    def _runtime(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
+    def _runtime(self, plan: Plan, stack: KServeStack, decisions: list[Decision]) -> tuple[KServeStack, list[Finding]]:
         """The runtime KServe will select (targets/kserve/choose.py) and the artifact layout it loads."""
         # imported here: the catalog and the selection model load when a runtime is resolved, not on import
         from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
@@ -286,9 +290,10 @@ class KServe:
             )
         except NoKServeRuntime as exc:
             if exc.field == "protocol":
-                return [refuse("KSV002", exc.message, ("serving", "protocol"), hint=exc.hint)]
-            return [refuse("KSV001", exc.message, ("model", "framework", exc.field), hint=exc.hint)]
-        components.update(
+                return stack, [refuse("KSV002", exc.message, ("serving", "protocol"), hint=exc.hint)]
+            return stack, [refuse("KSV001", exc.message, ("model", "framework", exc.field), hint=exc.hint)]
+        stack = replace(
+            stack,
             runtime=choice.runtime,
             protocol=choice.protocol,
             model_format=choice.format_name,
@@ -320,20 +325,21 @@ class KServe:
                         f"(same digest) laid out as {choice.artifact.describe()}",
                     )
                 )
-        return findings
+        return stack, findings
 
-    def _resolve_batch(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
+    def _resolve_batch(
+        self, plan: Plan, stack: KServeStack, decisions: list[Decision]
+    ) -> tuple[KServeStack, list[Finding]]:
         """The batch CronJob's image: the user's, else the framework's KServe runtime image with a generated scorer."""
         spec = plan.spec
         batch = spec.serving.batch
         image = (batch.image if batch else None) or spec.serving.image
         if image is not None:
-            components["batch_image"] = image
-            return []
+            return replace(stack, batch_image=image), []
         framework = spec.model.framework.name.value
         scorer_image = batch_scorer.image(framework)
         if scorer_image is None or batch is None:
-            return [
+            return stack, [
                 refuse(
                     "KSV009",
                     f"KServe has no managed batch scoring, and mlopsc has no scorer for `{framework}` in a KServe "
@@ -358,7 +364,7 @@ class KServe:
                     )
                 )
         if not out:
-            components.update(batch_image=scorer_image, batch_scorer=framework)
+            stack = replace(stack, batch_image=scorer_image, batch_scorer=framework)
             decisions.append(
                 resolved(
                     self.name,
@@ -368,7 +374,7 @@ class KServe:
                     "(ConfigMap <name>-batch-scorer) with KServe's own model class",
                 )
             )
-        return out
+        return stack, out
 
     def _monitoring_findings(self, plan: Plan, runtime: str | None) -> list[Finding]:
         """Warnings for what the spec monitors and no component of this deployment exports (metrics.py)."""
@@ -442,10 +448,11 @@ class KServe:
     # --- emit -------------------------------------------------------------------------------------------
 
     def emit(self, plan: Plan, stack: Stack) -> Emission:
+        ks = KServeStack.of(stack)
         spec = plan.spec
         platform = spec.platforms.kserve
         assert platform is not None
-        ns = stack.components["namespace"]
+        ns = ks.namespace
         mode = platform.deployment_mode
         labels: dict[str, Json] = {
             **labels_for(plan),
@@ -519,7 +526,7 @@ class KServe:
                         f"{previous.live_share}% to {previous.version} ({plan.model_name}, unchanged)",
                     )
                 )
-            sig = signals(mode, stack.components.get("runtime"), spec.serving.protocol is Protocol.GRPC)
+            sig = signals(mode, ks.runtime, spec.serving.protocol is Protocol.GRPC)
             rule = prometheus_rule(plan, ns, mode, sig, labels)
             if rule is not None:
                 docs.append(Document("prometheusrule.yaml", "PrometheusRule", "yaml", rule))
@@ -537,14 +544,14 @@ class KServe:
                     "no SLO alert",
                 )
             )
-        if "batch_image" in stack.components:
+        if ks.batch_image is not None:
             docs.append(Document("cronjob-batch.yaml", "CronJob", "yaml", self._batch_job(plan, stack, labels)))
-        if "batch_scorer" in stack.components:
+        if ks.batch_scorer is not None:
             scorer: Json = {
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": {"name": f"{plan.model_name}-batch-scorer", "namespace": ns, "labels": dict(labels)},
-                "data": {"score.py": batch_scorer.score_py(stack.components["batch_scorer"])},
+                "data": {"score.py": batch_scorer.score_py(ks.batch_scorer)},
             }
             docs.append(Document("configmap-batch-scorer.yaml", "ConfigMap", "yaml", scorer))
         retraining = spec.retraining
@@ -568,6 +575,7 @@ class KServe:
         self, plan: Plan, stack: Stack, name: str, version: str, previous: bool, labels: dict[str, Json]
     ) -> tuple[dict[str, Json], dict[str, Json], dict[str, Json]]:
         """The InferenceService, its predictor and its annotations (the caller adds rollout fields)."""
+        ks = KServeStack.of(stack)
         spec = plan.spec
         platform = spec.platforms.kserve
         assert platform is not None
@@ -576,10 +584,10 @@ class KServe:
         uri, _ = artifact_uri(plan, self.name, previous=previous)
         container: dict[str, Json] = {}
         env = self._env(plan)
-        if "container" in stack.components:
+        if ks.container is not None:
             container = {
                 "name": "kserve-container",
-                "image": stack.components["container"],
+                "image": ks.container,
                 "env": [*env, {"name": "STORAGE_URI", "value": uri}],
             }
             if spec.serving.protocol is Protocol.GRPC:
@@ -589,20 +597,20 @@ class KServe:
         else:
             container = {
                 "modelFormat": {
-                    "name": stack.components["model_format"],
-                    "version": stack.components["model_format_version"],
+                    "name": required(ks.model_format, "model_format"),
+                    "version": required(ks.model_format_version, "model_format_version"),
                 },
-                "protocolVersion": stack.components["protocol"],
+                "protocolVersion": required(ks.protocol, "protocol"),
                 "storageUri": uri,
             }
             if env:
                 container["env"] = env
             if spec.serving.protocol is Protocol.GRPC:
-                container["ports"] = grpc_ports(grpc_port(stack.components["runtime"]))
+                container["ports"] = grpc_ports(grpc_port(ks.runtime))
             if spec.serving.resources:
                 container["resources"] = _resources(plan)
             if d.startup_timeout_s > 120 and spec.serving.protocol is Protocol.REST:
-                ready = f"/v2/models/{name}/ready" if stack.components["protocol"] == "v2" else f"/v1/models/{name}"
+                ready = f"/v2/models/{name}/ready" if ks.protocol == "v2" else f"/v1/models/{name}"
                 container["readinessProbe"] = {
                     "httpGet": {"path": ready},
                     "initialDelaySeconds": d.readiness_initial_delay_s,
@@ -619,9 +627,9 @@ class KServe:
             predictor.update(scaleMetric="cpu", scaleMetricType="Utilization", scaleTarget=RAW_CPU_TARGET)
         if platform.service_account:
             predictor["serviceAccountName"] = platform.service_account
-        if "capture_url" in stack.components:
-            predictor["logger"] = {"mode": "all", "url": stack.components["capture_url"]}
-        if "container" in stack.components:
+        if ks.capture_url is not None:
+            predictor["logger"] = {"mode": "all", "url": ks.capture_url}
+        if ks.container is not None:
             predictor["containers"] = [container]
         else:
             predictor["model"] = container
@@ -636,7 +644,7 @@ class KServe:
             "kind": "InferenceService",
             "metadata": {
                 "name": name,
-                "namespace": stack.components["namespace"],
+                "namespace": ks.namespace,
                 "labels": dict(labels),
                 "annotations": annotations,
             },
@@ -679,13 +687,14 @@ class KServe:
         }
 
     def _batch_job(self, plan: Plan, stack: Stack, labels: dict[str, Json]) -> Json:
+        ks = KServeStack.of(stack)
         spec = plan.spec
         batch = spec.serving.batch
         assert batch is not None
         platform = spec.platforms.kserve
         assert platform is not None
         mode = platform.deployment_mode
-        ns = stack.components["namespace"]
+        ns = ks.namespace
         uri, _ = artifact_uri(plan, self.name)
         env: list[Json] = [
             {"name": "INPUT_URI", "value": batch.input_uri},
@@ -697,7 +706,7 @@ class KServe:
             env.append({"name": "PREDICT_URL", "value": cluster_url(plan.model_name, ns, mode)})
         container: dict[str, Json] = {
             "name": "batch",
-            "image": stack.components["batch_image"],
+            "image": required(ks.batch_image, "batch_image"),
             "env": [*env, *self._env(plan)],
         }
         if batch.command:
@@ -705,7 +714,7 @@ class KServe:
         if spec.serving.resources:
             container["resources"] = _resources(plan)
         volumes: list[Json] = []
-        if "batch_scorer" in stack.components:
+        if ks.batch_scorer is not None:
             features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
             container["env"] = [
                 *env,

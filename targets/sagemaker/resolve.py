@@ -6,6 +6,7 @@ Every refusal names the spec field to change; every choice is recorded for `mlop
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Finding, Plan, Stack
@@ -15,6 +16,7 @@ from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import SAGEMAKER_LIMIT, SCHEDULER_LIMIT, too_long
 from mlopsc.targets.sagemaker.rollout import shadow_refusal, variants
 from mlopsc.targets.sagemaker.schedule import aws_cron
+from mlopsc.targets.sagemaker.stack import SageMakerStack
 from mlopsc.targets.secrets import secret_vars as secret_vars_of
 from mlopsc.targets.secrets import string_references
 
@@ -48,7 +50,7 @@ def resolve(plan: Plan) -> Resolution:
     region = platform.region
     findings: list[Finding] = []
     decisions: list[Decision] = []
-    components: dict[str, str] = {"region": region}
+    stack = SageMakerStack(region, str(plan.derived.instances_min))
     mode = spec.serving.mode
     online = mode.serves_online
     gpu = spec.serving.resources.gpu if spec.serving.resources else 0
@@ -67,7 +69,7 @@ def resolve(plan: Plan) -> Resolution:
                 )
             )
         else:
-            components["image"] = image
+            stack = replace(stack, image=image)
             decisions.append(resolved(NAME, "sagemaker.image", image, f"given in `{'.'.join(map(str, image_path))}`"))
     else:
         framework = spec.model.framework
@@ -87,14 +89,14 @@ def resolve(plan: Plan) -> Resolution:
                 )
             )
         else:
-            components["image"] = uri
+            stack = replace(stack, image=uri)
             choice = catalog.choose(framework.name.value, framework.version, gpu > 0, compatibility)
             reason = f"prebuilt SageMaker {'GPU' if gpu else 'CPU'} image in {region}: {choice.rule}"
             if choice.entry.runtime == "sagemaker-tritonserver":
                 # Triton on SageMaker loads the unpacked model.tar.gz as a model repository and serves the
                 # model SAGEMAKER_TRITON_DEFAULT_MODEL_NAME names (docs.aws.amazon.com/sagemaker/latest/dg/
                 # triton.html; the SDK's sagemaker-tritonserver images).
-                components["triton_model"] = spec.metadata.name
+                stack = replace(stack, triton_model=spec.metadata.name)
                 reason += (
                     f"; the model.tar.gz must hold a Triton model repository with the model folder "
                     f"`{spec.metadata.name}/` (config.pbtxt, 1/model.onnx)"
@@ -130,7 +132,7 @@ def resolve(plan: Plan) -> Resolution:
     # --- instance type ------------------------------------------------------------------------------
     res = spec.serving.resources
     if res is None:
-        components["instance_type"] = DEFAULT_INSTANCE
+        stack = replace(stack, instance_type=DEFAULT_INSTANCE)
         decisions.append(
             resolved(
                 NAME, "sagemaker.instance_type", DEFAULT_INSTANCE, "no serving.resources: the general-purpose default"
@@ -158,7 +160,7 @@ def resolve(plan: Plan) -> Resolution:
         except catalog.CatalogError as exc:
             findings.append(refuse("SGM005", exc.message, ("serving", "resources"), exc.alternatives))
         else:
-            components["instance_type"] = instance
+            stack = replace(stack, instance_type=instance)
             spec_ = catalog.INSTANCE_TYPES[instance]
             decisions.append(
                 resolved(
@@ -170,7 +172,6 @@ def resolve(plan: Plan) -> Resolution:
                     "autoscaled variant needs the scaling target deregistered first",
                 )
             )
-    components["instance_count"] = str(plan.derived.instances_min)
 
     # --- secrets and network isolation -----------------------------------------------------------------
     secret_vars = [var for var, _ in secret_vars_of(spec)]  # a missing ARN is SGM006 (capability check)
@@ -210,10 +211,10 @@ def resolve(plan: Plan) -> Resolution:
                 else "no secrets: the container needs no network",
             )
         )
-    components["network_isolation"] = "true" if isolation else "false"
+    stack = replace(stack, network_isolation="true" if isolation else "false")
 
     # --- KMS --------------------------------------------------------------------------------------------
-    instance_type = components.get("instance_type", "")
+    instance_type = stack.instance_type or ""
     if platform.kms_key_id and catalog.has_local_storage(instance_type):
         findings.append(
             warn(
@@ -269,7 +270,7 @@ def resolve(plan: Plan) -> Resolution:
                 )
             )
         try:
-            components["monitor_image"] = catalog.model_monitor_image(region)
+            stack = replace(stack, monitor_image=catalog.model_monitor_image(region))
         except catalog.CatalogError as exc:
             findings.append(refuse("SGM017", exc.message, ("platforms", "sagemaker", "region"), exc.alternatives))
 
@@ -286,7 +287,9 @@ def resolve(plan: Plan) -> Resolution:
                         hint="use s3:// locations",
                     )
                 )
-        findings.extend(_cron(batch.schedule, ("serving", "batch", "schedule"), components, "batch_cron"))
+        batch_cron, found = _cron(batch.schedule, ("serving", "batch", "schedule"))
+        stack = replace(stack, batch_cron=batch_cron)
+        findings.extend(found)
     retraining = spec.retraining
     if retraining is not None:
         train_image, train_path = image_for(plan, NAME, "retraining")
@@ -300,9 +303,11 @@ def resolve(plan: Plan) -> Resolution:
                 )
             )
         elif train_image is not None:
-            components["training_image"] = train_image
+            stack = replace(stack, training_image=train_image)
         if retraining.schedule:
-            findings.extend(_cron(retraining.schedule, ("retraining", "schedule"), components, "retraining_cron"))
+            retraining_cron, found = _cron(retraining.schedule, ("retraining", "schedule"))
+            stack = replace(stack, retraining_cron=retraining_cron)
+            findings.extend(found)
 
     # --- rollout ------------------------------------------------------------------------------------------------
     if online:
@@ -332,14 +337,15 @@ def resolve(plan: Plan) -> Resolution:
 
     if any(f.severity is Severity.ERROR for f in findings):
         return Resolution(None, tuple(findings))
-    return Resolution(Stack(NAME, plan.environment, components, tuple(decisions)), tuple(findings))
+    return Resolution(Stack(NAME, plan.environment, stack, tuple(decisions)), tuple(findings))
 
 
-def _cron(expr: str, path: tuple[str, ...], components: dict[str, str], key: str) -> list[Finding]:
+def _cron(expr: str, path: tuple[str, ...]) -> tuple[str | None, list[Finding]]:
+    """The EventBridge Scheduler expression of a spec schedule, or None and the refusal."""
     try:
-        components[key] = aws_cron(expr)
+        return aws_cron(expr), []
     except ValueError as exc:
-        return [
+        return None, [
             refuse(
                 "SGM019",
                 f"EventBridge Scheduler cannot run this schedule: {exc}",
@@ -347,4 +353,3 @@ def _cron(expr: str, path: tuple[str, ...], components: dict[str, str], key: str
                 ("restrict only one of day-of-month and day-of-week", "list the days instead of a step"),
             )
         ]
-    return []

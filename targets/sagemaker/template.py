@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from mlopsc.compiler.ir import Decision, Finding, Json, Plan, Stack
+from mlopsc.compiler.ir import Decision, Finding, Json, Plan, Stack, required
 from mlopsc.compiler.rolloutstate import Role, ServingVersion
 from mlopsc.compiler.spec.typed import SageMakerPlatform, SecretRef
 from mlopsc.compiler.spec.vocabulary import RetrainTrigger, RollbackAlarm
@@ -19,6 +19,7 @@ from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import hashed_name, logical_id, short_hash
 from mlopsc.targets.sagemaker.resolve import NAME, capture_of, secrets_of
 from mlopsc.targets.sagemaker.rollout import BAKE_S, Variant, deployment, instance_count, variants
+from mlopsc.targets.sagemaker.stack import SageMakerStack
 
 PERIOD_S = 60
 ERROR_MINUTES = 5
@@ -44,6 +45,11 @@ class Builder:
     model_ids: dict[Role, str] = field(default_factory=dict)  # the version's role -> logical id
 
     # --- helpers -------------------------------------------------------------------------------------
+
+    @property
+    def sm(self) -> SageMakerStack:
+        """What resolve.py resolved, typed."""
+        return SageMakerStack.of(self.stack)
 
     @property
     def platform(self) -> SageMakerPlatform:
@@ -80,7 +86,7 @@ class Builder:
 
     @property
     def instance_type(self) -> str:
-        return self.stack.components["instance_type"]
+        return required(self.sm.instance_type, "instance_type")
 
     @property
     def volume_kms(self) -> str | None:
@@ -115,14 +121,14 @@ class Builder:
             env[var] = value
         for var, arn in secrets_of(self.plan).items():
             env[f"{var}_SECRET_ARN"] = arn
-        if "triton_model" in self.stack.components:  # resolve.py: ONNX served by Triton
-            env["SAGEMAKER_TRITON_DEFAULT_MODEL_NAME"] = self.stack.components["triton_model"]
-        container: dict[str, Json] = {"Image": self.stack.components["image"], "ModelDataUrl": uri}
+        if self.sm.triton_model is not None:  # resolve.py: ONNX served by Triton
+            env["SAGEMAKER_TRITON_DEFAULT_MODEL_NAME"] = self.sm.triton_model
+        container: dict[str, Json] = {"Image": required(self.sm.image, "image"), "ModelDataUrl": uri}
         if env:
             container["Environment"] = env
         props: dict[str, Json] = {
             "ExecutionRoleArn": self.platform.execution_role_arn,
-            "EnableNetworkIsolation": self.stack.components["network_isolation"] == "true",
+            "EnableNetworkIsolation": self.sm.network_isolation == "true",
             "PrimaryContainer": container,
         }
         vpc = self.vpc()
@@ -485,7 +491,7 @@ class Builder:
         props: dict[str, Json] = {
             "RoleArn": self.platform.execution_role_arn,
             "DataQualityAppSpecification": {
-                "ImageUri": self.stack.components["monitor_image"],
+                "ImageUri": required(self.sm.monitor_image, "monitor_image"),
                 "Environment": {"publish_cloudwatch_metrics": "Enabled"},
             },
             "DataQualityBaselineConfig": {
@@ -692,7 +698,9 @@ class Builder:
             },
         }
         self.pipeline("BatchPipeline", f"{self.base}-batch", f"Batch scoring of {self.base}", step)
-        self.schedule("BatchSchedule", "BatchPipeline", self.stack.components["batch_cron"], batch.schedule, "batch")
+        self.schedule(
+            "BatchSchedule", "BatchPipeline", required(self.sm.batch_cron, "batch_cron"), batch.schedule, "batch"
+        )
 
     def retraining(self, drift_alarms: list[str]) -> None:
         spec = self.plan.spec
@@ -712,7 +720,7 @@ class Builder:
             resources["VolumeKmsKeyId"] = self.volume_kms
         args: dict[str, Json] = {
             "AlgorithmSpecification": {
-                "TrainingImage": self.stack.components["training_image"],
+                "TrainingImage": required(self.sm.training_image, "training_image"),
                 "TrainingInputMode": "File",
                 "ContainerEntrypoint": list(retraining.pipeline.command),
             },
@@ -751,7 +759,7 @@ class Builder:
             self.schedule(
                 "RetrainingSchedule",
                 "RetrainingPipeline",
-                self.stack.components["retraining_cron"],
+                required(self.sm.retraining_cron, "retraining_cron"),
                 retraining.schedule,
                 "retrain",
             )
@@ -818,7 +826,7 @@ class Builder:
             drift_alarms = self.drift()
         if spec.serving.mode.serves_batch and spec.serving.batch is not None:
             self.batch()
-        if spec.retraining is not None and "training_image" in self.stack.components:
+        if spec.retraining is not None and self.sm.training_image is not None:
             self.retraining(drift_alarms)
         self.add(
             "ModelPackageGroup",

@@ -7,10 +7,11 @@ resolved: image, machine, URIs); none decides anything new.
 
 from __future__ import annotations
 
-from mlopsc.compiler.ir import Json, Plan, Stack
+from mlopsc.compiler.ir import Json, Plan, Stack, required
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.targets.base import labels_for
 from mlopsc.targets.vertex import naming
+from mlopsc.targets.vertex.stack import VertexStack
 
 CONTAINER_PORT = 8080
 GPU_METRIC = "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle"
@@ -30,10 +31,11 @@ def _encryption(plan: Plan) -> dict[str, Json]:
 
 
 def machine_spec(stack: Stack) -> dict[str, Json]:
-    spec: dict[str, Json] = {"machineType": stack.components["machine_type"]}
-    if "accelerator_type" in stack.components:
-        spec["acceleratorType"] = stack.components["accelerator_type"]
-        spec["acceleratorCount"] = int(stack.components["accelerator_count"])
+    vs = VertexStack.of(stack)
+    spec: dict[str, Json] = {"machineType": required(vs.machine_type, "machine_type")}
+    if vs.accelerator_type is not None:
+        spec["acceleratorType"] = vs.accelerator_type
+        spec["acceleratorCount"] = int(required(vs.accelerator_count, "accelerator_count"))
     return spec
 
 
@@ -53,13 +55,14 @@ def env(plan: Plan) -> list[Json]:
 
 def model(plan: Plan, stack: Stack) -> Json:
     """`Model` for models.upload (the script wraps it with `modelId` or `parentModel`)."""
+    vs = VertexStack.of(stack)
     spec = plan.spec
     names = naming.names(plan)
-    container: dict[str, Json] = {"imageUri": stack.components["image"]}
+    container: dict[str, Json] = {"imageUri": required(vs.image, "image")}
     variables = env(plan)
     if variables:
         container["env"] = variables
-    if stack.components.get("prebuilt") == "false":
+    if vs.prebuilt == "false":
         key = "grpcPorts" if spec.serving.protocol.value == "grpc" else "ports"
         container[key] = [{"containerPort": CONTAINER_PORT}]
     provenance = [f"version {spec.model.version}"]
@@ -75,8 +78,8 @@ def model(plan: Plan, stack: Stack) -> Json:
         "labels": _labels(plan),
         **_encryption(plan),
     }
-    if "artifact_uri" in stack.components:
-        body["artifactUri"] = stack.components["artifact_uri"]
+    if vs.artifact_uri is not None:
+        body["artifactUri"] = vs.artifact_uri
     card = spec.governance.model_card
     if card is not None:
         body["description"] = card.intended_use
@@ -84,6 +87,7 @@ def model(plan: Plan, stack: Stack) -> Json:
 
 
 def endpoint(plan: Plan, stack: Stack) -> Json:
+    vs = VertexStack.of(stack)
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
@@ -96,11 +100,11 @@ def endpoint(plan: Plan, stack: Stack) -> Json:
     }
     if platform.network:
         body["network"] = platform.network
-    if "capture_uri" in stack.components:
+    if vs.capture_uri is not None:
         body["predictRequestResponseLoggingConfig"] = {
             "enabled": True,
-            "samplingRate": float(stack.components["capture_rate"]),
-            "bigqueryDestination": {"outputUri": stack.components["capture_uri"]},
+            "samplingRate": float(required(vs.capture_rate, "capture_rate")),
+            "bigqueryDestination": {"outputUri": vs.capture_uri},
         }
     return body
 
@@ -124,6 +128,7 @@ def kept_split(plan: Plan) -> dict[str, int]:
 
 def deploy_model_request(plan: Plan, stack: Stack) -> Json:
     """Body of `endpoints/<id>:deployModel` (the endpoint is the URL, not a body field)."""
+    vs = VertexStack.of(stack)
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
@@ -135,7 +140,7 @@ def deploy_model_request(plan: Plan, stack: Stack) -> Json:
         "maxReplicaCount": max(d.replicas_min, d.replicas_max),
     }
     if d.replicas_max > d.replicas_min:
-        metric = GPU_METRIC if "accelerator_type" in stack.components else CPU_METRIC
+        metric = GPU_METRIC if vs.accelerator_type is not None else CPU_METRIC
         resources["autoscalingMetricSpecs"] = [{"metricName": metric, "target": AUTOSCALING_TARGET}]
     deployed: dict[str, Json] = {
         "id": names.deployed_model_id,
@@ -198,6 +203,7 @@ def batch_prediction_job(plan: Plan, stack: Stack) -> Json:
 
 def retraining_schedule(plan: Plan, stack: Stack) -> Json:
     """A `Schedule` whose runs create a one-task PipelineJob (KFP IR) running the retraining image."""
+    vs = VertexStack.of(stack)
     spec = plan.spec
     retraining = spec.retraining
     platform = spec.platforms.vertex
@@ -205,7 +211,7 @@ def retraining_schedule(plan: Plan, stack: Stack) -> Json:
     names = naming.names(plan)
     display = f"{names.model_id}-retraining"
     container: dict[str, Json] = {
-        "image": stack.components["pipeline_image"],
+        "image": required(vs.pipeline_image, "pipeline_image"),
         "command": list(retraining.pipeline.command),
         "env": [
             {"name": "MODEL_NAME", "value": plan.model_name},
@@ -235,7 +241,7 @@ def retraining_schedule(plan: Plan, stack: Stack) -> Json:
     job: dict[str, Json] = {
         "displayName": display,
         "pipelineSpec": pipeline_spec,
-        "runtimeConfig": {"gcsOutputDirectory": stack.components["pipeline_root"]},
+        "runtimeConfig": {"gcsOutputDirectory": required(vs.pipeline_root, "pipeline_root")},
         "labels": _labels(plan),
         **_encryption(plan),
     }

@@ -5,22 +5,24 @@ endpoint with `endpointId=<name>-<environment>`, so its name is known when mlops
 accepts the project id in resource names). Every DeployedModel the endpoint keeps gets its own
 objective config (`kept_split`: the new version and, while a canary, blue-green or A/B rollout splits,
 the previous one; after promote the new one alone, after abort the previous one alone).
-Thresholds were converted by the target (`targets/vertex/drift.py`) and are in `stack.components`.
+Thresholds were converted by the target (`targets/vertex/drift.py`) and are in the stack (`VertexStack.drift`).
 """
 
 from __future__ import annotations
 
-from mlopsc.compiler.ir import Json, Plan, Stack
+from mlopsc.compiler.ir import Json, Plan, Stack, required
 from mlopsc.targets.base import labels_for
 from mlopsc.targets.vertex import naming
 from mlopsc.targets.vertex.bodies import kept_split
+from mlopsc.targets.vertex.stack import VertexStack
 
 MONITOR_INTERVAL = "3600s"
 
 
 def _thresholds(stack: Stack) -> dict[str, Json]:
+    vs = VertexStack.of(stack)
     out: dict[str, Json] = {}
-    for item in stack.components["drift"].split(","):
+    for item in required(vs.drift, "drift").split(","):
         feature, _, value = item.partition("=")
         out[feature] = {"value": float(value)}
     return out
@@ -33,6 +35,7 @@ def _training_dataset(source: str) -> dict[str, Json]:
 
 
 def monitoring_job(plan: Plan, stack: Stack) -> Json:
+    vs = VertexStack.of(stack)
     spec = plan.spec
     mon = spec.monitoring
     platform = spec.platforms.vertex
@@ -40,8 +43,8 @@ def monitoring_job(plan: Plan, stack: Stack) -> Json:
     names = naming.names(plan)
     thresholds = _thresholds(stack)
     objective: dict[str, Json] = {"predictionDriftDetectionConfig": {"driftThresholds": dict(thresholds)}}
-    if "skew_source" in stack.components:
-        objective["trainingDataset"] = _training_dataset(stack.components["skew_source"])
+    if vs.skew_source is not None:
+        objective["trainingDataset"] = _training_dataset(vs.skew_source)
         objective["trainingPredictionSkewDetectionConfig"] = {"skewThresholds": dict(thresholds)}
     ids = list(kept_split(plan))
     configs: list[Json] = [{"deployedModelId": i, "objectiveConfig": dict(objective)} for i in ids]

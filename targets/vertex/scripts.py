@@ -22,6 +22,7 @@ from mlopsc.compiler.quoting import comment
 from mlopsc.compiler.rolloutstate import RolloutRefused, RolloutState
 from mlopsc.targets.vertex import naming
 from mlopsc.targets.vertex.bodies import kept_split, traffic_split
+from mlopsc.targets.vertex.stack import VertexStack
 
 MONITORING_MASK = (
     "modelDeploymentMonitoringObjectiveConfigs,modelDeploymentMonitoringScheduleConfig,"
@@ -104,6 +105,7 @@ display_filter() {
 
 def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
     """`apply.json`: every value `apply.sh` reads (with `value KEY`), as data, and no other."""
+    vs = VertexStack.of(stack)
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
@@ -120,9 +122,9 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
         out["traffic_split"] = dict(kept_split(plan).items())
     if "monitoring-job.json" in files:
         out["monitoring_display_name"] = f"{n.endpoint_id}-monitoring"
-    if "batch-prediction-job.json" in files and "batch_schedule" in stack.components:
+    if "batch-prediction-job.json" in files and vs.batch_schedule is not None:
         out["scheduler_job"] = f"{n.model_id}-batch"
-        out["batch_cron"] = stack.components["batch_schedule"]
+        out["batch_cron"] = vs.batch_schedule
         out["scheduler_service_account"] = platform.service_account or ""
     if "retraining-schedule.json" in files:
         out["retraining_display_name"] = f"{n.model_id}-retraining"
@@ -135,6 +137,7 @@ DEPLOYED_FIELDS = "minReplicaCount,maxReplicaCount,autoscalingMetricSpecs"
 
 
 def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
+    vs = VertexStack.of(stack)
     spec = plan.spec
     lines = [
         "#!/usr/bin/env bash",
@@ -316,7 +319,7 @@ step_monitoring() {{
 """
         )
     if "batch-prediction-job.json" in files:
-        if "batch_schedule" in stack.components:
+        if vs.batch_schedule is not None:
             steps.append("batch")
             lines.append(
                 """# Batch prediction on a schedule: a Cloud Scheduler job POSTs batch-prediction-job.json
@@ -382,6 +385,7 @@ step_retraining() {{
 
 
 def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
+    vs = VertexStack.of(stack)
     spec = plan.spec
     platform = spec.platforms.vertex
     assert platform is not None
@@ -467,10 +471,10 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         )
     if "batch-prediction-job.json" in files:
         step += 1
-        if "batch_schedule" in stack.components:
+        if vs.batch_schedule is not None:
             out.append(
                 f"{step}. `gcloud scheduler jobs create http {n.model_id}-batch` (or `update http` when it exists) "
-                f'`--schedule="{stack.components["batch_schedule"]}" --time-zone=Etc/UTC '
+                f'`--schedule="{vs.batch_schedule}" --time-zone=Etc/UTC '
                 f"--uri=$API/batchPredictionJobs --http-method=POST --message-body-from-file=batch-prediction-job.json "
                 f"--oauth-service-account-email={platform.service_account}`. `./apply.sh batch-now` runs it once "
                 "(`POST $API/batchPredictionJobs`)."

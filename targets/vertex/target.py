@@ -111,6 +111,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
@@ -141,6 +142,7 @@ from mlopsc.targets.vertex.bodies import (
 from mlopsc.targets.vertex.capabilities import CAPABILITIES
 from mlopsc.targets.vertex.monitoring import monitoring_job
 from mlopsc.targets.vertex.scripts import SETTINGS, apply_script, readme, settings
+from mlopsc.targets.vertex.stack import VertexStack
 
 GCP_IMAGE = re.compile(r"^([a-z0-9-]+-docker\.pkg\.dev|([a-z]+\.)?gcr\.io)/")
 KMS_KEY = re.compile(r"^projects/[^/]+/locations/(?P<location>[^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+$")
@@ -221,22 +223,30 @@ class Vertex:
         assert platform is not None
         findings: list[Finding] = []
         decisions: list[Decision] = []
-        components: dict[str, str] = {"project": platform.project, "region": platform.region}
+        stack = VertexStack(platform.project, platform.region)
         online = spec.serving.mode.serves_online
         batch = spec.serving.mode.serves_batch
 
         findings += self._ids(plan)
-        machine = self._machine(plan, components, decisions, findings)
-        self._image(plan, machine, components, decisions, findings)
-        self._artifact(plan, components, findings)
+        machine = self._machine(plan, decisions, findings)
+        if machine is not None:
+            stack = replace(stack, machine_type=machine.machine_type)
+            if machine.accelerator_type:
+                stack = replace(
+                    stack,
+                    accelerator_type=machine.accelerator_type,
+                    accelerator_count=str(machine.accelerator_count),
+                )
+        stack = self._image(plan, machine, stack, decisions, findings)
+        stack = self._artifact(plan, stack, findings)
         if online:
             findings += self._rollout(plan, decisions)
-            self._capture(plan, components, decisions, findings)
+            stack = self._capture(plan, stack, decisions, findings)
         if batch:
-            self._batch(plan, components, decisions, findings)
-        self._monitoring(plan, online, components, decisions, findings)
-        self._retraining(plan, components, decisions, findings)
-        self._secrets(plan, components, decisions, findings)
+            stack = self._batch(plan, stack, decisions, findings)
+        stack = self._monitoring(plan, online, stack, decisions, findings)
+        stack = self._retraining(plan, stack, decisions, findings)
+        stack = self._secrets(plan, stack, decisions, findings)
         self._platform(plan, findings)
         if platform.service_account:
             decisions.append(
@@ -249,7 +259,7 @@ class Vertex:
             )
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
-        return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+        return Resolution(Stack(self.name, plan.environment, stack, tuple(decisions)), tuple(findings))
 
     def _ids(self, plan: Plan) -> list[Finding]:
         found: list[Finding] = []
@@ -279,9 +289,8 @@ class Vertex:
                 )
         return found
 
-    def _machine(
-        self, plan: Plan, components: dict[str, str], decisions: list[Decision], findings: list[Finding]
-    ) -> catalog.MachineChoice | None:
+    def _machine(self, plan: Plan, decisions: list[Decision], findings: list[Finding]) -> catalog.MachineChoice | None:
+        """The machine (and accelerator) to serve on; resolve records it in the stack."""
         res = plan.spec.serving.resources
         if res is None:
             choice = catalog.MachineChoice(DEFAULT_MACHINE, None, 0)
@@ -305,10 +314,6 @@ class Vertex:
                         "set `gpu` to the number of GPUs per replica",
                     )
                 )
-        components["machine_type"] = choice.machine_type
-        if choice.accelerator_type:
-            components["accelerator_type"] = choice.accelerator_type
-            components["accelerator_count"] = str(choice.accelerator_count)
         decisions.append(resolved(self.name, "vertex.machineSpec.machineType", choice.machine_type, reason))
         if choice.accelerator_type:
             decisions.append(
@@ -325,10 +330,10 @@ class Vertex:
         self,
         plan: Plan,
         machine: catalog.MachineChoice | None,
-        components: dict[str, str],
+        stack: VertexStack,
         decisions: list[Decision],
         findings: list[Finding],
-    ) -> None:
+    ) -> VertexStack:
         spec = plan.spec
         platform = spec.platforms.vertex
         assert platform is not None
@@ -343,8 +348,8 @@ class Vertex:
                         IMAGE_ALTERNATIVES,
                     )
                 )
-                return
-            components.update(image=image, prebuilt="false")
+                return stack
+            stack = replace(stack, image=image, prebuilt="false")
             decisions.append(
                 resolved(self.name, "vertex.containerSpec.imageUri", image, f"from `{'.'.join(map(str, where))}`")
             )
@@ -352,7 +357,7 @@ class Vertex:
                 decisions.append(
                     resolved(self.name, "vertex.containerSpec.grpcPorts", 8080, "serving.protocol grpc: custom image")
                 )
-            return
+            return stack
         framework = spec.model.framework
         gpu = machine is not None and machine.accelerator_type is not None
         try:
@@ -369,7 +374,7 @@ class Vertex:
                     (with_image, "frameworks with prebuilt images: " + ", ".join(exc.alternatives)),
                 )
             )
-            return
+            return stack
         if spec.serving.protocol is Protocol.GRPC:
             findings.append(
                 refuse(
@@ -379,7 +384,7 @@ class Vertex:
                     ("`protocol: rest`", "a gRPC serving container in `serving.image`"),
                 )
             )
-        components.update(image=uri, prebuilt="true")
+        stack = replace(stack, image=uri, prebuilt="true")
         decisions.append(
             resolved(
                 self.name,
@@ -398,8 +403,9 @@ class Vertex:
                 "every time",
             )
         )
+        return stack
 
-    def _artifact(self, plan: Plan, components: dict[str, str], findings: list[Finding]) -> None:
+    def _artifact(self, plan: Plan, stack: VertexStack, findings: list[Finding]) -> VertexStack:
         uri, where = artifact_uri(plan, self.name)
         if not uri.startswith("gs://"):
             findings.append(
@@ -410,8 +416,8 @@ class Vertex:
                     hint="add `model.artifact.mirrors.vertex: gs://...`, a copy of the same bytes",
                 )
             )
-            return
-        if ARTIFACT_FILE.search(uri.rstrip("/")) and components.get("prebuilt") == "true":
+            return stack
+        if ARTIFACT_FILE.search(uri.rstrip("/")) and stack.prebuilt == "true":
             files = catalog.prebuilt_frameworks()[plan.spec.model.framework.name.value].artifact_files
             findings.append(
                 refuse(
@@ -421,8 +427,8 @@ class Vertex:
                     hint="point the artifact (or `mirrors.vertex`) at the folder that holds the model file",
                 )
             )
-            return
-        components["artifact_uri"] = uri
+            return stack
+        return replace(stack, artifact_uri=uri)
 
     def _rollout(self, plan: Plan, decisions: list[Decision]) -> list[Finding]:
         spec = plan.spec
@@ -459,8 +465,8 @@ class Vertex:
         return found
 
     def _capture(
-        self, plan: Plan, components: dict[str, str], decisions: list[Decision], findings: list[Finding]
-    ) -> None:
+        self, plan: Plan, stack: VertexStack, decisions: list[Decision], findings: list[Finding]
+    ) -> VertexStack:
         spec = plan.spec
         platform = spec.platforms.vertex
         assert platform is not None
@@ -470,7 +476,7 @@ class Vertex:
         elif capture is not None:
             dest, path = capture.destination, ("monitoring", "capture", "destination")
         else:
-            return
+            return stack
         if not BQ_DESTINATION.match(dest):
             findings.append(
                 refuse(
@@ -480,7 +486,7 @@ class Vertex:
                     hint="set `platforms.vertex.capture_destination: bq://<project>.<dataset>[.<table>]`",
                 )
             )
-            return
+            return stack
         percent = capture.sample_percent if capture else 100.0
         if percent <= 0:
             findings.append(
@@ -491,8 +497,8 @@ class Vertex:
                     hint="remove `monitoring.capture` or raise `sample_percent`",
                 )
             )
-            return
-        components.update(capture_uri=dest, capture_rate=f"{percent / 100:g}")
+            return stack
+        stack = replace(stack, capture_uri=dest, capture_rate=f"{percent / 100:g}")
         decisions.append(
             resolved(
                 self.name,
@@ -501,16 +507,15 @@ class Vertex:
                 f"{percent:g}% of requests logged to BigQuery",
             )
         )
+        return stack
 
-    def _batch(
-        self, plan: Plan, components: dict[str, str], decisions: list[Decision], findings: list[Finding]
-    ) -> None:
+    def _batch(self, plan: Plan, stack: VertexStack, decisions: list[Decision], findings: list[Finding]) -> VertexStack:
         spec = plan.spec
         batch = spec.serving.batch
         platform = spec.platforms.vertex
         assert platform is not None
         if batch is None:
-            return  # the validate pass requires `serving.batch` for batch and hybrid
+            return stack  # the validate pass requires `serving.batch` for batch and hybrid
         for uri, key in ((batch.input_uri, "input_uri"), (batch.output_uri, "output_uri")):
             table_ok = BQ_TABLE.match(uri) if key == "input_uri" else BQ_DESTINATION.match(uri)
             if not (uri.startswith("gs://") or table_ok):
@@ -543,7 +548,7 @@ class Vertex:
                 )
             )
         else:
-            components["batch_schedule"] = batch.schedule
+            stack = replace(stack, batch_schedule=batch.schedule)
             decisions.append(
                 resolved(
                     self.name,
@@ -553,19 +558,20 @@ class Vertex:
                     "batch-prediction-job.json on this schedule (Etc/UTC)",
                 )
             )
+        return stack
 
     def _monitoring(
         self,
         plan: Plan,
         online: bool,
-        components: dict[str, str],
+        stack: VertexStack,
         decisions: list[Decision],
         findings: list[Finding],
-    ) -> None:
+    ) -> VertexStack:
         spec = plan.spec
         mon = spec.monitoring
         if mon is None:
-            return
+            return stack
         if mon.quality is not None:
             findings.append(
                 warn(
@@ -599,9 +605,9 @@ class Vertex:
                         "monitor the batch outputs in BigQuery, or serve `hybrid`",
                     )
                 )
-            return
+            return stack
         if mon.drift is None:
-            return
+            return stack
         d = mon.drift
         method = d.method.value
         if method not in drift.CONVERTIBLE:
@@ -614,7 +620,7 @@ class Vertex:
                     ("`method: psi`", "`method: jensen-shannon`"),
                 )
             )
-            return
+            return stack
         if d.sample_rate <= 0:
             findings.append(
                 refuse(
@@ -635,7 +641,7 @@ class Vertex:
                     hint="add `model.signature.inputs` with each feature's type",
                 )
             )
-            return
+            return stack
         threshold = plan.derived.drift_investigate
         converted: dict[str, float] = {}
         for index, feature in enumerate(features):
@@ -675,8 +681,8 @@ class Vertex:
                 )
             )
         if not converted:
-            return
-        components["drift"] = ",".join(f"{k}={v:g}" for k, v in converted.items())
+            return stack
+        stack = replace(stack, drift=",".join(f"{k}={v:g}" for k, v in converted.items()))
         findings.append(
             warn(
                 "VTX021",
@@ -699,7 +705,7 @@ class Vertex:
         snapshot = spec.model.provenance.dataset_snapshot_uri
         source = _training_source(snapshot)
         if source:
-            components["skew_source"] = source
+            stack = replace(stack, skew_source=source)
         decisions.append(
             resolved(
                 self.name,
@@ -710,16 +716,17 @@ class Vertex:
                 else "no bq:// or gs:// csv/jsonl `provenance.dataset_snapshot_uri`: drift only, no skew detection",
             )
         )
+        return stack
 
     def _retraining(
-        self, plan: Plan, components: dict[str, str], decisions: list[Decision], findings: list[Finding]
-    ) -> None:
+        self, plan: Plan, stack: VertexStack, decisions: list[Decision], findings: list[Finding]
+    ) -> VertexStack:
         spec = plan.spec
         retraining = spec.retraining
         platform = spec.platforms.vertex
         assert platform is not None
         if retraining is None:
-            return
+            return stack
         if retraining.triggers:
             findings.append(
                 warn(
@@ -732,7 +739,7 @@ class Vertex:
                 )
             )
         if retraining.schedule is None:
-            return
+            return stack
         image, where = image_for(plan, self.name, "retraining")
         assert image is not None
         if not GCP_IMAGE.match(image):
@@ -747,7 +754,7 @@ class Vertex:
                     ),
                 )
             )
-            return
+            return stack
         if platform.pipeline_root:
             root, reason = platform.pipeline_root, "platforms.vertex.pipeline_root"
             if not root.startswith("gs://"):
@@ -759,15 +766,15 @@ class Vertex:
                         hint="a gs:// folder",
                     )
                 )
-                return
+                return stack
         else:
-            artifact = components.get("artifact_uri")
+            artifact = stack.artifact_uri
             if artifact is None:
-                return  # VTX004 already explains the artifact
+                return stack  # VTX004 already explains the artifact
             bucket = artifact[len("gs://") :].split("/", 1)[0]
             root = f"gs://{bucket}/mlopsc-pipelines/{plan.model_name}/{plan.environment}/"
             reason = "no platforms.vertex.pipeline_root: a folder in the bucket of the Vertex artifact"
-        components.update(pipeline_image=image, pipeline_root=root.rstrip("/") + "/")
+        stack = replace(stack, pipeline_image=image, pipeline_root=root.rstrip("/") + "/")
         decisions.append(resolved(self.name, "vertex.pipelineJob.runtimeConfig.gcsOutputDirectory", root, reason))
         decisions.append(
             resolved(
@@ -777,10 +784,11 @@ class Vertex:
                 "retraining.schedule in UTC; one container task, caching off so every run retrains",
             )
         )
+        return stack
 
     def _secrets(
-        self, plan: Plan, components: dict[str, str], decisions: list[Decision], findings: list[Finding]
-    ) -> None:
+        self, plan: Plan, stack: VertexStack, decisions: list[Decision], findings: list[Finding]
+    ) -> VertexStack:
         spec = plan.spec
         platform = spec.platforms.vertex
         assert platform is not None
@@ -795,7 +803,7 @@ class Vertex:
                 )
             )
             problems = []
-            if components.get("prebuilt") == "true":
+            if stack.prebuilt == "true":
                 problems.append("the prebuilt prediction server does not read it")
             if not platform.service_account:
                 problems.append("no `platforms.vertex.service_account` to grant roles/secretmanager.secretAccessor")
@@ -808,6 +816,7 @@ class Vertex:
                         "serve with a container (`serving.image`) that reads the secret at startup",
                     )
                 )
+        return stack
 
     def _platform(self, plan: Plan, findings: list[Finding]) -> None:
         platform = plan.spec.platforms.vertex
@@ -844,7 +853,7 @@ class Vertex:
         if online:
             docs.append(Document("endpoint.json", "Endpoint", "json", endpoint(plan, stack)))
             docs.append(Document("deploy-model.json", "DeployModelRequest", "json", deploy_model_request(plan, stack)))
-            if "drift" in stack.components:
+            if VertexStack.of(stack).drift is not None:
                 docs.append(
                     Document("monitoring-job.json", "ModelDeploymentMonitoringJob", "json", monitoring_job(plan, stack))
                 )
@@ -852,7 +861,7 @@ class Vertex:
             docs.append(
                 Document("batch-prediction-job.json", "BatchPredictionJob", "json", batch_prediction_job(plan, stack))
             )
-        if "pipeline_image" in stack.components:
+        if VertexStack.of(stack).pipeline_image is not None:
             docs.append(Document("retraining-schedule.json", "Schedule", "json", retraining_schedule(plan, stack)))
         names = [d.name for d in docs]
         docs.append(Document(SETTINGS, "ApplySettings", "json", settings(plan, stack, names)))
