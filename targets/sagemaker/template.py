@@ -786,6 +786,14 @@ class Builder:
             "Description": "Model registry group",
             "Value": {"Ref": "ModelPackageGroup"},
         }
+        if self.plan.registry is not None:
+            from mlopsc.targets.sagemaker.registry import add_registry
+
+            model = self.resources["Model"]
+            assert isinstance(model, dict) and isinstance(model["Properties"], dict)
+            container = model["Properties"]["PrimaryContainer"]
+            assert isinstance(container, dict) and isinstance(container["ModelDataUrl"], str)
+            add_registry(self, self.plan.registry, self.stack.components["image"], container["ModelDataUrl"])
         self._fix_start_role()
         return {
             "AWSTemplateFormatVersion": "2010-09-09",
