@@ -12,7 +12,7 @@ The stage (`stage_of`, the one function that decides it):
 | stage | when |
 |---|---|
 | `archived` | the rollout was aborted: a previous version is deployed and the new one serves no traffic |
-| `candidate` | level `experimental`; or a level the org policy gates (`approvals.levels`) with no approval that counts |
+| `candidate` | level `experimental`; or a level the org policy gates (`approvals.levels`) and no approval counts |
 | `staging` | level `staging`, approved when the org policy gates it |
 | `production` | level `production`, with an approval that counts when the org policy gates it (the default) |
 
@@ -258,7 +258,8 @@ def _incomplete(entry: RegistryEntry) -> tuple[Finding, ...]:
     from mlopsc.compiler.diagnostics import Severity
 
     missing = [
-        name for name, value in (("git_commit", entry.git_commit), ("dataset_snapshot_uri", entry.dataset_snapshot_uri))
+        name
+        for name, value in (("git_commit", entry.git_commit), ("dataset_snapshot_uri", entry.dataset_snapshot_uri))
         if value is None
     ]
     if not missing:

@@ -10,9 +10,8 @@ from mlopsc.compiler.serialize import header_line, render, sidecar
 
 
 def emit(resolved: Resolved, options: object = None) -> Emitted:
-    from mlopsc.targets.registry import TARGETS
-
     from mlopsc.compiler import registryfiles
+    from mlopsc.targets.registry import TARGETS
 
     unit = resolved.unit
     files: list[RenderedFile] = []

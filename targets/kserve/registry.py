@@ -14,7 +14,7 @@ from mlopsc.compiler.registry import ENTRY_FILE, FOLDER, RegistryEntry
 PREFIX = "registry.mlopsc.io"
 
 
-def annotations(entry: RegistryEntry) -> dict[str, Json]:
+def entry_annotations(entry: RegistryEntry) -> dict[str, Json]:
     """`entry`: the registry.json path relative to the rendered tree (the GitOps repository's folder)."""
     return {
         f"{PREFIX}/entry": f"{entry.environment}/{entry.model_name}/{FOLDER}/{ENTRY_FILE}",

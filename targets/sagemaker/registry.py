@@ -139,7 +139,10 @@ def add_registry(builder: _Builder, entry: RegistryEntry, image: str, model_data
             "Tags": builder.tags,
         },
     )
-    builder.outputs["ModelPackageArn"] = {"Description": "Model package of this version", "Value": {"Ref": "ModelPackage"}}
+    builder.outputs["ModelPackageArn"] = {
+        "Description": "Model package of this version",
+        "Value": {"Ref": "ModelPackage"},
+    }
 
 
 def _cut(text: str, limit: int) -> str:

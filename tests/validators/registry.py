@@ -20,7 +20,9 @@ def _checker() -> Any:
     import jsonschema
 
     checker = jsonschema.FormatChecker()
-    checker.checks("uri")(lambda v: not isinstance(v, str) or re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", v) is not None)
+    checker.checks("uri")(
+        lambda v: not isinstance(v, str) or re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", v) is not None
+    )
 
     def date_time(value: object) -> bool:
         if not isinstance(value, str):
