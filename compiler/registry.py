@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Finding, Json, Plan
 
 if TYPE_CHECKING:
@@ -251,12 +252,12 @@ def build(plan: Plan, ctx: PolicyContext) -> tuple[RegistryEntry, tuple[Finding,
         fairness=card.fairness if card else None,
         replaces=plan.derived.rollout.replaces,
     )
-    return entry, _incomplete(entry)
+    return entry, _incomplete(entry, Severity.WARNING if entry.level == "production" else Severity.NOTE)
 
 
-def _incomplete(entry: RegistryEntry) -> tuple[Finding, ...]:
-    from mlopsc.compiler.diagnostics import Severity
-
+def _incomplete(entry: RegistryEntry, severity: Severity) -> tuple[Finding, ...]:
+    """Before production a model is often not traceable yet: a note; at production a warning (PRD009
+    makes the missing provenance an error there by default)."""
     missing = [
         name
         for name, value in (("git_commit", entry.git_commit), ("dataset_snapshot_uri", entry.dataset_snapshot_uri))
@@ -268,7 +269,7 @@ def _incomplete(entry: RegistryEntry) -> tuple[Finding, ...]:
     return (
         Finding(
             INCOMPLETE,
-            Severity.WARNING,
+            severity,
             f"the registry entry lacks {fields}, which the ModelRegistryMetadata standard requires: "
             f"{FOLDER}/{ENTRY_FILE} will not validate against it",
             ("model",),

@@ -237,3 +237,26 @@ def test_diff_and_the_pr_summary_say_the_stage_change(tmp_path: Path) -> None:
         assert "stage candidate -> production" in lines[platform], lines
     assert "model package approval PendingManualApproval -> Approved" in lines["sagemaker"]
     assert "stage candidate -> production" in diff.markdown()
+
+
+def test_a_spec_without_provenance_is_warned_that_its_entry_is_incomplete(tmp_path: Path) -> None:
+    text = re.sub(r"  provenance:\n(    .*\n)+", "", ROOT_SPEC, count=1).replace(
+        "  level: production ", "  level: staging "
+    )
+    ir = compile_text(tmp_path, text, Options(today=TODAY, targets=("kserve",), environments=("staging",)))
+    found = [d for d in ir.diagnostics if d.code == "REG001"]
+    assert len(found) == 1 and "model.provenance.git_commit" in found[0].message, ir.diagnostics
+    assert found[0].severity.value == "note"  # before production; PRD009 is the error at production
+    body = next(f.body for f in ir.files if f.path.endswith("registry/registry.json"))
+    assert any("provenance" in problem for problem in schema.validate(body))
+
+
+def test_explain_prints_the_stage_and_where_each_field_lands(tmp_path: Path, cli_run: Run) -> None:
+    spec = tmp_path / "mlops.yaml"
+    spec.write_text(ROOT_SPEC, encoding="utf-8")
+    out = cli_run(["explain", str(spec), "--env", "production"], expect=0).stdout
+    assert "registry: stage production (level production, approved)" in out
+    assert "governance.level + governance.approvals -> registry.json stage, approvals; sagemaker: ModelPackage" in out
+    data = json.loads(cli_run(["explain", str(spec), "--env", "production", "--format", "json"], expect=0).stdout)
+    assert data[0]["registry"]["stage"] == "production"
+    assert schema.validate(data[0]["registry"]["entry"]) == []
