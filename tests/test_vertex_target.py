@@ -372,7 +372,7 @@ def test_apply_script_runs_the_calls_in_order(tmp_path: Path) -> None:
     ]
     upload = json.loads(calls.read_text().splitlines()[3])
     assert upload["modelId"] == "fraud-detection-production"
-    assert upload["model"]["versionAliases"] == ["v2-1-0"]
+    assert upload["model"]["versionAliases"] == ["v2-1-0", "production"]  # version alias, then the stage's
     moved = subprocess.run(["bash", str(script), "traffic", "25"], env=env, capture_output=True, text=True, check=False)
     assert moved.returncode == 0, moved.stderr
     last = calls.read_text().splitlines()[-1]
