@@ -170,6 +170,7 @@ def _stages(out: Path) -> dict[str, Json]:
         "vertex-label": vertex["labels"]["mlopsc-stage"],
         "azureml": azure["stage"],
         "azureml-tag": azure["tags"]["mlopsc-stage"],
+        "azureml-apply": re.findall(r"--set stage=(\w+)", (out / base / "azureml/apply.sh").read_text()),
         "kserve": isvc["metadata"]["annotations"]["registry.mlopsc.io/stage"],
     }
 
@@ -196,6 +197,7 @@ def test_mlopsc_approve_moves_the_stage_on_every_platform(tmp_path: Path, cli_ru
         "vertex-label": "candidate",
         "azureml": "candidate",
         "azureml-tag": "candidate",
+        "azureml-apply": ["candidate"],  # a registered version's stage moves on the next apply
         "kserve": "candidate",
     }
     cli_run(["approve", str(spec), "--env", "production", "--by", "dan@example.com", "--role", "model-risk"], expect=0)
@@ -209,6 +211,7 @@ def test_mlopsc_approve_moves_the_stage_on_every_platform(tmp_path: Path, cli_ru
         "vertex-label": "production",
         "azureml": "production",
         "azureml-tag": "production",
+        "azureml-apply": ["production"],
         "kserve": "production",
     }
     # check sees the move as drift of the old tree, and --fix round-trips it (KServe and the registry: the Azure

@@ -4,9 +4,10 @@ the owner, level and approval as labels, the model card where the Model resource
 Vertex AI Model Registry (https://cloud.google.com/vertex-ai/docs/model-registry/model-alias): an alias is a
 mutable name of one version, unique within the model (`[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]`, `default` reserved);
 applying an alias another version holds removes it from that version ("Some considerations for using
-aliases" on that page), so uploading a new version with `production` moves the stage to it. The stage names (`candidate`, `staging`, `production`, `archived`)
-are aliases, so `models/<id>@production` is the version that stage serves. (The apply script uploads a version
-once; moving the stage alias of an already uploaded version needs `models.mergeVersionAliases`, not done yet.)
+aliases" on that page), so uploading a new version with `production` moves the stage to it. The stage
+names (`candidate`, `staging`, `production`, `archived`) are aliases, so `models/<id>@production` is the
+version that stage serves. (The apply script uploads a version once; moving the stage alias of an already
+uploaded version needs `models.mergeVersionAliases`, not done yet.)
 Labels (https://cloud.google.com/vertex-ai/docs/general/resource-labels): keys and values of lowercase
 letters, digits, `_` and `-`, at most 63 characters, keys start with a letter.
 REST `Model` (https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models): `description`

@@ -59,7 +59,15 @@ def validate(body: Json) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator().iter_errors(body)]
 
 
+# What REG001 reports (compiler/registry.py): a spec without these has an entry the standard does not accept
+# yet, and the compile says so; every other rule of the schema holds for every rendered entry. The goldens are
+# held to the whole schema (tests/test_registry.py).
+REPORTED_INCOMPLETE = frozenset(
+    f"provenance: '{name}' is a required property" for name in ("git_commit", "dataset_snapshot_uri")
+)
+
+
 def check_rendered(file: RenderedFile) -> list[str]:
     if file.kind != "ModelRegistryMetadata":
         return []
-    return validate(file.body)
+    return [p for p in validate(file.body) if p not in REPORTED_INCOMPLETE]

@@ -14,16 +14,18 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name offer-ranker --version 5.0.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name offer-ranker --version 5.0.0 --set stage=staging --set tags.mlopsc-stage=staging --set tags.mlopsc-approved=false "${AZ_ML[@]}" >/dev/null
 if ! az ml model show --name offer-ranker --version 4.2.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --name offer-ranker --version 4.2.0 --type custom_model --path azureml://datastores/models/paths/offer-ranker/4.2.0/ "${AZ_ML[@]}"
 fi
 
-# 2. The online endpoint, without traffic (traffic can only name deployments that exist).
+# 3. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name offer-ranker-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name offer-ranker-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
+# 4. The deployments (created, or updated when they exist).
 if az ml online-deployment show --name v4-2-0 --endpoint-name offer-ranker-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v4-2-0.yaml "${AZ_ML[@]}"
 else
@@ -35,10 +37,10 @@ else
   az ml online-deployment create --file deployment-v5-0-0.yaml "${AZ_ML[@]}"
 fi
 
-# 4. Traffic: v4-2-0=70 v5-0-0=30 (endpoint.yaml).
+# 5. Traffic: v4-2-0=70 v5-0-0=30 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Autoscale (Azure Monitor), after the deployments exist.
+# 6. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
 # Roll back (Azure ML does not roll back by itself):

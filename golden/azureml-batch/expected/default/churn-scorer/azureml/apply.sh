@@ -26,8 +26,10 @@ fi
 if ! az ml model show --name churn-scorer --version 2.0.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name churn-scorer --version 2.0.0 --set stage=staging --set tags.mlopsc-stage=staging --set tags.mlopsc-approved=false "${AZ_ML[@]}" >/dev/null
 
-# 2. Batch: the endpoint, then its deployment as the default.
+# 3. Batch: the endpoint, then its deployment as the default.
 az ml batch-endpoint create --file batch-endpoint.yaml "${AZ_ML[@]}"
 if az ml batch-deployment show --name v2-0-0 --endpoint-name churn-scorer-default-batch "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml batch-deployment update --file batch-deployment.yaml "${AZ_ML[@]}"

@@ -14,20 +14,22 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name claims-triage --version 1.4.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name claims-triage --version 1.4.0 --set stage=archived --set tags.mlopsc-stage=archived --set tags.mlopsc-approved=false "${AZ_ML[@]}" >/dev/null
 if ! az ml model show --name claims-triage --version 1.3.2 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --name claims-triage --version 1.3.2 --type custom_model --path https://acmemodels.blob.core.windows.net/models/claims-triage/1.3.2/ "${AZ_ML[@]}"
 fi
 
-# 2. The online endpoint, without traffic (traffic can only name deployments that exist).
+# 3. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name claims-triage-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name claims-triage-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. Secrets: the endpoint's system-assigned identity reads Key Vault (role Key Vault Secrets User).
+# 4. Secrets: the endpoint's system-assigned identity reads Key Vault (role Key Vault Secrets User).
 PRINCIPAL_ID=$(az ml online-endpoint show --name claims-triage-default "${AZ_ML[@]}" --query identity.principal_id --output tsv)
 az role assignment create --assignee-object-id "$PRINCIPAL_ID" --assignee-principal-type ServicePrincipal --role 'Key Vault Secrets User' --scope "$(az keyvault show --name claims-kv --query id --output tsv)"
 
-# 4. The deployments (created, or updated when they exist).
+# 5. The deployments (created, or updated when they exist).
 if az ml online-deployment show --name v1-3-2 --endpoint-name claims-triage-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v1-3-2.yaml "${AZ_ML[@]}"
 else
@@ -39,7 +41,7 @@ else
   az ml online-deployment create --file deployment-v1-4-0.yaml "${AZ_ML[@]}"
 fi
 
-# 5. Traffic: v1-3-2=100 v1-4-0=0 (endpoint.yaml).
+# 6. Traffic: v1-3-2=100 v1-4-0=0 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
 # Roll back (Azure ML does not roll back by itself):

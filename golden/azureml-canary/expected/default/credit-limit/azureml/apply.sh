@@ -14,16 +14,18 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name credit-limit --version 3.1.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name credit-limit --version 3.1.0 --set stage=staging --set tags.mlopsc-stage=staging --set tags.mlopsc-approved=false "${AZ_ML[@]}" >/dev/null
 if ! az ml model show --name credit-limit --version 3.0.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --name credit-limit --version 3.0.0 --type custom_model --path azureml://datastores/models/paths/credit-limit/3.0.0/ "${AZ_ML[@]}"
 fi
 
-# 2. The online endpoint, without traffic (traffic can only name deployments that exist).
+# 3. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name credit-limit-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name credit-limit-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
+# 4. The deployments (created, or updated when they exist).
 if az ml online-deployment show --name v3-0-0 --endpoint-name credit-limit-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v3-0-0.yaml "${AZ_ML[@]}"
 else
@@ -35,10 +37,10 @@ else
   az ml online-deployment create --file deployment-v3-1-0.yaml "${AZ_ML[@]}"
 fi
 
-# 4. Traffic: v3-0-0=90 v3-1-0=10 (endpoint.yaml).
+# 5. Traffic: v3-0-0=90 v3-1-0=10 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Autoscale (Azure Monitor), after the deployments exist.
+# 6. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
 # Roll back (Azure ML does not roll back by itself):

@@ -14,16 +14,18 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name fraud-scorer --version 3.2.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name fraud-scorer --version 3.2.0 --set stage=production --set tags.mlopsc-stage=production --set tags.mlopsc-approved=true "${AZ_ML[@]}" >/dev/null
 if ! az ml model show --name fraud-scorer --version 3.1.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --name fraud-scorer --version 3.1.0 --type custom_model --path azureml://datastores/models/paths/fraud-scorer/3.1.0/ "${AZ_ML[@]}"
 fi
 
-# 2. The online endpoint, without traffic (traffic can only name deployments that exist).
+# 3. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name fraud-scorer-production "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name fraud-scorer-production --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
+# 4. The deployments (created, or updated when they exist).
 if az ml online-deployment show --name v3-1-0 --endpoint-name fraud-scorer-production "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v3-1-0.yaml "${AZ_ML[@]}"
 else
@@ -35,13 +37,13 @@ else
   az ml online-deployment create --file deployment-v3-2-0.yaml "${AZ_ML[@]}"
 fi
 
-# 4. Traffic: v3-1-0=95 v3-2-0=5 (endpoint.yaml).
+# 5. Traffic: v3-1-0=95 v3-2-0=5 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Autoscale (Azure Monitor), after the deployments exist.
+# 6. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
-# 6. Monitoring (needs the deployment and its data collection).
+# 7. Monitoring (needs the deployment and its data collection).
 if az ml schedule show --name fraud-scorer-production-monitor "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml schedule update --file monitor.yaml "${AZ_ML[@]}"
 else

@@ -26,23 +26,25 @@ fi
 if ! az ml model show --name price-elasticity --version 1.0.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name price-elasticity --version 1.0.0 --set stage=staging --set tags.mlopsc-stage=staging --set tags.mlopsc-approved=false "${AZ_ML[@]}" >/dev/null
 
-# 2. The online endpoint, without traffic (traffic can only name deployments that exist).
+# 3. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name price-elasticity-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name price-elasticity-default --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The deployments (created, or updated when they exist).
+# 4. The deployments (created, or updated when they exist).
 if az ml online-deployment show --name v1-0-0 --endpoint-name price-elasticity-default "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v1-0-0.yaml "${AZ_ML[@]}"
 else
   az ml online-deployment create --file deployment-v1-0-0.yaml "${AZ_ML[@]}"
 fi
 
-# 4. Traffic: v1-0-0=100 (endpoint.yaml).
+# 5. Traffic: v1-0-0=100 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Batch: the endpoint, then its deployment as the default.
+# 6. Batch: the endpoint, then its deployment as the default.
 az ml batch-endpoint create --file batch-endpoint.yaml "${AZ_ML[@]}"
 if az ml batch-deployment show --name v1-0-0 --endpoint-name price-elasticity-default-batch "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml batch-deployment update --file batch-deployment.yaml "${AZ_ML[@]}"
