@@ -4,6 +4,7 @@ platforms (run `mlopsc approve` on a copy, recompile, read each platform's stage
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlopsc.compiler.gitops.semdiff import semantic_diff
 from mlopsc.compiler.ir import Emitted, Json, Options
@@ -263,3 +266,15 @@ def test_explain_prints_the_stage_and_where_each_field_lands(tmp_path: Path, cli
     data = json.loads(cli_run(["explain", str(spec), "--env", "production", "--format", "json"], expect=0).stdout)
     assert data[0]["registry"]["stage"] == "production"
     assert schema.validate(data[0]["registry"]["entry"]) == []
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(max_size=40))
+def test_escaped_text_has_no_markdown_or_html_left(text: str) -> None:
+    out = md(text)
+    assert "\n" not in out and "<" not in out and ">" not in out
+    unescaped = re.sub(r"\\.", "", out)  # drop every backslash escape: what is left is plain
+    assert not set(unescaped) & set("\\`*_[]|~"), out
+    assert not re.match(r"[#>+=-]|\d+[.)]", out), out  # nothing opens a heading, quote, list or rule
+    # the escapes undo to the text with its whitespace runs collapsed
+    assert html.unescape(re.sub(r"\\(.)", r"\1", out)) == " ".join(text.split())
