@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -278,3 +281,53 @@ def test_escaped_text_has_no_markdown_or_html_left(text: str) -> None:
     assert not re.match(r"[#>+=-]|\d+[.)]", out), out  # nothing opens a heading, quote, list or rule
     # the escapes undo to the text with its whitespace runs collapsed
     assert html.unescape(re.sub(r"\\(.)", r"\1", out)) == " ".join(text.split())
+
+
+VERTEX_CURL = r"""#!/usr/bin/env bash
+# Vertex AI where version 2.1.0 was uploaded earlier as a candidate: the approval must move its stage alias.
+method=GET out= data= url=
+while (($#)); do
+  case "$1" in
+    -X) method=$2; shift 2 ;;
+    -o) out=$2; shift 2 ;;
+    -w|-H) shift 2 ;;
+    --data-binary) data=$2; shift 2 ;;
+    -*) shift ;;
+    *) url=$1; shift ;;
+  esac
+done
+echo "$method $url" >>"$CALLS"
+if [[ -n "$data" ]]; then jq -c . "${data#@}" >>"$CALLS"; fi
+case "$method $url" in
+  "GET "*/models/*@*)
+    echo '{"versionId": "3", "versionAliases": ["default", "v2-1-0", "candidate"]}' >"$out"; printf 200 ;;
+  "GET "*/endpoints/*) echo '{"deployedModels": [{"id": "1002001000"}]}' >"$out"; printf 200 ;;
+  "GET "*) echo '{}' >"$out"; printf 200 ;;
+  *) echo '{"name": "projects/p/locations/l/operations/1", "done": true}' >"$out"; printf 200 ;;
+esac
+"""
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="apply.sh needs jq")
+def test_vertex_apply_moves_the_stage_alias_of_an_uploaded_version(tmp_path: Path) -> None:
+    ir = compile_text(tmp_path, ROOT_SPEC, Options(today=TODAY, targets=("vertex",), environments=("production",)))
+    folder = tmp_path / "vertex"
+    folder.mkdir()
+    for f in ir.files:
+        if f.platform == "vertex":
+            (folder / f.path.rsplit("/", 1)[-1]).write_text(f.content, encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "curl").write_text(VERTEX_CURL, encoding="utf-8")
+    (bin_dir / "gcloud").write_text("#!/usr/bin/env bash\necho token\n", encoding="utf-8")
+    for tool in ("curl", "gcloud"):
+        (bin_dir / tool).chmod(0o700)
+    calls = tmp_path / "calls.txt"
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "CALLS": str(calls)}
+    result = subprocess.run(["bash", str(folder / "apply.sh")], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = calls.read_text().splitlines()
+    api = "https://us-central1-aiplatform.googleapis.com/v1/projects/acme-ml/locations/us-central1"
+    merge = lines.index(f"POST {api}/models/fraud-detection-production@3:mergeVersionAliases")
+    assert json.loads(lines[merge + 1]) == {"versionAliases": ["production", "-candidate"]}
+    assert not any("models:upload" in line for line in lines)  # the version exists: only its aliases move

@@ -327,6 +327,10 @@ done
 echo "$method $url" >>"$CALLS"
 if [[ -n "$data" ]]; then jq -c . "${data#@}" >>"$CALLS"; fi
 case "$method $url" in
+  "GET "*/models/*@*) # the version exists once this run uploaded it, with the aliases model.json gave it
+    if grep -q "models:upload" "$CALLS"; then
+      echo '{"versionId": "1", "versionAliases": ["v2-1-0", "production"]}' >"$out"; printf 200
+    else echo '{}' >"$out"; printf 404; fi ;;
   "GET "*/models/*) echo '{}' >"$out"; printf 404 ;;
   "GET "*/endpoints/*) echo '{"deployedModels": [{"id": "1002000000"}]}' >"$out"; printf 200 ;;
   "GET "*) echo '{}' >"$out"; printf 200 ;;
@@ -362,6 +366,7 @@ def test_apply_script_runs_the_calls_in_order(tmp_path: Path) -> None:
         f"GET {api}/models/fraud-detection-production@v2-1-0",
         f"GET {api}/models/fraud-detection-production",
         f"POST {api}/models:upload",
+        f"GET {api}/models/fraud-detection-production@v2-1-0",  # its stage alias: already there, no merge
         f"GET {api}/endpoints/fraud-detection-production",
         f"GET {api}/endpoints/fraud-detection-production",
         f"POST {api}/endpoints/fraud-detection-production:deployModel",

@@ -128,6 +128,8 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
         out["scheduler_service_account"] = platform.service_account or ""
     if "retraining-schedule.json" in files:
         out["retraining_display_name"] = f"{n.model_id}-retraining"
+    if plan.registry is not None:
+        out["stage"] = plan.registry.stage.value  # targets/vertex/registry.py: STAGE_STEP
     return out
 
 
@@ -164,6 +166,7 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
         "DEPLOYED_MODEL_ID": "deployed_model_id",
         "PREVIOUS_DEPLOYED_MODEL_ID": "previous_deployed_model_id",
         "PREVIOUS_VERSION": "previous_version",
+        "STAGE": "stage",
     }
     lines.append(_VALUE)
     lines += [f"{variable}=$(value {key})" for variable, key in variables.items() if key in values]
@@ -189,6 +192,11 @@ step_model() {
 }
 """
     )
+    if "stage" in values:
+        from mlopsc.targets.vertex.registry import STAGE_STEP
+
+        steps.append("stage")
+        lines.append(STAGE_STEP)
     if "endpoint.json" in files:
         steps += ["endpoint", "deploy"]
         lines.append(
@@ -396,6 +404,10 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         f'`{{"modelId": "{n.model_id}", "model": <model.json>}}` (or `"parentModel": "{n.model}"` when the model '
         "exists).",
     ]
+    if plan.registry is not None:
+        from mlopsc.targets.vertex.registry import stage_readme
+
+        out.append(stage_readme(n.model_id, n.alias, plan.registry.stage.value))
     if "endpoint.json" in files:
         split = traffic_split(plan)
         out += [

@@ -22,6 +22,7 @@ PROJECT=$(value project)
 REGION=$(value region)
 MODEL_ID=$(value model_id)
 ALIAS=$(value alias)
+STAGE=$(value stage)
 
 HOST="https://${REGION}-aiplatform.googleapis.com"
 API="${HOST}/v1/projects/${PROJECT}/locations/${REGION}"
@@ -87,6 +88,26 @@ step_model() {
   echo "model ${MODEL_ID}@${ALIAS}: uploaded"
 }
 
+# Registry stage (models.mergeVersionAliases): the version takes its stage's alias (Vertex AI moves it
+#    from any other version) and drops its other stage aliases; nothing to do when it has exactly its own.
+step_stage() {
+  local version
+  if ! call GET "$API/models/${MODEL_ID}@${ALIAS}"; then
+    echo "error: model ${MODEL_ID}@${ALIAS} not found: its stage cannot be set" >&2
+    exit 1
+  fi
+  version=$(jq -r '.versionId' "$RESPONSE")
+  jq --arg stage "$STAGE" '(.versionAliases // []) as $has
+    | {versionAliases: (([$stage] - $has)
+        + ($has | map(select(IN("candidate", "staging", "production", "archived") and . != $stage) | "-" + .)))}' "$RESPONSE" >"$REQUEST"
+  if jq -e '.versionAliases == []' "$REQUEST" >/dev/null; then
+    echo "model ${MODEL_ID}@${ALIAS}: stage ${STAGE}"
+    return
+  fi
+  call POST "$API/models/${MODEL_ID}@${version}:mergeVersionAliases" "$REQUEST"
+  echo "model ${MODEL_ID}@${ALIAS}: stage ${STAGE} (aliases merged)"
+}
+
 # Batch prediction on a schedule: a Cloud Scheduler job POSTs batch-prediction-job.json
 #    (a BatchPredictionJob is one run). Created, or updated in place.
 step_batch() {
@@ -114,6 +135,7 @@ batch_now() {
 case "${1:-apply}" in
   apply)
     step_model
+    step_stage
     step_batch
     ;;
   batch-now) batch_now ;;

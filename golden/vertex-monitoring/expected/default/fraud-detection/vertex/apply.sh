@@ -26,6 +26,7 @@ ENDPOINT_ID=$(value endpoint_id)
 DEPLOYED_MODEL_ID=$(value deployed_model_id)
 PREVIOUS_DEPLOYED_MODEL_ID=$(value previous_deployed_model_id)
 PREVIOUS_VERSION=$(value previous_version)
+STAGE=$(value stage)
 
 HOST="https://${REGION}-aiplatform.googleapis.com"
 API="${HOST}/v1/projects/${PROJECT}/locations/${REGION}"
@@ -91,6 +92,26 @@ step_model() {
   echo "model ${MODEL_ID}@${ALIAS}: uploaded"
 }
 
+# Registry stage (models.mergeVersionAliases): the version takes its stage's alias (Vertex AI moves it
+#    from any other version) and drops its other stage aliases; nothing to do when it has exactly its own.
+step_stage() {
+  local version
+  if ! call GET "$API/models/${MODEL_ID}@${ALIAS}"; then
+    echo "error: model ${MODEL_ID}@${ALIAS} not found: its stage cannot be set" >&2
+    exit 1
+  fi
+  version=$(jq -r '.versionId' "$RESPONSE")
+  jq --arg stage "$STAGE" '(.versionAliases // []) as $has
+    | {versionAliases: (([$stage] - $has)
+        + ($has | map(select(IN("candidate", "staging", "production", "archived") and . != $stage) | "-" + .)))}' "$RESPONSE" >"$REQUEST"
+  if jq -e '.versionAliases == []' "$REQUEST" >/dev/null; then
+    echo "model ${MODEL_ID}@${ALIAS}: stage ${STAGE}"
+    return
+  fi
+  call POST "$API/models/${MODEL_ID}@${version}:mergeVersionAliases" "$REQUEST"
+  echo "model ${MODEL_ID}@${ALIAS}: stage ${STAGE} (aliases merged)"
+}
+
 # Endpoint (endpoints.create with endpointId): skipped when it exists.
 step_endpoint() {
   if call GET "$API/endpoints/${ENDPOINT_ID}"; then
@@ -153,6 +174,7 @@ traffic() {
 case "${1:-apply}" in
   apply)
     step_model
+    step_stage
     step_endpoint
     step_deploy
     step_monitoring
