@@ -49,10 +49,13 @@ def generate(folder: Path, n: int, seed: int = 8) -> list[Path]:
         rollback["on"] = rollback.pop(True)
     rng = random.Random(seed)
     paths = []
+    subject = _production_subject()
     for i in range(n):
         spec = copy.deepcopy(base)
         name = f"model-{i:05d}"
         spec["metadata"]["name"] = name
+        # the approval binds the deployment subject, which names the model: re-bound for each copy
+        spec["governance"]["approvals"][0]["digest"] = _digest_of({**subject, "metadata.name": name})
         spec["model"]["type"] = rng.choice(["classification", "regression", "ranking"])
         spec["model"]["version"] = f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}"
         spec["serving"]["scale"]["rps"] = rng.choice([20, 200, 800, 2500])
@@ -66,6 +69,24 @@ def generate(folder: Path, n: int, seed: int = 8) -> list[Path]:
         path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def _production_subject() -> dict[str, object]:
+    """The root spec's deployment subject in `production` (policies/subject.py); the variants change none
+    of its fields but the model's name."""
+    from mlopsc.compiler.ir import Options, Validated
+    from mlopsc.compiler.passes import run
+    from mlopsc.policies.subject import deployment_subject
+
+    ir = run("mlops.yaml", (ROOT / "mlops.yaml").read_bytes(), Options(environments=("production",)), until="validate")
+    assert isinstance(ir, Validated)
+    return deployment_subject(ir.environments[0].spec, "production")
+
+
+def _digest_of(subject: dict[str, object]) -> str:
+    from mlopsc.policies.subject import digest_of
+
+    return digest_of(subject)
 
 
 # --- measuring -----------------------------------------------------------------------------------------

@@ -145,6 +145,10 @@ def target_page(name: str) -> str:
     ]
     for row in target.mapping:
         lines.append(f"| `{row.spec}` | {row.platform} | {row.note} |\n")
+    if name == "kserve":  # the metric catalog the alerts are held to (targets/kserve/metrics.py)
+        from mlopsc.targets.kserve.metrics import docs_section
+
+        lines.append("\n" + docs_section())
     return "".join(lines)
 
 
@@ -164,11 +168,40 @@ def capabilities_page() -> str:
     )
 
 
+def runtimes_page() -> str:
+    from mlopsc.targets import matrix, runtimecatalog
+
+    lines = [
+        GENERATED,
+        "# Serving runtimes: framework x version x platform\n\n",
+        "What the smallest online spec (CPU, REST) of each framework version is served with on each platform ",
+        "(`mlopsc runtimes` prints the same, with `--framework` and `--platform` filters), or why it cannot ",
+        "be and what to do. A refusal appears only where the platform publishes no server for the cell; then ",
+        "`serving.image_mirrors.<platform>` names a container for that platform alone, while the others keep ",
+        "their runtime.\n\n",
+        "## Compatibility policy\n\n",
+        inspect.cleandoc(runtimecatalog.__doc__ or "").split("Compatibility policy", 1)[1].split("\n", 1)[1].strip(),
+        "\n\n## Catalogs\n\n",
+        "Each platform's catalog is data, `targets/<platform>/runtimes.json`, rebuilt by ",
+        "`python -m mlopsc.targets.refresh_runtimes <platform>` from:\n\n",
+    ]
+    for platform in runtimecatalog.PLATFORMS:
+        lines.append(f"- {platform}: {runtimecatalog.catalog_source(platform)}\n")
+    lines.append("\n## Matrix\n\n")
+    lines.append(matrix.markdown(matrix.matrix()))
+    return "".join(lines)
+
+
 def pages() -> dict[str, str]:
     from mlopsc.policies.catalogue import policy_page
     from mlopsc.targets.registry import TARGETS
 
-    out = {"spec.md": spec_page(), "decision-rules.md": rules_page(), "policies.md": policy_page()}
+    out = {
+        "spec.md": spec_page(),
+        "decision-rules.md": rules_page(),
+        "policies.md": policy_page(),
+        "runtimes.md": runtimes_page(),
+    }
     for name in TARGETS:
         out[f"targets/{name}.md"] = target_page(name)
     out["targets/capabilities.md"] = capabilities_page()

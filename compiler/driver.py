@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from mlopsc.compiler.collisions import Owner, claim
 from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity, has_errors, sort_diagnostics
-from mlopsc.compiler.discover import discover, display
+from mlopsc.compiler.discover import display, find, kind_of
 from mlopsc.compiler.ir import Derived, Emitted, Options, RenderedFile
 from mlopsc.compiler.passes import IR, run
 from mlopsc.compiler.passes.parse import MAX_BYTES, too_large
@@ -46,6 +46,8 @@ class RunResult:
     files: list[RenderedFile] = field(default_factory=list)
     units: list[IR] = field(default_factory=list)  # each spec's IR: in-process runs only (see compile_paths)
     plans: list[PlanSummary] = field(default_factory=list)  # every spec's plans, in discovery order
+    excluded: list[str] = field(default_factory=list)  # folders --exclude kept from discovery (the CLI says so)
+    secrets: dict[str, frozenset[str]] = field(default_factory=dict)  # per spec with diagnostics: for redaction
 
     @property
     def failed(self) -> bool:
@@ -82,10 +84,17 @@ def compile_paths(
     owners: dict[str, str] = {}
     names: dict[str, Owner] = {}
     read: list[tuple[str, bytes] | tuple[str, Diagnostic, SourceFile | None]] = []
-    for path in discover(paths, exclude):
+    found = find(paths, exclude, options.exclude)
+    result.excluded = found.excluded
+    for refused in found.refused:
+        name = display(refused.path)
+        read.append((name, Diagnostic(name, 0, 0, "E001", Severity.ERROR, f"not read: {refused.reason}"), None))
+    for path in found.specs:
         name = display(path)
         try:
             read.append((name, read_bounded(path)))
+        except NotRegular as exc:
+            read.append((name, Diagnostic(name, 0, 0, "E001", Severity.ERROR, f"not read: {exc}", _NOT_REGULAR), None))
         except OSError as exc:
             read.append((name, Diagnostic(name, 0, 0, "E001", Severity.ERROR, f"cannot read: {exc.strerror}"), None))
         except TooLarge as exc:
@@ -116,7 +125,15 @@ def compile_paths(
         if not isinstance(outcome, _Compiled):
             # In-process; or the pipeline raised in a worker: compiled again here, so the exception
             # (and MLOPSC_DEBUG's traceback) is exactly the one of a run without workers.
-            ir = run(name, raw, options, until=until, between=between)
+            try:
+                ir = run(name, raw, options, until=until, between=between)
+            except Exception as exc:
+                if os.environ.get("MLOPSC_DEBUG"):
+                    raise
+                # a bug, not the input's fault: reported on this spec, and the other specs' outcomes kept
+                result.diagnostics.append(_crashed(name, exc))
+                result.sources[name] = SourceFile.from_text(name, raw.decode("utf-8", errors="replace"), raw)
+                continue
             if units and not pooled:
                 result.units.append(ir)
             outcome = _summarise(ir, bodies)
@@ -136,6 +153,7 @@ class _Compiled:
     model: str | None
     name_pos: tuple[int, int]
     files: tuple[RenderedFile, ...]
+    secrets: frozenset[str] | None = None  # what the redaction point masks (None: not gathered)
 
 
 @dataclass(frozen=True)
@@ -152,11 +170,22 @@ class _Died:
 
 def _summarise(ir: IR, bodies: bool) -> _Compiled:
     plans = tuple(PlanSummary(p.environment, p.model_name, p.derived) for p in getattr(ir, "plans", ()))
+    secrets = _secrets(ir)
     if not isinstance(ir, Emitted):
-        return _Compiled(ir.unit.source, ir.diagnostics, plans, False, None, (1, 1), ())
+        return _Compiled(ir.unit.source, ir.diagnostics, plans, False, None, (1, 1), (), secrets)
     files = ir.files if bodies else tuple(replace(f, body=None) for f in ir.files)
     model = ir.plans[0].model_name if ir.plans else None
-    return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files)
+    return _Compiled(ir.unit.source, ir.diagnostics, plans, True, model, _name_pos(ir), files, secrets)
+
+
+def _secrets(ir: IR) -> frozenset[str] | None:
+    """The spec's secrets for the redaction point, gathered here (in the worker, from the parsed document,
+    with the scanner's memo warm from the policy pass) when the spec has diagnostics to print."""
+    if not ir.diagnostics or ir.unit.document is None:
+        return None
+    from mlopsc.compiler.formats.redact import secrets_in_document
+
+    return secrets_in_document(ir.unit.document)
 
 
 def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], name: str, outcome: _Compiled) -> None:
@@ -164,6 +193,8 @@ def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], 
     first model/environment pair to render a cloud resource name owns that name (E116)."""
     result.sources[name] = outcome.source
     result.diagnostics.extend(outcome.diagnostics)
+    if outcome.secrets is not None:
+        result.secrets[name] = outcome.secrets
     result.plans.extend(outcome.plans)
     if not outcome.emitted:
         return
@@ -187,6 +218,19 @@ def _gather(result: RunResult, owners: dict[str, str], names: dict[str, Owner], 
     if model is not None:
         owners[model] = name
     result.files.extend(outcome.files)
+
+
+def _crashed(name: str, exc: Exception) -> Diagnostic:
+    return Diagnostic(
+        name,
+        0,
+        0,
+        INTERNAL_ERROR,
+        Severity.ERROR,
+        f"internal error while compiling this spec: {type(exc).__name__}: {exc}",
+        "please report this with the spec that caused it (MLOPSC_DEBUG=1 shows the traceback); "
+        "the other specs were compiled",
+    )
 
 
 def _died(name: str, outcome: _Died) -> Diagnostic:
@@ -325,16 +369,32 @@ class TooLarge(Exception):
         self.size = size
 
 
+class NotRegular(Exception):
+    """The path is a FIFO, a device, a socket or a folder: never opened for reading."""
+
+
+_NOT_REGULAR = "a spec is a regular file; reading a FIFO or a device would wait forever or never end"
+
+
 def read_bounded(path: Path) -> bytes:
     """The file's bytes, read only when it is within the size limit: a 100 MB (or endless) file is
-    refused after one stat (and one bounded read, should it grow in between), never read whole."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise TooLarge(size)
-    with path.open("rb") as handle:
+    refused after one stat (and one bounded read, should it grow in between), never read whole. Only a
+    regular file is opened (a FIFO would block the open, a device could be endless); it is opened
+    non-blocking and checked again on the open descriptor, so a swap in between cannot hang the run."""
+    info = path.stat()
+    kind = kind_of(info.st_mode)
+    if kind is not None:
+        raise NotRegular(f"{kind}, not a regular file")
+    if info.st_size > MAX_BYTES:
+        raise TooLarge(info.st_size)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        kind = kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegular(f"{kind}, not a regular file")
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise TooLarge(max(size, len(raw)))
+        raise TooLarge(max(info.st_size, len(raw)))
     return raw
 
 

@@ -41,6 +41,7 @@ def explain_json(units: Sequence[IR]) -> list[Json]:
                     "environment": plan.environment,
                     "model": plan.model_name,
                     "effective": _plain(plan.document),
+                    "subject": _subject_json(plan),
                     "decisions": [_decision_json(d) for d in plan.decisions],
                     "targets": {
                         s.target: {
@@ -70,6 +71,11 @@ def explain_text(units: Sequence[IR]) -> str:
             lines.append(f"== {path}: environment `{plan.environment}`, model `{plan.model_name}` ==")
             lines.append("effective spec:")
             lines.extend("  " + line for line in dump_yaml(_plain(plan.document)).splitlines())
+            subject = _subject_json(plan)
+            lines.append(f"deployment subject (what an approval of `{plan.environment}` binds): {subject['digest']}")
+            fields = subject["fields"]
+            assert isinstance(fields, dict)
+            lines.extend(f"  {name}" for name in sorted(fields))
             lines.append("decisions:")
             lines.extend(_decision_lines(plan.decisions, path))
             for stack in (s for s in stacks if s.environment == plan.environment):
@@ -81,6 +87,15 @@ def explain_text(units: Sequence[IR]) -> str:
                 lines.extend(explain_lines(plan.registry))
             lines.append("")
     return "\n".join(lines)
+
+
+def _subject_json(plan: Plan) -> dict[str, Json]:
+    """The environment's deployment subject (policies/subject.py): its digest, which `mlopsc approve`
+    writes into an approval, and the fields it covers."""
+    from mlopsc.policies.subject import deployment_subject, digest_of
+
+    subject = deployment_subject(plan.spec, plan.environment)
+    return {"digest": digest_of(subject), "fields": _plain(subject)}
 
 
 def _decision_lines(decisions: Sequence[Decision], path: str) -> list[str]:
@@ -131,7 +146,9 @@ def print_between(name: str, ir: IR) -> None:
             summary[f.name] = [_brief(v) for v in value]
         elif is_dataclass(value) and not isinstance(value, type):
             summary[f.name] = _plain(asdict(value))
-    sys.stderr.write(dump_yaml(summary))
+    from mlopsc.compiler.formats.redact import Redactor
+
+    sys.stderr.write(Redactor.of_sources([ir.unit.source]).text(dump_yaml(summary)))  # the one redaction point
 
 
 def _brief(value: object) -> Json:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -41,9 +41,25 @@ class Options:
     targets: tuple[str, ...] = ()  # empty: every platform the spec configures
     environments: tuple[str, ...] = ()  # empty: every environment
     kserve_crd: tuple[Path, ...] = ()  # CRD files or folders to validate KServe output against
+    kserve_runtimes: tuple[Path, ...] = ()  # the cluster's (Cluster)ServingRuntimes to check runtime selection
     today: date = field(default_factory=_today)  # approvals expire against this day (UTC, the run's clock)
+    now: datetime | None = None  # the run's instant (UTC); None: `instant()` decides
+
+    def instant(self) -> datetime:
+        """The run's instant in UTC: `now` when given; else the clock's, when it falls on `today`; else the
+        end of `today` (a caller that fixed only the day compares instants against that whole day)."""
+        if self.now is not None:
+            return self.now
+        from datetime import UTC, time
+
+        from mlopsc.compiler.clock import now
+
+        current = now()
+        return current if current.date() == self.today else datetime.combine(self.today, time(23, 59, 59), UTC)
+
     policy_file: Path | None = None  # --policy: org policy file; None: `.mlopsc/policy.yaml` found above each spec
     rendered_root: str = "rendered"  # --out: where rendered files are reported (policy findings in them)
+    exclude: tuple[str, ...] = ()  # --exclude: folder patterns discovery does not search (reported)
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,8 @@ class Environment:
     name: str
     spec: Spec
     document: Mapping[str, object]  # the merged plain document, as `explain` prints it
+    # the environment's overrides as written; None when the spec declares no `environments`
+    override: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,8 @@ class Plan:
     derived: Derived
     decisions: tuple[Decision, ...]
     document: Mapping[str, object]
+    # the environment's overrides as written; None when the spec declares no `environments` (see Environment)
+    override: Mapping[str, object] | None = None
     registry: RegistryEntry | None = None  # attached by the emit pass (registryfiles.attach), read by targets
 
     @property

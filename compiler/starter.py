@@ -1,4 +1,11 @@
-"""The commented starter spec that `mlopsc init` writes (a test compiles it)."""
+"""The commented starter spec that `mlopsc init` writes (a test compiles it), and where it goes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+DEFAULT_NAME = "my-model"
 
 STARTER = """\
 # mlops.yaml: one model, how it serves, rolls out, is watched and governed.
@@ -41,3 +48,21 @@ platforms:                          # render for each platform listed here
 #   staging: {governance: {level: staging}}
 #   production: {governance: {level: production}}
 """
+
+
+def starter(name: str = DEFAULT_NAME) -> str:
+    """The starter spec, its model named `name` (a valid spec name: see `init_target`)."""
+    return STARTER.replace(f"  name: {DEFAULT_NAME}        ", f"  name: {name:<{len(DEFAULT_NAME)}}        ", 1)
+
+
+def init_target(given: str, cwd: Path) -> tuple[Path, str]:
+    """The file `mlopsc init PATH` writes and the model name it gives, like other scaffolding tools:
+    PATH is a folder (PATH/mlops.yaml) when it ends with `/`, is a folder, or has no extension."""
+    from mlopsc.compiler.spec.patterns import NAME
+
+    path = Path(given)
+    folder = given.endswith(("/", "\\")) or path.is_dir() or (not path.suffix and not path.exists())
+    target = path / "mlops.yaml" if folder else path
+    parent = target.parent if target.parent != Path() else cwd
+    candidate = parent.resolve().name if (folder or target.parent != Path()) else ""
+    return target, candidate if re.match(NAME, candidate) else DEFAULT_NAME

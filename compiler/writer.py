@@ -1,15 +1,17 @@
 """Write a rendered tree under --out: only after a clean compile, all of it or nothing.
 
-A run is atomic as a whole, not folder by folder. Under an exclusive lock (a `flock` on
-`.<out>.mlopsc-lock` beside --out; a second compile into the same folder fails at once with a clear
-message instead of waiting), the writer
+A run is atomic as a whole, not folder by folder. Under an exclusive lock (a `flock` on the folder
+that holds --out, opened read-only: no lock file is created, so nothing is left in the user's tree, not
+even after a `kill -9`; a second compile into the same folder, or into a sibling of it, fails at once
+with a clear message instead of waiting), the writer
 
 1. recovers from a run that was killed (see below);
 2. stages the complete next state of --out in `.<out>.mlopsc-new` beside it: every file this run
    renders, the environment indexes (recomputed from the staged tree, under the lock), and every
    other entry already under --out carried over as a hard link (a copy where linking fails) or, for
-   a symlink, as the same symlink (never followed). Folders `<env>/<model>/<platform>/` this run
-   renders are replaced whole, so a file a platform no longer produces disappears;
+   a symlink, as the same symlink (never followed), except the files the caller removes (`check
+   --fix`'s orphans: so the indexes never list a removed model). Folders `<env>/<model>/<platform>/`
+   this run renders are replaced whole, so a file a platform no longer produces disappears;
 3. swaps the staged tree and --out in one step: Linux's `renameat2(RENAME_EXCHANGE)` (through
    ctypes) exchanges the two names atomically, so a reader or a `kill -9` at any moment sees the
    old tree or the new one; then the old tree (now under the staging name) is deleted.
@@ -30,9 +32,11 @@ Recovery reads only the names beside --out, so it needs no journal:
 The unit of safety is the process: a `kill -9` cannot leave a mix. Files are not fsync'ed one by
 one (that costs seconds on a 1,000-spec tree), so a power cut may lose the last run's contents.
 
---out must be a folder of its own: the writer refuses when it is the working folder or one of its
-parents (swapping it would pull the folder from under the shell) and when it is a mount point (a
-mount point cannot be renamed).
+--out must be a folder of its own: the writer refuses (`refuse_unswappable`, which the commands call
+before compiling, so it is a usage error) when it is the working folder or one of its parents
+(swapping it would pull the folder from under the shell), when it is a mount point (a mount point
+cannot be renamed), and when any folder under it is on another file system (a mount point inside
+--out: deleting the old tree would delete across it).
 
 Test hook: when `MLOPSC_TEST_PAUSE_AT` names a step (`staging`, `staged`, `swapped`, `moved-old`),
 the writer prints `mlopsc-test-pause <step>` to stderr and sleeps there, so a test can SIGKILL it at
@@ -45,6 +49,7 @@ import contextlib
 import ctypes
 import errno
 import os
+import re
 import shutil
 import stat
 import sys
@@ -103,8 +108,10 @@ def environment_indexes(files: Iterable[RenderedFile], out: Path | None) -> list
     return out_files
 
 
-def write_tree(files: list[RenderedFile], out: Path) -> list[str]:
-    """Replace --out by its next state in one atomic step; return the paths written (relative to out)."""
+def write_tree(files: list[RenderedFile], out: Path, remove: Iterable[str] = ()) -> list[str]:
+    """Replace --out by its next state in one atomic step; return the paths written (relative to out).
+
+    `remove`: paths (relative to out) of files not to carry over (the folders they leave empty go too)."""
     groups: dict[str, list[RenderedFile]] = defaultdict(list)
     singles: dict[str, RenderedFile] = {}
     for f in files:
@@ -116,8 +123,9 @@ def write_tree(files: list[RenderedFile], out: Path) -> list[str]:
         else:
             singles[f.path] = f
     root = out.resolve()
-    _refuse_unswappable(root)
+    refuse_unswappable(root)
     root.parent.mkdir(parents=True, exist_ok=True)
+    dropped = set(remove)
     with _locked(root):
         recover(root)
         for path in [*groups, *singles]:
@@ -125,8 +133,10 @@ def write_tree(files: list[RenderedFile], out: Path) -> list[str]:
         new = _beside(root, "new")
         new.mkdir()
         if root.is_dir():
-            _carry_over(root, new, set(groups), set(singles))
+            _carry_over(root, new, set(groups), set(singles) | dropped)
             shutil.copymode(root, new)
+            for path in sorted(dropped):
+                _remove_empty_folders(new / path, new)
         written: list[str] = []
         for i, (folder, members) in enumerate(sorted(groups.items())):
             if i == len(groups) // 2:
@@ -238,6 +248,17 @@ def _put(path: Path, previous: Path, content: str) -> None:
     _write_bytes(path, data)
 
 
+def _remove_empty_folders(removed: Path, root: Path) -> None:
+    """Remove the folders above `removed` (a file not carried over) that are left empty, up to `root`."""
+    current = removed.parent
+    while current != root and root in current.parents:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        current = current.parent
+
+
 def _write_bytes(path: Path, data: bytes) -> None:
     """The bytes (os.write: a run writes thousands of small files, and a text-mode file object costs
     more than the write)."""
@@ -256,37 +277,88 @@ def _beside(root: Path, what: str) -> Path:
 
 @contextlib.contextmanager
 def _locked(root: Path) -> Iterator[None]:
-    """Hold the lock file beside --out; fail at once, with a clear message, when another run holds it."""
-    lock_path = _beside(root, "lock")
+    """Hold a `flock` on the folder that holds --out; fail at once, with a clear message, when another run
+    holds it. A folder is locked through a read-only descriptor (flock(2) takes any open file), so no lock
+    file is ever created: nothing is left beside --out, and a killed run's lock goes with its process."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows has no flock: runs are not serialised there
         yield
         return
-    with open(lock_path, "a+b") as handle:
+    fd = os.open(root.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise WriteError(
-                f"another mlopsc run is writing into {root} (it holds {lock_path}); wait for it to finish and run again"
+                f"another mlopsc run is writing into {root} or a folder beside it (it holds a lock on "
+                f"{root.parent}); wait for it to finish and run again"
             ) from None
         try:
             yield
         finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
-def _refuse_unswappable(root: Path) -> None:
+def refuse_unswappable(out: Path) -> None:
+    """Raise WriteError when --out cannot be replaced as a whole (see the module docstring)."""
+    root = out.resolve()
     cwd = Path.cwd().resolve()
     if cwd == root or root in cwd.parents:
         raise WriteError(
             f"--out {root} is the working folder or one of its parents; "
             "render into a folder of its own (it is replaced as a whole)"
         )
-    if root.exists() and not root.is_dir():
+    if (root.exists() or root.is_symlink()) and not root.is_dir():
         raise WriteError(f"--out {root} exists and is not a folder")
-    if root.is_dir() and os.path.ismount(root):
+    if not root.is_dir():
+        return
+    if os.path.ismount(root):
         raise WriteError(f"--out {root} is a mount point, which cannot be swapped; render into a folder inside it")
+    other = _other_filesystem(root)
+    if other is not None:
+        raise WriteError(
+            f"{other} under --out {root} is on another file system (a mount point): mlopsc replaces --out as a "
+            "whole and will not delete across it; unmount it or move it out of --out"
+        )
+
+
+def _other_filesystem(root: Path) -> Path | None:
+    """The first mount point under `root`, if any: from the kernel's mount table where there is one (a bind
+    mount of the same file system keeps its device number), else the first folder (symlinks not followed)
+    whose device differs from root's."""
+    inside = sorted(p for p in _mount_points() if root in p.parents)
+    if inside:
+        return inside[0]
+    device = os.lstat(root).st_dev
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name, reverse=True):
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.stat(follow_symlinks=False).st_dev != device:
+                        return Path(entry.path)
+                    stack.append(Path(entry.path))
+    return None
+
+
+def _mount_points() -> list[Path]:
+    """Every mount point of this process's mount namespace (Linux `/proc/self/mountinfo`, field 5, with
+    its octal escapes); empty where there is no such file."""
+    try:
+        with open("/proc/self/mountinfo", "rb") as handle:
+            lines = handle.read().decode("utf-8", errors="surrogateescape").splitlines()
+    except OSError:
+        return []
+    points = []
+    for line in lines:
+        fields = line.split(" ")
+        if len(fields) > 4:  # the kernel writes space, tab, newline and backslash as \ooo
+            points.append(Path(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])))
+    return points
 
 
 def _no_symlinks(root: Path, target: Path) -> None:

@@ -12,6 +12,7 @@ errors with a position.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,22 @@ class YamlFloat(float):
         obj = super().__new__(cls, value)
         obj.raw = raw
         return obj
+
+
+# The longest number literal read as a number: every number of a spec fits in far fewer characters, and
+# a 20,000-digit hexadecimal int would later fail to print (Python's 4,300-digit str() limit).
+MAX_NUMBER_CHARS = 64
+
+
+class HugeNumber(str):
+    """A number literal too long to be one (more than MAX_NUMBER_CHARS characters, or a float literal
+    beyond float range): kept as its text, so validation reports it at its position (E103) as what it is."""
+
+    __slots__ = ()
+
+    def describe(self) -> str:
+        digits = sum(c.isalnum() for c in self)
+        return f"a number literal of {digits:,} characters (at most {MAX_NUMBER_CHARS} are read as a number)"
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,9 @@ class _MemoLoader(MemoisedResolver, _Loader):
     scalars repeat across files and specs)."""
 
 
+MemoLoader = _MemoLoader  # for other composers (the redaction point reads sources as node graphs)
+
+
 def compose(text: str) -> yaml.Node | None:
     """Compose exactly one document; raise YamlProblem for syntax errors and extra documents."""
     loader = _MemoLoader(text)
@@ -94,9 +114,9 @@ def compose(text: str) -> yaml.Node | None:
                 _pos(mark),
                 "put each model in its own mlops.yaml, or remove the `---` separator",
             ) from None
-        raise YamlProblem("E003", _yaml_message(exc), _pos(mark)) from None
+        raise syntax_problem(exc, text) from None
     except yaml.MarkedYAMLError as exc:
-        raise YamlProblem("E003", _yaml_message(exc), _pos(exc.problem_mark or exc.context_mark)) from None
+        raise syntax_problem(exc, text) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters, U+FFFE...)
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -178,15 +198,22 @@ def _scalar(node: yaml.ScalarNode) -> object:
     if tag == _TAG + "bool":
         return raw.lower() in ("true", "yes", "on", "y")
     if tag == _TAG + "int":
+        if len(raw) > MAX_NUMBER_CHARS:
+            return HugeNumber(raw)
         try:
             return int(raw.replace("_", ""), 0) if raw[:2].lower() in ("0x", "0o", "0b") else int(raw.replace("_", ""))
         except ValueError:
             return raw
     if tag == _TAG + "float":
+        if len(raw) > MAX_NUMBER_CHARS:
+            return HugeNumber(raw)
         try:
-            return YamlFloat(float(raw.replace("_", "")), raw)
+            value = float(raw.replace("_", ""))
         except ValueError:
             return raw
+        if math.isinf(value) and "inf" not in raw.lower():
+            return HugeNumber(raw)  # `1e999`: a finite literal too large for a float
+        return YamlFloat(value, raw)
     raise _bad_tag(node)
 
 
@@ -209,6 +236,49 @@ def _span(node: yaml.Node) -> Pos:
     start, end = node.start_mark, node.end_mark
     end_col = end.column + 1 if end.line == start.line and end.column > start.column else 0
     return Pos(start.line + 1, start.column + 1, end_col)
+
+
+_OPENERS = {
+    "while parsing a flow sequence": ("[", "]", "write the list as `- item` lines, or close it with `]`"),
+    "while parsing a flow mapping": ("{", "}", "write the mapping as `key: value` lines, or close it with `}`"),
+    "while scanning a quoted scalar": ("quote", "quote", "close the quoted text with the same quote"),
+}
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    """A YAML syntax error in words a spec author acts on.
+
+    A tab where indentation or a token is expected gets its own message (YAML indents with spaces only);
+    an unclosed `[`, `{` or quote is reported at its opener, which the parser only names as context,
+    with the place where it gave up in the message.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    if problem is not None and _char_at(text, problem) == "\t":
+        return YamlProblem(
+            "E003",
+            "not valid YAML: a tab character; YAML indents with spaces only",
+            _pos(problem),
+            "replace the tab with spaces (your editor can insert spaces for the Tab key)",
+        )
+    opener = _OPENERS.get(exc.context or "")
+    if opener is not None and context is not None and problem is not None:
+        sign, closer, hint = opener
+        found = f"{exc.problem} at line {problem.line + 1}, column {problem.column + 1}" if exc.problem else ""
+        what = "the quoted text" if sign == "quote" else f"the `{sign}`"
+        shut = "its closing quote" if closer == "quote" else f"`{closer}`"
+        return YamlProblem(
+            "E003", f"not valid YAML: {what} opened here is never closed with {shut} ({found})", _pos(context), hint
+        )
+    return YamlProblem("E003", _yaml_message(exc), _pos(problem or context))
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str:
+    """The character a mark points at (libyaml's marks carry no buffer: read it from the text)."""
+    lines = text.split("\n")
+    if mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if mark.column < len(line) else ""
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:

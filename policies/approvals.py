@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import timedelta
 
 from mlopsc.compiler.ir import Plan
 from mlopsc.compiler.source import Path_
@@ -27,34 +27,56 @@ def approvals_path(index: int, field: str = "") -> Path_:
 
 
 def evaluate(plan: Plan, ctx: PolicyContext) -> tuple[list[int], list[Problem]]:
-    """Indexes of the approvals of this environment that count (signatures aside), and the problems of the rest."""
+    """Indexes of the approvals of this environment that count (signatures aside), and the problems of the rest.
+
+    Every comparison is in UTC: `today` and `now` are the run's one clock (compiler/clock.py), and `at`
+    is converted to UTC whatever offset it was written with.
+    """
+    from mlopsc.policies.identity import same_person
+    from mlopsc.policies.subject import subject_digest
+
     spec = plan.spec
     rules = ctx.policy.approvals
-    digest = spec.model.artifact.digest
-    today = ctx.options.today
-    owner = spec.metadata.owner.lower()
+    subject = subject_digest(spec, plan.environment)
+    artifact = spec.model.artifact.digest
+    today, now = ctx.options.today, ctx.options.instant()
+    owner = spec.metadata.owner
     valid: list[int] = []
     problems: list[Problem] = []
     for index, approval in enumerate(spec.governance.approvals):
         if approval.environment != plan.environment:
             continue
         found: list[Problem] = []
-        if digest is None or approval.digest != digest:
-            shown = digest if digest is not None else "no digest (model.artifact.digest is unset)"
-            found.append(
-                Problem(index, "digest", f"it approves {_short(approval.digest)}, the artifact is {_short(shown)}")
-            )
-        if approval.expires < today:
-            found.append(Problem(index, "expires", f"it expired on {approval.expires.isoformat()}"))
-        at_day = approval.at.date()
-        if at_day > today:
-            found.append(Problem(index, "at", f"it is dated {at_day.isoformat()}, after today ({today.isoformat()})"))
-        if rules.max_age_days is not None and today - at_day > timedelta(days=rules.max_age_days):
+        if approval.digest != subject:
+            if artifact is None:
+                reason = (
+                    f"it approves {_short(approval.digest)}, but the artifact has no digest (set model.artifact.digest)"
+                )
+            elif approval.digest == artifact:
+                reason = (
+                    "it approves the artifact digest alone; an approval binds the deployment subject "
+                    f"({_short(subject)}: the artifact and every image, URI and command of the environment)"
+                )
+            else:
+                reason = (
+                    f"it approves {_short(approval.digest)}, the environment's deployment subject is "
+                    f"{_short(subject)} (the artifact, an image, a URI or a command changed since)"
+                )
+            found.append(Problem(index, "digest", reason))
+        if approval.expires is None:
+            if rules.require_expires:
+                found.append(Problem(index, "", "it has no `expires`; the org policy requires one"))
+        elif approval.expires < today:
+            found.append(Problem(index, "expires", f"it expired on {approval.expires.isoformat()} (UTC)"))
+        at = approval.at.astimezone(dt.UTC)
+        if at > now:
+            found.append(Problem(index, "at", f"it is dated {at.isoformat()}, after now ({now.isoformat()}, UTC)"))
+        if rules.max_age_days is not None and now - at > dt.timedelta(days=rules.max_age_days):
             found.append(
                 Problem(
                     index,
                     "at",
-                    f"it was given on {at_day.isoformat()}, more than {rules.max_age_days} days ago "
+                    f"it was given on {at.date().isoformat()} (UTC), more than {rules.max_age_days} days ago "
                     "(approvals.max_age_days)",
                 )
             )
@@ -62,10 +84,17 @@ def evaluate(plan: Plan, ctx: PolicyContext) -> tuple[list[int], list[Problem]]:
             found.append(
                 Problem(index, "role", f"role `{approval.role}` is not one of {', '.join(sorted(rules.roles))}")
             )
-        elif rules.approvers and approval.by.lower() not in {a.lower() for a in rules.approvers.get(approval.role, [])}:
+        elif rules.approvers and not any(same_person(approval.by, a) for a in rules.approvers.get(approval.role, [])):
             found.append(Problem(index, "by", f"{approval.by} does not hold role `{approval.role}` in the org policy"))
-        if approval.by.lower() == owner:
-            found.append(Problem(index, "by", f"{approval.by} owns the model and cannot approve it"))
+        if not rules.allow_self_approval and same_person(approval.by, owner):
+            found.append(
+                Problem(
+                    index,
+                    "by",
+                    f"{approval.by} is the model's owner ({owner}) and cannot approve it (addresses compared "
+                    "without case, +tags, punycode or look-alike letters)",
+                )
+            )
         if found:
             problems.extend(found)
         else:

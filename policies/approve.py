@@ -1,7 +1,10 @@
 """`mlopsc approve`: append an approval record to mlops.yaml, keeping the user's comments and layout.
 
-The record binds the approval to the environment's effective artifact digest (a new artifact needs a
-new approval); `at` is the current time in UTC, the only clock mlopsc reads. The file is edited with
+The record binds the approval to the environment's deployment subject digest (policies/subject.py: the
+artifact digest and every image, URI and command of the environment's effective spec; any change needs a
+new approval); `at` is the current time in UTC, the only clock mlopsc reads. `expires` is written (90
+days by default) unless the caller asks for none (`--no-expires`: the approval then stands until its
+subject changes, as the org policy allows). The file is edited with
 ruamel.yaml's round-trip mode (comments, quotes, flow maps and key order survive; the indentation of
 the file is detected), and only the new record is added.
 
@@ -39,7 +42,7 @@ class Approved:
 
 
 def effective(path: Path, environment: str) -> tuple[str, str, list[Diagnostic]]:
-    """(model name, artifact digest) of one environment, or the diagnostics that stop it."""
+    """(model name, deployment subject digest) of one environment, or the diagnostics that stop it."""
     from mlopsc.compiler.discover import display
     from mlopsc.compiler.ir import Options, Validated
     from mlopsc.compiler.passes import run
@@ -48,12 +51,14 @@ def effective(path: Path, environment: str) -> tuple[str, str, list[Diagnostic]]
     errors = [d for d in ir.diagnostics if d.is_error]
     if errors or not isinstance(ir, Validated) or not ir.environments:
         return "", "", errors
+    from mlopsc.policies.subject import subject_digest
+
     spec = ir.environments[0].spec
     if spec.model.artifact.digest is None:
         raise ApproveError(
             f"environment `{environment}` has no artifact digest (model.artifact.digest): an approval binds to one"
         )
-    return spec.metadata.name, spec.model.artifact.digest, []
+    return spec.metadata.name, subject_digest(spec, environment), []
 
 
 def approve(
@@ -64,6 +69,7 @@ def approve(
     *,
     ticket: str | None = None,
     expires: dt.date | None = None,
+    no_expires: bool = False,
     sign_key: Path | None = None,
     now: dt.datetime | None = None,
 ) -> Approved | list[Diagnostic]:
@@ -82,15 +88,17 @@ def approve(
 
         now = clock_now()
     moment = now.astimezone(dt.UTC).replace(microsecond=0)
-    until = expires or moment.date() + dt.timedelta(days=DEFAULT_DAYS)
-    if until < moment.date():
+    if no_expires and expires is not None:
+        raise ApproveError("--expires and --no-expires exclude each other")
+    until = None if no_expires else expires or moment.date() + dt.timedelta(days=DEFAULT_DAYS)
+    if until is not None and until < moment.date():
         raise ApproveError(f"--expires {until.isoformat()} is in the past")
     signature = None
     if sign_key is not None:
         from mlopsc.policies.signatures import SignatureError, Subject, sign
 
         try:
-            signature = sign(Subject(model, environment, digest, role, until), sign_key)
+            signature = sign(Subject(model, environment, digest, role, by, moment, until), sign_key)
         except SignatureError as exc:
             raise ApproveError(str(exc)) from None
     text = path.read_text(encoding="utf-8")
@@ -106,7 +114,7 @@ def _record(
     by: str,
     role: str,
     at: dt.datetime,
-    expires: dt.date,
+    expires: dt.date | None,
     ticket: str | None,
     digest: str,
     signature: str | None,
@@ -123,7 +131,8 @@ def _record(
     record["by"] = by
     record["role"] = role
     record["at"] = stamp
-    record["expires"] = expires
+    if expires is not None:
+        record["expires"] = expires
     if ticket:
         record["ticket"] = ticket
     record["digest"] = digest

@@ -16,15 +16,21 @@ default severity that the org policy file can change, and a link here from every
 _DEFAULT = """\
 ## The org policy file
 
-`.mlopsc/policy.yaml`, found by walking up from each spec's folder (the first one found wins; the walk
-stops at the folder that holds `.git`, or at the filesystem root), or given with `--policy FILE`. Keep it
-where CODEOWNERS protects it: it grades findings and grants waivers. It is checked strictly (unknown
+One org policy per run: the `.mlopsc/policy.yaml` of the **repository root**, or the file given with
+`--policy FILE`. The repository root of a spec is its git top-level (the nearest folder at or above the
+spec's folder that holds `.git`, a folder or a worktree's file); outside git, the current working folder
+(where mlopsc runs). A `.mlopsc/policy.yaml` anywhere between a spec's folder and the repository root is
+an error (POL005) and is never read: a nested file would let whoever owns a sub-folder re-grade findings
+or switch approvals off for the models under it. Keep the root's file where CODEOWNERS protects it:
+it grades findings and grants waivers. It is checked strictly (unknown
 keys, wrong types and unknown rule ids are errors with their position), and a malformed file fails
 closed: no rule runs and the run fails (POL001).
 
 **Without a file** the default policy applies: every rule at its default severity below; environments
-at governance level `production` need an approval bound to the artifact digest, from any role, by
-anyone but the model's owner, not expired (no maximum age); no signatures; no waivers.
+at governance level `production` need an approval bound to the environment's deployment subject (the
+artifact digest and every image, URI and command that runs there), from any role, by anyone but the
+model's owner, not expired when it has an expiry (`expires` is optional; no maximum age); no
+signatures; no waivers. All dates are compared in UTC, at the run's one instant (`MLOPSC_NOW` replaces it).
 
 ```yaml
 version: 1
@@ -37,6 +43,8 @@ approvals:
   approvers:               # who holds each role (empty map: anyone holds any role)
     model-risk: [carol@example.com, dan@example.com]
   max_age_days: 90         # optional: older approvals (from `at`) no longer count
+  require_expires: true    # every counted approval must carry `expires` (optional in spec v1)
+  allow_self_approval: false   # default: the owner cannot approve (case, +tag, punycode, look-alikes folded)
   require_signatures: true # each counted approval carries an SSH signature (APR002)
   allowed_signers: .mlopsc/allowed_signers   # relative to the folder holding .mlopsc/
 waivers:

@@ -23,7 +23,14 @@ from mlopsc.compiler.source import Path_, Pos, PositionMap
 from mlopsc.policies.base import FileFinding, PolicyRule
 from mlopsc.policies.base import Finding as PolicyFinding
 from mlopsc.policies.context import PolicyContext
-from mlopsc.policies.orgpolicy import WAIVER_UNUSED, LoadedPolicy, Waiver, find_policy, load_policy
+from mlopsc.policies.orgpolicy import (
+    WAIVER_UNUSED,
+    LoadedPolicy,
+    Waiver,
+    find_policy,
+    load_policy,
+    nested_policy_errors,
+)
 from mlopsc.policies.walk import value_at
 
 if TYPE_CHECKING:
@@ -45,7 +52,8 @@ def policy_pass(emitted: Emitted, options: Options) -> Emitted:
     path = options.policy_file or find_policy(emitted.unit.source.path)
     loaded = load_policy(path, RULE_IDS, options.today)
     ctx = PolicyContext(emitted.unit, options, loaded, emitted.plans, emitted.stacks, emitted.files)
-    return replace(emitted, diagnostics=emitted.diagnostics + run_policies(emitted, ctx))
+    nested = nested_policy_errors(emitted.unit.source.path)
+    return replace(emitted, diagnostics=emitted.diagnostics + nested + run_policies(emitted, ctx))
 
 
 def run_policies(emitted: Emitted, ctx: PolicyContext) -> tuple[Diagnostic, ...]:

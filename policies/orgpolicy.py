@@ -1,13 +1,16 @@
 """The org policy file `.mlopsc/policy.yaml`: severities, who approves what, and waivers.
 
-Found by walking up from each spec's folder (the first `.mlopsc/policy.yaml` wins; the walk stops at
-the folder that holds `.git`, or at the filesystem root), or given with `--policy FILE`. It is read
+One org policy per run: the repository root's `.mlopsc/policy.yaml` (see :func:`repository_root`), or
+`--policy FILE`. A `.mlopsc/policy.yaml` in a folder between a spec and the repository root is an error
+(POL005), never read: a nested file would let whoever owns a sub-folder re-grade findings and turn
+approvals off for the models under it, out of sight of the policy's CODEOWNERS. It is read
 and checked by `policyfile.py` (pydantic, imported only when there is a file): a malformed file is a
 positioned error, and the policy fails closed. This module holds the settings the rules read.
 
 Without a file the default policy applies (documented in docs/policies.md): every rule at its default
-severity; environments at level `production` need an approval bound to the artifact digest, from any
-role, by anyone but the model's owner, not expired; no signatures; no waivers.
+severity; environments at level `production` need an approval bound to the deployment subject
+(policies/subject.py), from any role, by anyone but the model's owner, not expired when it has an
+expiry; no signatures; no waivers.
 
 Waivers are validated one by one, so a malformed waiver is an error at its own position (and is not
 applied) while the rest of the file still works.
@@ -33,11 +36,14 @@ POLICY_INVALID = "POL001"
 WAIVER_EXPIRED = "POL002"
 WAIVER_UNUSED = "POL003"
 WAIVER_TOO_LONG = "POL004"
+POLICY_NESTED = "POL005"
 POLICY_CODES: dict[str, str] = {
     POLICY_INVALID: "The org policy file (or one waiver in it) is malformed; the policy fails closed.",
     WAIVER_EXPIRED: "A waiver has expired: the finding it covered is reported again.",
     WAIVER_UNUSED: "A waiver matched no finding of its model: remove it, or fix its rule, environment or path.",
     WAIVER_TOO_LONG: f"A waiver expires more than {MAX_WAIVER_DAYS} days ahead: it is not applied.",
+    POLICY_NESTED: "A `.mlopsc/policy.yaml` below the repository root: not read (one org policy per run); "
+    "move its settings to the root's policy file.",
 }
 
 
@@ -51,6 +57,8 @@ class ApprovalRules:
     max_age_days: int | None = None
     require_signatures: bool = False
     allowed_signers: str | None = None
+    require_expires: bool = False
+    allow_self_approval: bool = False
 
 
 DEFAULT_APPROVALS = ApprovalRules()
@@ -96,16 +104,57 @@ class LoadedPolicy:
 DEFAULT = LoadedPolicy(PolicySettings())
 
 
-def find_policy(spec_path: str) -> Path | None:
-    """The first `.mlopsc/policy.yaml` above the spec's folder, stopping at a `.git` folder's parent."""
+def repository_root(spec_path: str) -> Path:
+    """The folder whose `.mlopsc/policy.yaml` is the org policy for a spec: the git top-level of the spec
+    (the nearest folder at or above the spec's folder that holds `.git`, a folder or a worktree's file),
+    else the current working directory (where mlopsc runs: the discovery root)."""
     folder = Path(spec_path).resolve().parent
     for candidate in (folder, *folder.parents):
-        path = candidate / POLICY_FILE
-        if path.is_file():
-            return path
         if (candidate / ".git").exists():
-            return None
-    return None
+            return candidate
+    return Path.cwd().resolve()
+
+
+def find_policy(spec_path: str) -> Path | None:
+    """The repository root's `.mlopsc/policy.yaml`, when it exists."""
+    path = repository_root(spec_path) / POLICY_FILE
+    return path if path.is_file() else None
+
+
+def nested_policies(spec_path: str) -> list[Path]:
+    """Every `.mlopsc/policy.yaml` in a folder from the spec's own up to (not including) the repository
+    root: each is an error, since only the root's is read. None when the spec is outside the root."""
+    root = repository_root(spec_path)
+    folder = Path(spec_path).resolve().parent
+    if folder != root and root not in folder.parents:
+        return []
+    found: list[Path] = []
+    while folder != root:
+        if (folder / POLICY_FILE).is_file():
+            found.append(folder / POLICY_FILE)
+        folder = folder.parent
+    return found
+
+
+def nested_policy_errors(spec_path: str) -> tuple[Diagnostic, ...]:
+    from mlopsc.compiler.diagnostics import Diagnostic, Severity
+    from mlopsc.compiler.discover import display
+
+    root = repository_root(spec_path) / POLICY_FILE
+    return tuple(
+        Diagnostic(
+            display(path),
+            0,
+            0,
+            POLICY_NESTED,
+            Severity.ERROR,
+            f"a nested org policy file is not read: one org policy per run, the repository root's "
+            f"({display(root)}) or --policy",
+            "move its settings into the repository root's .mlopsc/policy.yaml (keep it under CODEOWNERS) and "
+            "delete this file",
+        )
+        for path in nested_policies(spec_path)
+    )
 
 
 def load_policy(path: Path | None, known_rules: frozenset[str], today: date) -> LoadedPolicy:

@@ -52,6 +52,12 @@ class Approvals(_Model):
     allowed_signers: str | None = None
     """ssh-keygen allowed-signers file; relative paths start at the folder holding `.mlopsc/` (or at the
     folder of a `--policy` file kept elsewhere). Required with `require_signatures`."""
+    require_expires: bool = False
+    """Every counted approval must carry `expires` (spec v1 makes it optional: without it an approval stands
+    until its subject changes)."""
+    allow_self_approval: bool = False
+    """Let the model's owner approve it. Off by default: addresses are compared in canonical form (case,
+    `+tag`, punycode and look-alike letters folded)."""
 
 
 class WaiverModel(_Model):

@@ -106,6 +106,7 @@ __all__ = [
     "is_secret_key",
     "looks_random",
     "scan_value",
+    "secret_spans",
     "shannon_entropy",
 ]
 
@@ -139,12 +140,19 @@ DETECTORS: dict[str, str] = {
     "anthropic-api-key": "Anthropic API key (sk-ant-...)",
     "openai-api-key": "OpenAI API key (sk-..., sk-proj-...)",
     "gcp-api-key": "Google API key (AIza...)",
+    "pypi-token": "PyPI upload token (pypi-AgE...)",
+    "npm-token": "npm access token (npm_...)",
+    "sendgrid-api-key": "SendGrid API key (SG....)",
+    "stripe-secret-key": "Stripe secret or restricted live key (sk_live_/rk_live_)",
     "jwt": "JSON Web Token",
     "azure-connection-string": "Azure connection string with an account or shared access key",
     "azure-sas-token": "Azure shared access signature (sig=)",
     "azure-storage-account-key": "Azure storage account key (88 base64 characters ending ==)",
     "url-credentials": "URL with an embedded password (scheme://user:password@host)",
     "password-assignment": "password=... assignment with a literal value",
+    "secret-assignment": "NAME=... assignment of a literal to a secret-looking name (export DB_PASSWORD=...)",
+    "command-line-password": "password on a command line (--password X, mysql -pX, curl -u user:X)",
+    "base64-encoded-secret": "base64 text that decodes to a secret (a key file, a token, a credentials file)",
     "high-entropy-under-secret-key": "random-looking literal under a secret-looking key",
     "literal-under-secret-key": "literal value under a secret-looking key",
 }
@@ -311,6 +319,14 @@ _WEAK_LAST = frozenset(
 )
 _WEAK_PAIRS = frozenset({("connection", "string"), ("conn", "str")})
 
+# Words after the secret word that still leave the value the secret (`SECRET_VALUE`, `API_TOKEN_B64`,
+# `DB_PASSWORD_1`); words such as `name`, `id`, `ref`, `file`, `ttl` do not (they are not listed: a key
+# whose last word is one of them is not secret-looking).
+_ENCODING_SUFFIXES = frozenset(
+    {"value", "val", "b", "b64", "base64", "hex", "enc", "encoded", "raw", "plain", "plaintext"}
+)
+_STRONG_ENDINGS = ("password", "passwd", "passphrase", "secret", "apikey", "authtoken", "accesstoken")
+
 _KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
@@ -329,11 +345,17 @@ def _key_info(key: str) -> _KeyInfo:
     if info is not None:
         return info
     words = [w.lower() for w in _KEY_WORD.findall(key)]
+    # `DB_PASSWORD_1`, `PASSWORD2`, `SECRET_VALUE`, `API_TOKEN_B64`: the secret word is not the last one;
+    # trailing counters and encodings say how the secret is held, not that it is something else.
+    while len(words) > 1 and (words[-1].isdigit() or words[-1] in _ENCODING_SUFFIXES):
+        words.pop()
     strength = _NONE
-    if words == ["secret"]:
+    if words == ["secret"] and not _ENCODING_SUFFIXES.intersection(_KEY_WORD.findall(key.lower())):
         strength = _REFNAME
     elif words:
         last = words[-1]
+        if last not in _STRONG_LAST and last.endswith(_STRONG_ENDINGS):
+            last = "password"  # `PGPASSWORD`, `MYSQL_PWD` as one word, `dbsecret`: a run-together key
         pair = (words[-2], last) if len(words) > 1 else ("", last)
         if last in _STRONG_LAST or pair in _STRONG_PAIRS:
             strength = _STRONG
@@ -478,6 +500,17 @@ _RULES: tuple[_Rule, ...] = (
         r"|sk-[A-Za-z0-9_-]*T3BlbkFJ[A-Za-z0-9_-]+|sk-[A-Za-z0-9]{32,})(?![A-Za-z0-9_-])",
         check="random",
     ),
+    # Ported from Yelp/detect-secrets 1.5.0 (Apache-2.0), `detect_secrets/plugins/pypi_token.py`,
+    # `npm.py` (with gitleaks' `npm_[a-z0-9]{36}`), `sendgrid.py` and `stripe.py`: formats our table lacked.
+    _rule(
+        "pypi-token",
+        ("pypi-AgE",),
+        _B + r"(pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{70,})",
+        check="entropy3",
+    ),
+    _rule("npm-token", ("npm_",), _B + r"(npm_[A-Za-z0-9]{36})" + _A, check="entropy3"),
+    _rule("sendgrid-api-key", ("SG.",), _B + r"(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})" + _A, check="entropy3"),
+    _rule("stripe-secret-key", ("k_live_",), _B + r"([rs]k_live_[0-9A-Za-z]{24,99})" + _A, check="entropy3"),
     _rule("gcp-api-key", ("AIza",), r"(?<![A-Za-z0-9_-])(AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])", check="entropy4"),
     _rule("jwt", ("eyJ",), r"(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)", check="jwt"),
     _rule(
@@ -495,12 +528,41 @@ _RULES: tuple[_Rule, ...] = (
         r"(?<![A-Za-z0-9+/=])([A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         check="azure_key",
     ),
-    _rule("url-credentials", ("@",), r"""://[^\s/:@?#'"]*:([^\s/@?#'"]+)@[^\s/@]""", check="literal"),
+    # The password runs to the LAST `@` before a host name: real passwords hold `/ # ? '` (most AWS secret
+    # keys hold `/`), which a URL should percent-encode but people paste raw. The user part holds no `/`,
+    # so `https://host/path:x@y` is not read as credentials.
+    _rule(
+        "url-credentials",
+        ("@",),
+        r"""[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@?#]*:(\S+)@[A-Za-z0-9_.-]*[A-Za-z0-9](?![A-Za-z0-9_.-]*@)""",
+        check="literal",
+    ),
     _rule(
         "password-assignment",
         ("assw", "ASSW", "wd=", "WD=", "Wd=", "wd =", "WD ="),
         r"""(?i)(?<![A-Za-z0-9_])(?:password|passwd|pwd)\s*=\s*("[^"]*"|'[^']*'|[^\s;&,"']+)""",
         check="literal",
+    ),
+    # `export DB_PASSWORD=...`, `API_TOKEN=...` inside a value (a shell line, a command, a .env text): the
+    # name before `=` is judged like a mapping key (strong secret-looking keys only).
+    _rule(
+        "secret-assignment",
+        ("=",),
+        r"""(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s;&|,"'`)]+)""",
+        group=2,
+        check="assignment",
+    ),
+    # Command lines: `--password X`, `--token=X`, `mysql -pX`, `curl -u user:X` (gitleaks' curl rules,
+    # `cmd/generate/config/rules/curl.go`).
+    _rule(
+        "command-line-password",
+        ("--", "-p", "-u", "mysql", "--user"),
+        r"""(?:^|\s)--?(?:password|passwd|pass|pwd|token|secret|api-?key|auth-token|access-token|client-secret)"""
+        r"""(?:=|\s+)("[^"]*"|'[^']*'|[^\s"';&|]+)"""
+        r"""|(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]*?\s-p([^\s"';&|-][^\s"';&|]*)"""
+        r"""|(?:^|\s)(?:-u|--user)(?:\s+|=)["']?[^\s:"']+:([^\s"']+)""",
+        group=0,
+        check="command",
     ),
 )
 
@@ -617,6 +679,18 @@ def _check_literal(secret: str, m: re.Match[str]) -> bool:
     return bool(text) and not _is_non_literal(text) and text != "%s"
 
 
+def _check_assignment(secret: str, m: re.Match[str]) -> bool:
+    name = m.group(1)
+    if name.lower().rstrip("_") in ("password", "passwd", "pwd"):
+        return False  # password-assignment's
+    return _key_info(name).strength == _STRONG and _check_literal(secret, m)
+
+
+def _check_command(secret: str, m: re.Match[str]) -> bool:
+    value = next((g for g in m.groups() if g is not None), "")
+    return _check_literal(value, m)
+
+
 def _check_random(secret: str, m: re.Match[str]) -> bool:
     return looks_random(secret)
 
@@ -649,6 +723,8 @@ _CHECKS = {
     "sas": _check_sas,
     "azure_key": _check_azure_key,
     "literal": _check_literal,
+    "assignment": _check_assignment,
+    "command": _check_command,
     "random": _check_random,
     "aws_secret": _check_aws_secret,
     "entropy3": _check_entropy3,
@@ -661,9 +737,11 @@ def _hit(detector: str, secret: str, where: str = "") -> SecretHit:
     return SecretHit(detector, DETECTORS[detector] + where + _REF_HINT, fingerprint(secret))
 
 
-def _scan_formats(value: str, key: str | None) -> list[SecretHit]:
-    spans: list[tuple[int, int]] = []
-    hits: list[SecretHit] = []
+Found = tuple[SecretHit, int, int]  # a hit and the span of the secret text in the value
+
+
+def _scan_formats(value: str, key: str | None) -> list[Found]:
+    found: list[Found] = []
     candidates: set[int] = set()
     for trigger in set(_TRIGGER_SCAN.findall(value)):
         candidates.update(_RULES_BY_TRIGGER[trigger])
@@ -675,19 +753,61 @@ def _scan_formats(value: str, key: str | None) -> list[SecretHit]:
             start, end = m.span(rule.group)
             if check is not None and not check(secret, m):
                 continue
-            if any(start < e and s < end for s, e in spans):
+            if rule.group == 0 and m.lastindex:  # alternatives: the secret is the group that matched
+                group = next(i for i in range(1, m.lastindex + 1) if m.group(i) is not None)
+                secret, (start, end) = m.group(group), m.span(group)
+            if any(start < e and s < end for _, s, e in found):
                 continue
             detector = rule.detector
             if detector == "private-key" and key == "private_key" and secret.startswith("-----BEGIN PRIVATE KEY-----"):
                 detector = "gcp-service-account-key"  # a parsed service-account JSON key file
-            if detector == "password-assignment":
+            if detector in ("password-assignment", "secret-assignment", "command-line-password"):
                 secret = secret.strip("\"'")
             elif detector in ("private-key", "gcp-service-account-key"):
                 # one fingerprint for a key block whether it sits in JSON text (\n escapes) or not
                 secret = secret.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\r\n", "\n").strip()
-            spans.append((start, end))
-            hits.append(_hit(detector, secret))
-    return hits
+            found.append((_hit(detector, secret), start, end))
+    return found
+
+
+# Base64 that wraps a secret (`AWS_CREDENTIALS_B64`, a service-account JSON or a PEM key pasted encoded, a
+# Kubernetes Secret's `data:`): a run of 24+ base64 characters is decoded and the text scanned again for
+# known formats (one level deep). detect-secrets and gitleaks do not decode; trufflehog does (its
+# `pkg/decoders/base64.go`), which this follows.
+_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/=_-])")
+
+
+_HEX_RUN = re.compile(r"[0-9a-fA-F]+")
+
+
+def _is_text(raw: bytes | None) -> bool:
+    """Whether decoded bytes start like text: printable ASCII, blanks, or UTF-8 past ASCII."""
+    return raw is not None and all(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in raw)
+
+
+def _scan_base64(value: str) -> list[Found]:
+    found: list[Found] = []
+    for m in _BASE64_RUN.finditer(value):
+        run = m.group(0)
+        # digests and ids are hex, not base64-wrapped text; and the first 24 characters (18 bytes) must
+        # decode to text before the whole run is decoded (this runs on every long value of every spec)
+        if len(run) > 65536 or _HEX_RUN.fullmatch(run) or not _is_text(_b64url_decode(run[:24])):
+            continue
+        raw = _b64url_decode(run)
+        if raw is None:
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not text.isprintable() and not all(c.isprintable() or c in "\r\n\t" for c in text):
+            continue
+        inner = [hit for hit, _, _ in _scan_formats(text, None) if len(text) >= _MIN_FORMAT_LEN]
+        if inner:
+            desc = f"{DETECTORS['base64-encoded-secret']}: {inner[0].description}"
+            hit = SecretHit("base64-encoded-secret", desc, inner[0].fingerprint)
+            found.append((hit, m.start(), m.end()))
+    return found
 
 
 # --------------------------------------------------------------------------------------------- by key
@@ -727,18 +847,23 @@ def _scan_by_key(value: str, info: _KeyInfo) -> SecretHit | None:
 # --------------------------------------------------------------------------------------------- entry point
 
 
-_SCANNED: dict[tuple[str, str | None], tuple[SecretHit, ...]] = {}
+_SCANNED: dict[tuple[str, str | None], tuple[Found, ...]] = {}
 _SCANNED_MAX = 200_000
 
 
 def scan_value(value: str, key: str | None = None) -> tuple[SecretHit, ...]:
     """Secrets found in one string ``value`` that sits under the mapping key ``key`` (if any).
 
-    Known token formats are looked for whatever the key; when none is found and ``key`` is secret-looking,
-    the value itself is judged as described in the module docstring. At most one key-based hit per value.
-    The answer depends only on the two strings, and rendered files repeat most of theirs (across files,
-    environments and specs of one run): it is remembered.
+    Known token formats are looked for whatever the key (and inside base64 text that decodes to text);
+    when none is found and ``key`` is secret-looking, the value itself is judged as described in the module
+    docstring. At most one key-based hit per value. The answer depends only on the two strings, and
+    rendered files repeat most of theirs (across files, environments and specs of one run): it is remembered.
     """
+    return tuple(hit for hit, _, _ in secret_spans(value, key))
+
+
+def secret_spans(value: str, key: str | None = None) -> tuple[Found, ...]:
+    """What :func:`scan_value` finds, each with the span of the secret text in ``value`` (for masking)."""
     if not value:
         return ()
     memo = (value, key)
@@ -750,14 +875,17 @@ def scan_value(value: str, key: str | None = None) -> tuple[SecretHit, ...]:
     return found
 
 
-def _scan(value: str, key: str | None) -> tuple[SecretHit, ...]:
-    hits: list[SecretHit] = []
+def _scan(value: str, key: str | None) -> tuple[Found, ...]:
+    found: list[Found] = []
     if len(value) >= _MIN_FORMAT_LEN and _PREFILTER.search(value) is not None:
-        hits = _scan_formats(value, key)
-    if not hits and key is not None:
+        found = _scan_formats(value, key)
+    if not found and len(value) >= 24:
+        found = _scan_base64(value)
+    if not found and key is not None:
         info = _key_info(key)
         if info.strength != _NONE or info.wandb or info.aws_secret:
             hit = _scan_by_key(value, info)
             if hit is not None:
-                hits.append(hit)
-    return tuple(hits)
+                lead = len(value) - len(value.lstrip())
+                found.append((hit, lead, lead + len(value.strip())))
+    return tuple(found)

@@ -1,6 +1,8 @@
 """SSH signatures over an approval's canonical subject, made and checked with `ssh-keygen -Y`.
 
-The subject binds what was approved: model, environment, artifact digest, role and expiry. The
+The subject binds what was approved and when: model, environment, the deployment subject digest
+(policies/subject.py: the artifact and every image, URI and command of the environment), role,
+approver, the approval's time `at` (in UTC, so a re-dated record no longer verifies) and expiry. The
 signer's identity is the approval's `by`: `ssh-keygen -Y verify -I <by>` accepts the signature only
 when the allowed-signers file (named by the org policy) lists that principal with the signing key.
 The signature is stored in mlops.yaml as one line of base64 (the armored body without its
@@ -12,7 +14,7 @@ Only `mlopsc approve --sign-key` signs, and only policy checks verify: nothing e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 NAMESPACE = "mlopsc-approval"
@@ -29,19 +31,24 @@ class SignatureError(Exception):
 class Subject:
     model: str
     environment: str
-    digest: str
+    digest: str  # the deployment subject digest
     role: str
-    expires: date
+    by: str
+    at: datetime
+    expires: date | None
 
     def text(self) -> str:
         """The exact bytes signed: one `name: value` line each, in a fixed order, newline-terminated."""
+        at = self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
-            "mlopsc-approval-v1\n"
+            "mlopsc-approval-v2\n"
             f"model: {self.model}\n"
             f"environment: {self.environment}\n"
             f"digest: {self.digest}\n"
             f"role: {self.role}\n"
-            f"expires: {self.expires.isoformat()}\n"
+            f"by: {self.by}\n"
+            f"at: {at}\n"
+            f"expires: {self.expires.isoformat() if self.expires else 'none'}\n"
         )
 
 

@@ -56,6 +56,11 @@ class Target(Protocol):
         """Validate emitted documents against what the user's platform accepts (e.g. --kserve-crd)."""
         ...
 
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        """Why applying rendered file ``after`` over ``before`` cannot be done in one step on the platform, with
+        the steps that can (said by `mlopsc diff`); empty when it can."""
+        ...
+
 
 def refuse(code: str, message: str, path: Path_, alternatives: Sequence[str] = (), hint: str = "") -> Finding:
     """A compile error for what the platform cannot do, naming what the user can do instead."""

@@ -32,21 +32,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Final
 
+from mlopsc.compiler.spec.vocabulary import Compatibility
+
 PLATFORMS: Final[tuple[str, ...]] = ("kserve", "sagemaker", "vertex", "azureml")
-
-
-class Compatibility(StrEnum):
-    """How far from the spec's framework version a runtime may be (``model.framework.compatibility``)."""
-
-    EXACT = "exact"
-    MINOR = "minor"
-    MAJOR = "major"
-
 
 DEFAULT_COMPATIBILITY: Final[Mapping[str, Compatibility]] = {
     "sklearn": Compatibility.EXACT,
@@ -118,8 +110,25 @@ class Choice:
 
     entry: RuntimeEntry
     compatibility: Compatibility
-    note: str
-    """For ``explain``: the rule applied and the runtime chosen, with the entry's source."""
+    requested: str
+    """The spec's framework version."""
+    served: str
+    """The entry's version that matched (``1``, ``2.1``)."""
+    how: str
+    """``serves this version``, ``nearest newer runtime in the same major``..."""
+
+    @property
+    def rule(self) -> str:
+        """The policy's reasoning, for ``explain``."""
+        return (
+            f"{self.entry.framework} {self.served} {self.how} {self.requested} "
+            f"(compatibility `{self.compatibility.value}`; source: {self.entry.source})"
+        )
+
+    @property
+    def note(self) -> str:
+        """For ``explain``: the runtime chosen, the rule applied and the entry's source."""
+        return f"{self.entry.label}: {self.rule}"
 
 
 class NoRuntime(Exception):
@@ -204,8 +213,10 @@ def _rank(served: tuple[int, ...], wanted: tuple[int, ...], policy: Compatibilit
     """How good a served version is for ``wanted`` under ``policy``: lower is better, None = not allowed."""
     if served[0] != wanted[0]:
         return None
-    if len(served) == 1 or len(wanted) == 1:  # a runtime (or a spec) naming a bare major
+    if len(served) == 1:  # a runtime declaring a bare major serves every version of it
         return (0, 0)
+    if len(wanted) == 1:  # a spec naming a bare major says too little for a major.minor runtime
+        return None
     distance = served[1] - wanted[1]
     if distance == 0:
         return (0, 0)
@@ -253,23 +264,30 @@ def choose(
                 best = (rank, entry, served)
     if best is None:
         served_all = tuple(dict.fromkeys(v for e in usable for v in e.serves))
-        what = f"{processor.upper()} " + (f"{protocol} " if protocol else "")
-        looser = [c.value for c in Compatibility if c is not policy and _looser(c, policy)]
-        hint = f"; or opt in with model.framework.compatibility: {looser[0]}" if looser else ""
+        keys = [k for k in map(version_key, served_all) if k is not None]
+        looser = next(
+            (
+                c
+                for c in (Compatibility.MINOR, Compatibility.MAJOR)
+                if _looser(c, policy) and any(_rank(k, wanted, c) is not None for k in keys)
+            ),
+            None,
+        )
+        on = f" on {processor.upper()}" + (f" over {protocol}" if protocol else "")
+        hint = f"; `model.framework.compatibility: {looser.value}` would accept one" if looser else ""
         raise NoRuntime(
-            f"no {what}{framework} server on {platform} for version {version} under the `{policy.value}` "
-            f"compatibility policy (served: {', '.join(served_all) or 'none'}){hint}",
+            f"no {platform} server for {framework} {version}{on} under compatibility `{policy.value}` "
+            f"(versions served: {', '.join(served_all) or 'none'}){hint}",
             (*served_all, f"serving.image_mirrors.{platform}"),
         )
     rank, entry, served = best
-    how = {
-        (0, 0): "serves this version",
-    }.get(rank, "nearest newer runtime in the same major" if rank[0] == 1 else "nearest older runtime, opted in")
-    note = (
-        f"{entry.label} {how} ({framework} {served} for spec {version}, policy `{policy.value}`; "
-        f"source: {entry.source})"
-    )
-    return Choice(entry, policy, note)
+    if rank == (0, 0):
+        how = "serves"
+    elif rank[0] == 1:
+        how = "is the nearest newer version in the same major for"
+    else:
+        how = "is the nearest older version in the same major (opted in) for"
+    return Choice(entry, policy, version, served, how)
 
 
 def _looser(candidate: Compatibility, than: Compatibility) -> bool:

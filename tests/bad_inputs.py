@@ -79,7 +79,7 @@ def with_quality(metric: str) -> bytes:
 CASES: tuple[Bad, ...] = (
     Bad("empty-file", b"", "E009", 0, 0, "empty"),
     Bad("only-comments", b"# nothing here\n", "E009", 0, 0, "empty"),
-    Bad("not-yaml", b"apiVersion: mlopsc/v1\nmodel: [unclosed\n", "E003", 3, 1, "not valid YAML"),
+    Bad("not-yaml", b"apiVersion: mlopsc/v1\nmodel: [unclosed\n", "E003", 2, 8, "the `[` opened here is never closed"),
     Bad("not-utf8", b"apiVersion: mlopsc/v1\nname: caf\xe9\n", "E002", 2, 10, "not UTF-8"),
     Bad("bom", b"\xef\xbb\xbf" + BASE.encode(), "E002", 1, 1, "byte order mark"),
     Bad("binary", b"\x7fELF\x02\x01\x01\x00\x00\x00", "E002", 0, 0, "binary"),
@@ -211,6 +211,22 @@ CASES: tuple[Bad, ...] = (
     ),
     Bad("custom-without-image", mutate("name: xgboost", "name: custom"), "KSV001", 8, 21, "no serving runtime"),
     Bad(
+        "kserve-no-runtime-for-version",
+        mutate('version: "1.7"}', 'version: "3.0"}'),
+        "KSV001",
+        8,
+        39,
+        "versions served: 1, 2",
+    ),
+    Bad(
+        "kserve-artifact-layout",
+        mutate("fraud/1.0.0/model.bst", "fraud/1.0.0/model.txt"),
+        "KSV011",
+        11,
+        10,
+        "loads a model file (model.bst, model.json), not `model.txt`",
+    ),
+    Bad(
         "capture-not-http",
         mutate("    capture_destination: http://logger.monitoring", "    capture_destination: s3://bucket/capture"),
         "KSV003",
@@ -273,5 +289,13 @@ CASES: tuple[Bad, ...] = (
     Bad("label-value-dash-edges", with_labels("{team: -x-}"), "E105", 6, 18, "starting and ending"),
     # found by the fuzzer: AWS tags (CloudWatch alarms) refuse empty values, so labels may not be empty
     Bad("label-value-empty", with_labels("{team: ''}"), "E105", 6, 18, "label value"),
+    # a tab where YAML wants spaces: said in words, with the fix
+    Bad("yaml-tab-indent", mutate("  owner: risk", "\towner: risk"), "E003", 5, 1, "a tab character; YAML indents"),
+    # an unclosed `[` / `{` / quote: reported at its opener (the parser gives up on a later line)
+    Bad("yaml-unclosed-bracket", with_labels("[a, b"), "E003", 6, 11, "the `[` opened here is never closed"),
+    Bad("yaml-unclosed-brace", with_labels("{team: a"), "E003", 6, 11, "the `{` opened here is never closed"),
+    # found by the fuzzer: Kubernetes label names end with a letter or digit (`a_` rendered an invalid label)
+    Bad("label-key-trailing-underscore", with_labels("{a_: x}"), "E105", 6, 12, "ending with a letter or digit"),
+    Bad("label-key-trailing-dash", with_labels("{cost-: x}"), "E105", 6, 12, "ending with a letter or digit"),
     Bad("over-size-limit", b"a: b\n" * 200_001, "E010", 0, 0, "a spec may be at most 1,000,000"),
 )

@@ -126,7 +126,9 @@ def test_sku_lookup() -> None:
         ("sklearn", "1.5.2", "azureml://registries/azureml/environments/sklearn-1.5/versions/54"),
         ("xgboost", "1.7", "azureml://registries/azureml/environments/lightgbm-3.3/versions/76"),
         ("lightgbm", "4.6.0", "azureml://registries/azureml/environments/lightgbm-3.3/versions/76"),
-        ("pytorch", "2.2", "azureml://registries/azureml/environments/acpt-pytorch-2.2-cuda12.1/versions/43"),
+        # both ACPT environments are built on torch 2.8 today (their Dockerfiles' FROM ...-torch280): a 2.2
+        # model gets the nearest newer 2.x (compatibility `minor`), the newest environment of the two
+        ("pytorch", "2.2", "azureml://registries/azureml/environments/acpt-pytorch-2.8-cuda12.6/labels/latest"),
         ("tensorflow", "2.16", "azureml://registries/azureml/environments/tensorflow-2.16-cuda12/labels/latest"),
     ],
 )
@@ -141,24 +143,27 @@ def test_unpinned_environments_say_so() -> None:
     assert catalog.curated_environment("sklearn", "1.5").pinned
 
 
-@pytest.mark.parametrize("framework", sorted(catalog.FRAMEWORKS_WITHOUT_ENVIRONMENT))
+@pytest.mark.parametrize("framework", sorted(catalog.frameworks_without_environment()))
 def test_frameworks_without_environment_need_an_image(framework: str) -> None:
-    with pytest.raises(CatalogError, match=r"set serving\.image"):
+    with pytest.raises(CatalogError, match=r"set serving\.image_mirrors\.azureml"):
         catalog.inference_environment(framework, "1.0")
 
 
 def test_unserved_version_lists_the_served_ones() -> None:
-    with pytest.raises(CatalogError, match=r"no curated environment for sklearn 0\.24; curated versions: 1\.5") as info:
+    with pytest.raises(
+        CatalogError, match=r"no curated environment for sklearn 0\.24; curated versions: 1\.0, 1\.1, 1\.5"
+    ) as info:
         catalog.inference_environment("sklearn", "0.24")
-    assert info.value.alternatives == ("1.5",)
+    assert info.value.alternatives == ("1.0", "1.1", "1.5")
     with pytest.raises(CatalogError, match="unknown framework 'mxnet'"):
         catalog.inference_environment("mxnet", "1.9")
 
 
 def test_every_spec_framework_is_covered() -> None:
-    served = {env.framework for env in catalog.CURATED_ENVIRONMENTS}
-    assert served | catalog.FRAMEWORKS_WITHOUT_ENVIRONMENT == set(catalog.SPEC_FRAMEWORKS)
-    assert not served & catalog.FRAMEWORKS_WITHOUT_ENVIRONMENT
+    served = {env.framework for env in catalog.curated_environments()}
+    assert served | catalog.frameworks_without_environment() == set(catalog.SPEC_FRAMEWORKS)
+    assert not served & catalog.frameworks_without_environment()
+    assert catalog.frameworks_without_environment() == {"onnx", "custom"}
 
 
 def _reference_vocabulary(key: str) -> list[str]:

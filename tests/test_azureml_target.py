@@ -331,10 +331,13 @@ def _module(text: str, name: str, tmp_path: Path) -> Any:
 
 
 def test_sklearn_score_py_serves_a_tiny_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("pandas", reason="pandas is not installed in this venv")
+    pd = pytest.importorskip("pandas", reason="pandas is not installed in this venv")
     linear = pytest.importorskip("sklearn.linear_model", reason="scikit-learn is not installed in this venv")
     joblib = pytest.importorskip("joblib")
-    model = linear.LinearRegression().fit([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [1.0, 2.0, 3.0])
+    # fitted on named features, as a real training job does: scikit-learn then checks that score.py passes
+    # the columns by name and in the signature's order (a mismatch raises, an unnamed frame warns)
+    training = pd.DataFrame([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], columns=["a", "b"])
+    model = linear.LinearRegression().fit(training, [1.0, 2.0, 3.0])
     (tmp_path / "model").mkdir()
     joblib.dump(model, tmp_path / "model" / "model.joblib")
     monkeypatch.setenv("AZUREML_MODEL_DIR", str(tmp_path / "model"))

@@ -40,10 +40,14 @@ def test_diagnostic_code_and_position(case: Bad) -> None:
 def test_cli_exit_1_no_traceback_nothing_written(
     case: Bad, tmp_path: Path, cli_run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Exit 1 for an error in the input; 2 for a usage error only the spec can find (`--env` naming an
+    environment it does not define: positioned, with the choices)."""
+    from mlopsc.compiler.cli import USAGE_CODES
+
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mlops.yaml").write_bytes(case.raw)
     args = ["compile", "mlops.yaml", "--out", "out"] + [a for e in case.env for a in ("--env", e)]
-    result = cli_run(args, expect=1)
+    result = cli_run(args, expect=2 if case.code in USAGE_CODES else 1)
     assert "Traceback" not in result.output
     assert f"error[{case.code}]" in result.stderr
     if case.line:

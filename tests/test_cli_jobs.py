@@ -21,7 +21,7 @@ from mlopsc.compiler.driver import compile_paths
 from mlopsc.compiler.ir import Options
 from mlopsc.compiler.passes import run as real_run
 from tests.bad_inputs import BASE
-from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, repo
+from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, rebind, repo
 
 Run = Callable[..., Result]
 GOLDEN = ROOT / "golden"
@@ -129,12 +129,15 @@ def test_two_specs_sharing_a_model_name(tmp_path: Path, monkeypatch: pytest.Monk
 def test_diff_says_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_run: Run) -> None:
     root = repo(tmp_path / "project")
     names = ("fraud-detection", "fraud-scoring", "chargeback")
-    _write(root, {f"models/{n}": kserve_spec().replace("name: fraud-detection", f"name: {n}", 1) for n in names})
+    # each model's approval re-bound to its own subject (the model's name is part of it)
+    _write(
+        root, {f"models/{n}": rebind(kserve_spec().replace("name: fraud-detection", f"name: {n}", 1)) for n in names}
+    )
     commit_all(root, "base")
     monkeypatch.chdir(root)
     for n, traffic in (("fraud-scoring", 25), ("chargeback", 50)):
         (root / f"models/{n}/mlops.yaml").write_text(
-            kserve_spec(traffic).replace("name: fraud-detection", f"name: {n}", 1), encoding="utf-8"
+            rebind(kserve_spec(traffic).replace("name: fraud-detection", f"name: {n}", 1)), encoding="utf-8"
         )
     one, _, _ = _both(cli_run, ["diff", "--base", "HEAD"])
     assert one.exit_code == 0
@@ -219,11 +222,19 @@ def test_a_spec_that_raises_only_in_a_worker_is_compiled_again_in_process(folder
     assert one.exit_code == 0
 
 
-def test_a_spec_that_raises_raises_the_same_exception(folder: Path, cli_run: Run) -> None:
+def test_a_spec_that_raises_is_reported_on_its_file_the_same_with_any_jobs(folder: Path, cli_run: Run) -> None:
+    """Issue #12: a crash in one spec names the file (E900) and never hides the other specs' diagnostics;
+    with workers the spec is compiled again in-process and reported the same way."""
     with mock.patch.object(driver, "run", _crashing_run("model1", "raise-everywhere", os.getpid())):
+        outputs = []
         for jobs in ("1", "2"):
-            with pytest.raises(ValueError, match=r"^boom in specs/team1/model1/mlops.yaml$"):
-                cli_run(["compile", "specs", "--out", "out", "--jobs", jobs])
+            result = cli_run(["compile", "specs", "--out", "out", "--jobs", jobs, "--format", "json"], expect=1)
+            found = json.loads(result.stdout)
+            crash = [d for d in found if d["code"] == "E900"]
+            assert [(d["file"], d["line"]) for d in crash] == [("specs/team1/model1/mlops.yaml", 0)]
+            assert "ValueError: boom in specs/team1/model1/mlops.yaml" in crash[0]["message"]
+            outputs.append(result.stdout)
+        assert outputs[0] == outputs[1]
     assert not Path("out").exists()
 
 

@@ -159,11 +159,14 @@ def test_recovery_of_a_lone_old_tree_rolls_back(tmp_path: Path) -> None:
 
 def test_a_second_compile_into_the_same_out_fails_at_once(trees: tuple[Path, Tree, Tree], cli_run: Run) -> None:
     folder, old, _ = trees
-    with open(folder / ".out.mlopsc-lock", "a+b") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    held = os.open(folder, os.O_RDONLY)  # the writer locks the folder that holds --out
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         started = time.monotonic()
         result = cli_run(["compile", "mlops.yaml", "--out", "out"], expect=1)
         assert time.monotonic() - started < 10
+    finally:
+        os.close(held)
     assert "another mlopsc run is writing into" in result.stderr
     assert snapshot(folder / "out") == old
 
@@ -208,7 +211,7 @@ def test_writing_through_a_symlinked_folder_is_refused(trees: tuple[Path, Tree, 
 def test_out_may_not_hold_the_working_folder(trees: tuple[Path, Tree, Tree], cli_run: Run) -> None:
     folder, _, _ = trees
     before = snapshot(folder)
-    result = cli_run(["compile", "mlops.yaml", "--out", "."], expect=1)
+    result = cli_run(["compile", "mlops.yaml", "--out", "."], expect=2)
     assert "working folder" in result.stderr
     assert snapshot(folder) == before
 

@@ -13,7 +13,8 @@
   exception or E900. What it found is kept in tests/bad_inputs.py.
 
 Budget: MLOPSC_FUZZ_EXAMPLES examples per property (default 25; e.g. 2000 for a long run on demand).
-Under CI (`CI` set) the runs are derandomized; hypothesis never writes a database into the repository.
+Each CI run has a fresh seed, printed by tests/conftest.py (replay with `pytest --hypothesis-seed=N`);
+hypothesis never writes a database into the repository.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ settings.register_profile(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
-    derandomize=bool(os.environ.get("CI")),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 FUZZ = settings.get_profile("mlopsc")
@@ -142,7 +142,7 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         meta["labels"] = draw(
             st.dictionaries(
-                st.from_regex(r"[a-z][a-z0-9_-]{0,10}", fullmatch=True),
+                st.from_regex(r"[a-z]([a-z0-9_-]{0,9}[a-z0-9])?", fullmatch=True),
                 st.from_regex(r"[a-z0-9]([a-z0-9_-]{0,10}[a-z0-9])?", fullmatch=True),
                 max_size=3,
             )

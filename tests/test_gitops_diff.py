@@ -13,7 +13,7 @@ from click.testing import Result
 from mlopsc.compiler.gitops.gitbase import Side, diff_against, traffic_of
 from mlopsc.compiler.gitops.render import render
 from mlopsc.compiler.ir import Options
-from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, repo
+from tests.gitops_fixtures import ROOT, commit_all, kserve_spec, rebind, repo
 
 Run = Callable[..., Result]
 
@@ -40,7 +40,7 @@ def test_a_canary_step_is_one_line_per_platform(project: Path, cli_run: Run) -> 
 
 def test_every_platform_of_the_root_spec_says_the_canary_step_in_one_line(tmp_path: Path) -> None:
     root = repo(tmp_path / "r")
-    text = (ROOT / "mlops.yaml").read_text().replace("expires: 2027-02-20", "expires: 2099-12-31")
+    text = (ROOT / "mlops.yaml").read_text()  # its approval has no expiry: it compiles on any date
     (root / "mlops.yaml").write_text(text)
     commit_all(root)
     (root / "mlops.yaml").write_text(text.replace("  production: {}", "  production: {rollout: {traffic: 25}}"))
@@ -73,17 +73,28 @@ def test_capacity_thresholds_alerts_and_images_are_named(project: Path, cli_run:
     for phrase in (
         "max replicas 8 -> 23",
         "cpu 2 -> 4",
-        "removed alert FraudDetectionQualityRetrain",
-        "alert FraudDetectionLatencyHigh threshold 225 -> 300",
+        "alert FraudDetectionLatencyHigh threshold 0.225 -> 0.3",  # seconds: Knative's histogram unit
     ):
         assert phrase in production
     assert "description" not in production, "prose that restates a value is not repeated"
 
 
+def test_removed_alert_is_named(project: Path, cli_run: Run) -> None:
+    spec = project / "models/fraud/mlops.yaml"
+    text = kserve_spec().replace("slo: {p95_latency_ms: 150, error_rate: 0.01}", "slo: {error_rate: 0.01}")
+    text = re.sub(r"\n    latency_ms: 150 .*\n", "\n", text)  # no latency target left: no latency alert
+    spec.write_text(text.replace("rollback: {on: [latency_slo, error_rate]}", "rollback: {on: [error_rate]}"))
+    result = cli_run(["diff", "--base", "HEAD", "models"], expect=0)
+    lines = result.stdout.splitlines()
+    production = next((line for line in lines if line.startswith("production/fraud-detection/kserve: ")), "")
+    assert "removed alert FraudDetectionLatencyHigh" in production, lines
+
+
 def test_new_and_removed_models(project: Path, cli_run: Run) -> None:
     other = project / "models/other/mlops.yaml"
     other.parent.mkdir()
-    other.write_text(kserve_spec().replace("name: fraud-detection ", "name: churn-model     ", 1))
+    # another model: the approval is re-bound to its subject (the model's name is part of it)
+    other.write_text(rebind(kserve_spec().replace("name: fraud-detection ", "name: churn-model     ", 1)))
     (project / "models/fraud/mlops.yaml").unlink()
     out = cli_run(["diff", "--base", "HEAD", "--env", "production"], expect=0).stdout
     lines = dict(line.split(": ", 1) for line in out.splitlines())

@@ -75,6 +75,7 @@ def _clone_of_this_repository(dest: Path) -> str:
     return commit_all(dest, "work tree of the repository under test")
 
 
+@pytest.mark.network
 def test_pre_commit_hooks_refuse_bad_specs_and_stale_trees(tmp_path: Path) -> None:
     pytest.importorskip("pre_commit")
     rev = _clone_of_this_repository(tmp_path / "mlopsc")

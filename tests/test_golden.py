@@ -4,10 +4,12 @@ the diff of golden/ line by line before committing it."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.golden_cases import Case, cases, read_tree, render, write_tree
-from tests.validators.rendered import problems
+from tests.validators.rendered import check_all
 
 CASES = cases()
 
@@ -25,9 +27,11 @@ def test_golden_tree(case: Case, request: pytest.FixtureRequest) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden_files_pass_vendor_validators(case: Case) -> None:
-    _, files = render(case)
+    tree, files = render(case)
+    errors = [d for d in json.loads(tree["diagnostics.json"]) if d["severity"] == "error"]
+    assert not errors, f"{case.name} does not compile: {errors}"  # a golden is a spec that renders
     assert files, f"{case.name} rendered nothing"
-    failures = {f.path: p for f in files if (p := problems(f))}
+    failures = check_all(files)
     assert not failures, failures
 
 

@@ -16,6 +16,17 @@ ROOT_SPEC = Path(__file__).resolve().parents[1] / "mlops.yaml"
 NO_APPROVAL = PROD[: PROD.index("  approvals:\n")] + PROD[PROD.index("  model_card:\n") :]
 
 
+def _subject(path: Path, environment: str) -> str:
+    """The deployment subject digest `mlopsc approve` binds (policies/subject.py), from the effective spec."""
+    from mlopsc.compiler.ir import Options, Validated
+    from mlopsc.compiler.passes import run
+    from mlopsc.policies.subject import subject_digest
+
+    ir = run("mlops.yaml", path.read_bytes(), Options(environments=(environment,)), until="validate")
+    assert isinstance(ir, Validated)
+    return subject_digest(ir.environments[0].spec, environment)
+
+
 def _added(before: str, after: str) -> list[str]:
     diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
     assert not [line for line in diff if line.startswith("- ")], "a line was changed or removed"
@@ -50,7 +61,7 @@ def test_round_trip_of_the_commented_root_spec(tmp_path: Path, cli_run: Run) -> 
     assert added[4:] == [
         "      expires: 2027-01-15",
         "      ticket: CHG-77",
-        "      digest: sha256:3f4d9e0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6",
+        f"      digest: {_subject(ROOT_SPEC, 'production')}",
     ]
 
 

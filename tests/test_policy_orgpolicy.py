@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ ROOT_SPEC = (Path(__file__).resolve().parents[1] / "mlops.yaml").read_text(encod
 
 
 def test_policy_is_found_walking_up_and_stops_at_the_git_root(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
     (tmp_path / ".mlopsc").mkdir()
     (tmp_path / ".mlopsc" / "policy.yaml").write_text("version: 1\n")
     spec = tmp_path / "models" / "fraud" / "mlops.yaml"
@@ -40,9 +42,12 @@ def test_malformed_policy_is_a_positioned_error_and_no_rule_runs(tmp_path: Path)
 def test_severity_override(tmp_path: Path) -> None:
     policy = tmp_path / "policy.yaml"
     policy.write_text("severity: {PRD011: error}\n")
-    [d] = findings(tmp_path, ROOT_SPEC, "PRD011", policy=policy)
+    # the quick start encrypts Vertex AI with a key of its own: without it, PRD011 warns
+    spec = re.sub(r"(?m)^    kms_key_name: projects/.*\n", "", ROOT_SPEC)
+    assert spec != ROOT_SPEC
+    [d] = findings(tmp_path, spec, "PRD011", policy=policy)
     assert d.severity is Severity.ERROR and d.is_error
-    [d] = findings(tmp_path, ROOT_SPEC, "PRD011")
+    [d] = findings(tmp_path, spec, "PRD011")
     assert d.severity is Severity.WARNING
 
 
@@ -122,14 +127,26 @@ def test_signed_approvals(tmp_path: Path) -> None:
     policy.write_text(f"approvals:\n  require_signatures: true\n  allowed_signers: {signers}\n")
     [d] = findings(tmp_path, PROD, "APR002", policy=policy)
     assert "is not signed" in d.message and d.dotted_path() == "governance.approvals[0]"
-    digest = "sha256:aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233"
-    subject = Subject("credit-scoring", "default", digest, "model-risk", date(2027, 1, 31))
+    digest = re.search(r"^      digest: (\S+)", PROD[PROD.index("  approvals:") :], re.MULTILINE).group(1)  # type: ignore[union-attr]
+    at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    subject = Subject(
+        "credit-scoring", "default", digest, "model-risk", "risk-officer@example.com", at, date(2027, 1, 31)
+    )
     good = sign(subject, key)
-    signed = mutate("      digest: sha256:aa11", f"      signature: {good}\n      digest: sha256:aa11")
+    line = f"      digest: {digest}"
+    signed = mutate(line, f"      signature: {good}\n{line}")
     assert findings(tmp_path, signed, "APR002", policy=policy) == []
-    forged = mutate("      digest: sha256:aa11", f"      signature: {sign(subject, other)}\n      digest: sha256:aa11")
+    assert findings(tmp_path, signed, "SEC001", policy=policy) == []  # a signature is not a secret (issue #12)
+    forged = mutate(line, f"      signature: {sign(subject, other)}\n{line}")
     [d] = findings(tmp_path, forged, "APR002", policy=policy)
     assert d.line == line_of(forged, "      signature:") and "does not verify" in d.message
     moved = signed.replace("expires: 2027-01-31", "expires: 2027-02-01")  # the subject changed after signing
     [d] = findings(tmp_path, moved, "APR002", policy=policy)
+    assert "does not verify" in d.message
+    # the signature covers `at` (issue #12): a re-dated record, even to the same instant in UTC written
+    # another way, is compared in UTC; a different instant no longer verifies
+    same_instant = signed.replace("at: 2026-11-01T09:00:00Z", "at: 2026-11-01T10:00:00+01:00")
+    assert findings(tmp_path, same_instant, "APR002", policy=policy) == []
+    redated = signed.replace("at: 2026-11-01T09:00:00Z", "at: 2026-11-02T09:00:00Z")
+    [d] = findings(tmp_path, redated, "APR002", policy=policy)
     assert "does not verify" in d.message

@@ -14,7 +14,7 @@ from mlopsc.compiler.ir import Emitted, Options
 from mlopsc.compiler.passes import run
 from tests.golden_cases import TODAY
 from tests.validators.k8s import kubectl, kustomize_build
-from tests.validators.rendered import problems
+from tests.validators.rendered import check_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "mlops.yaml"
@@ -40,7 +40,7 @@ def test_root_spec_renders_every_platform_in_every_environment() -> None:
 def test_root_spec_files_pass_vendor_validators(platform: str) -> None:
     files = [f for f in _emitted().files if f.platform == platform]
     assert files
-    failures = {f.path: p for f in files if (p := problems(f))}
+    failures = check_all(files)
     assert not failures, failures
 
 

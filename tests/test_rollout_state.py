@@ -8,10 +8,10 @@ Where each platform puts the shares (what this test reads):
   takes all traffic (kserve pkg/apis/serving/v1beta1/component.go, CanaryTrafficPercent).
 - Vertex AI: `trafficSplit` of deploy-model.json (`"0"` is the model being deployed; Endpoint.trafficSplit).
 - Azure ML: `traffic` and `mirror_traffic` of endpoint.yaml, by deployment name (reference-yaml-endpoint-online).
-- SageMaker: the EndpointConfig's ProductionVariants weights (share = weight / sum) and the shadow
-  variant's weight relative to the production weight (API_CreateEndpointConfig, ShadowProductionVariants).
-  SageMaker does not yet render a canary or blue-green share (the update policy shifts capacity, not the
-  decided share): those expectations are `xfail(strict=True)` for issue #14, so they flip when it is fixed.
+- SageMaker: the EndpointConfig's ProductionVariants weights (share = weight / sum), each variant's version
+  read from its Model's artifact, and the shadow variant's weight relative to the production weight
+  (API_CreateEndpointConfig, ShadowProductionVariants). tests/test_sagemaker_lifecycle.py applies the same
+  templates one after the other to a model of CloudFormation and SageMaker (tests/behaviour).
 """
 
 from __future__ import annotations
@@ -76,20 +76,8 @@ def _points() -> list[object]:
                 if moved is None:
                     continue
                 for platform in platforms:
-                    marks = []
-                    if (
-                        platform == "sagemaker"
-                        and moved.strategy in (Strategy.CANARY, Strategy.BLUE_GREEN)
-                        and moved.previous is not None
-                        and moved.new.live_share != 100
-                    ):
-                        marks.append(
-                            pytest.mark.xfail(
-                                strict=True, reason="issue #14: SageMaker does not render the decided canary share"
-                            )
-                        )
                     point = Point(case, plan.environment, move, platform, moved)
-                    out.append(pytest.param(point, marks=marks, id=f"{case.name}-{plan.environment}-{move}-{platform}"))
+                    out.append(pytest.param(point, id=f"{case.name}-{plan.environment}-{move}-{platform}"))
     return out
 
 
@@ -160,11 +148,12 @@ def _azureml(files: tuple[RenderedFile, ...], env: str, state: RolloutState) -> 
 
 def _sagemaker(files: tuple[RenderedFile, ...], env: str, state: RolloutState) -> Shares:
     resources = _dict(_dict(_body(files, env, "sagemaker", "template.yaml"))["Resources"])
-    names = {
-        _dict(_dict(resources[logical])["Properties"])["ModelName"]: role
-        for logical, role in (("Model", Role.NEW), ("PreviousModel", Role.PREVIOUS))
-        if logical in resources
-    }
+    roles = {v.artifact.location("sagemaker"): v.role for v in state.versions}
+    names = {}  # ModelName -> the role of the version whose artifact it serves
+    for resource in resources.values():
+        if _dict(resource)["Type"] == "AWS::SageMaker::Model":
+            props = _dict(_dict(resource)["Properties"])
+            names[props["ModelName"]] = roles[_dict(props["PrimaryContainer"])["ModelDataUrl"]]  # type: ignore[index]
     config = _dict(_dict(resources["EndpointConfig"])["Properties"])
     production = [_dict(v) for v in config["ProductionVariants"]]  # type: ignore[union-attr]
     total = sum(float(v["InitialVariantWeight"]) for v in production)  # type: ignore[arg-type]
@@ -174,8 +163,6 @@ def _sagemaker(files: tuple[RenderedFile, ...], env: str, state: RolloutState) -
     for v in (_dict(v) for v in config.get("ShadowProductionVariants", [])):  # type: ignore[union-attr]
         live = shares[names[v["ModelName"]]][0]  # type: ignore[index]
         shares[names[v["ModelName"]]] = (live, round(100 * float(v["InitialVariantWeight"]) / total))  # type: ignore[arg-type,index]
-    if state.previous is not None:
-        shares.setdefault(Role.PREVIOUS, (0, 0))  # canary / blue-green: the old config's fleet is replaced
     return shares
 
 

@@ -128,6 +128,10 @@ def test_inference_image_uri(framework: str, version: str, region: str, gpu: boo
         ("pytorch", "2.5.0", "2.5.1"),  # same minor, other patch
         ("tensorflow", "2.16", "2.16.1"),
         ("huggingface", "4.51", "4.51.3"),
+        # forward-compatible formats take the nearest newer minor of the same major (runtimecatalog policy)
+        ("tensorflow", "2.15", "2.16.1"),
+        ("huggingface", "4.44", "4.48.0"),
+        ("onnx", "1.16", "26.05"),  # Triton serves ONNX format major 1: the newest Triton
     ],
 )
 def test_version_matching(framework: str, version: str, resolved: str) -> None:
@@ -140,22 +144,35 @@ def test_version_matching(framework: str, version: str, resolved: str) -> None:
         ("xgboost", "1.8"),
         ("xgboost", "1"),
         ("pytorch", "2.7.0"),
-        ("tensorflow", "2.15"),
+        ("tensorflow", "2.20"),
+        ("sklearn", "1.3"),  # pickles need the same major.minor: 1.2-1 and 1.4-2 do not serve 1.3
         ("sklearn", "latest"),
     ],
 )
 def test_unknown_version_lists_the_catalog_versions(framework: str, version: str) -> None:
     with pytest.raises(CatalogError) as raised:
         inference_image(framework, version, "us-east-1", gpu=False)
-    assert raised.value.alternatives == tuple(catalog.IMAGES[framework])
+    assert raised.value.alternatives == tuple(catalog.images()[framework])
     assert version in raised.value.message
 
 
-@pytest.mark.parametrize("framework", ["lightgbm", "onnx", "custom"])
+@pytest.mark.parametrize("framework", ["lightgbm", "custom"])
 def test_framework_without_prebuilt_image_asks_for_serving_image(framework: str) -> None:
-    with pytest.raises(CatalogError, match=r"serving\.image") as raised:
+    with pytest.raises(CatalogError, match=r"serving\.image_mirrors\.sagemaker") as raised:
         inference_image(framework, "1.0", "us-east-1", gpu=False)
-    assert raised.value.alternatives == ("huggingface", "pytorch", "sklearn", "tensorflow", "xgboost")
+    assert raised.value.alternatives == ("huggingface", "onnx", "pytorch", "sklearn", "tensorflow", "xgboost")
+
+
+def test_onnx_is_served_by_triton() -> None:
+    uri = inference_image("onnx", "1.16", "us-east-1", gpu=True)
+    assert uri == "763104351884.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:26.05-py3"
+
+
+def test_sklearn_opt_in_to_a_newer_minor() -> None:
+    assert catalog.resolve_version("sklearn", "1.3", compatibility="minor") == "1.4-2-py312"
+    assert catalog.resolve_version("sklearn", "1.5", compatibility="major") == "1.4-2-py312"
+    with pytest.raises(CatalogError, match="compatibility: major"):
+        catalog.resolve_version("sklearn", "1.5", compatibility="minor")
 
 
 def test_unknown_region_lists_the_regions() -> None:
@@ -186,20 +203,26 @@ def test_required_regions_are_covered_by_both_registries() -> None:
 
 def test_every_image_resolves_in_every_region() -> None:
     pattern = re.compile(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/[a-z0-9-]+:[A-Za-z0-9._-]+")
-    for framework, images in catalog.IMAGES.items():
+    for framework, images in catalog.images().items():
         for version, image in images.items():
             assert image.framework == framework
             assert image.version == version
-            for region in catalog.REGIONS:
+            assert image.regions, image
+            for region in image.regions:
                 for gpu in (False, True) if image.gpu_tag else (False,):
-                    uri = inference_image(framework, version, region, gpu)
+                    # Triton's versions are its own (onnx is served as format major 1: test_onnx_is_served_by_triton)
+                    uri = (
+                        image.uri(region, gpu)
+                        if framework == "onnx"
+                        else inference_image(framework, version, region, gpu)
+                    )
                     assert pattern.fullmatch(uri), uri
                     assert f".{region}." in uri
 
 
 def test_catalog_constants_are_read_only() -> None:
     with pytest.raises(TypeError):
-        cast("dict[str, object]", catalog.IMAGES)["mxnet"] = {}
+        cast("dict[str, object]", catalog.images())["mxnet"] = {}
     with pytest.raises(TypeError):
         cast("dict[str, object]", catalog.INSTANCE_TYPES)["ml.x.large"] = None
 

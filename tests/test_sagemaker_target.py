@@ -64,22 +64,23 @@ def test_root_spec_renders_for_every_environment_and_passes_cfn_lint() -> None:
         text = file.content
         assert "!Ref" not in text and "!GetAtt" not in text and "!Sub" not in text  # long form only
         # a secret is passed as its ARN, never a value
-        model = body["Resources"]["Model"]["Properties"]["PrimaryContainer"]["Environment"]
-        assert model["FEATURE_STORE_TOKEN_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
-        assert "FEATURE_STORE_TOKEN" not in model
+        models = [r for r in body["Resources"].values() if r["Type"] == "AWS::SageMaker::Model"]
+        assert models
+        for resource in models:
+            model = resource["Properties"]["PrimaryContainer"]["Environment"]
+            assert model["FEATURE_STORE_TOKEN_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+            assert "FEATURE_STORE_TOKEN" not in model
 
 
-def test_root_production_routes_a_linear_rollout_with_rollback_alarms() -> None:
+def test_root_production_holds_the_canary_share_with_rollback_alarms() -> None:
     files = templates(render((ROOT / "mlops.yaml").read_text(encoding="utf-8")))
     production = next(f for f in files if f.environment == "production").body
     assert isinstance(production, dict)
+    variants = production["Resources"]["EndpointConfig"]["Properties"]["ProductionVariants"]
+    assert {v["VariantName"]: v["InitialVariantWeight"] for v in variants} == {"new": 5.0, "previous": 95.0}
     endpoint = production["Resources"]["Endpoint"]["Properties"]
     routing = endpoint["DeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
-    assert routing == {
-        "Type": "LINEAR",
-        "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 10},
-        "WaitIntervalInSeconds": 600,
-    }
+    assert routing == {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 600}  # the bake the alarms watch
     alarms = endpoint["DeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]
     assert alarms == [{"AlarmName": {"Ref": "LatencyAlarm"}}, {"AlarmName": {"Ref": "ErrorRateAlertAlarm"}}]
     latency = production["Resources"]["LatencyAlarm"]["Properties"]
@@ -151,7 +152,7 @@ REFUSALS: list[tuple[str, Mutation, str, str]] = [
         "model.framework",
         "lightgbm",
     ),
-    ("SGM001", lambda s: _set(s, "model.framework.version", "0.90"), "model.framework", "version"),
+    ("SGM001", lambda s: _set(s, "model.framework.version", "1.8"), "model.framework", "version"),
     ("SGM002", lambda s: _set(s, "serving.image", "docker.io/acme/fraud:1.0"), "serving.image", "ECR"),
     (
         "SGM003",
@@ -187,8 +188,6 @@ REFUSALS: list[tuple[str, Mutation, str, str]] = [
         "platforms.sagemaker.network_isolation",
         "cannot call Secrets Manager",
     ),
-    ("SGM010", lambda s: _set(s, "rollout.steps", [60, 100]), "rollout.steps", "CanarySize"),
-    ("SGM010", lambda s: _set(s, "rollout.steps", [60, 80, 100]), "rollout.steps", "LinearStepSize"),
     (
         "SGM012",
         lambda s: (
@@ -239,6 +238,7 @@ REFUSALS: list[tuple[str, Mutation, str, str]] = [
         "ECR",
     ),
     ("SGM027", lambda s: _set(s, "serving.protocol", "grpc"), "serving.protocol", "gRPC"),
+    ("SGM030", lambda s: _set(s, "serving.replicas", {"min": 0, "max": 3}), "serving.replicas.min", "at least 1"),
 ]
 
 

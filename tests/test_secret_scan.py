@@ -176,6 +176,10 @@ def _cases(r: random.Random) -> list[Case]:
     add("openai-legacy", "sk-" + g(ALNUM, 20) + "T3BlbkFJ" + g(ALNUM, 20), "OPENAI_API_KEY", "openai-api-key")
     add("openai-shaped", "sk-" + g(ALNUM, 48), None, "openai-api-key")
     add("anthropic", "sk-ant-api03-" + g(B64URL, 93) + "AA", None, "anthropic-api-key")
+    add("pypi-token", "pypi-AgEIcHlwaS5vcmc" + g(B64URL, 80), "TWINE_PASSWORD", "pypi-token")
+    add("npm-token", "npm_" + g(ALNUM, 36), None, "npm-token")
+    add("sendgrid", "SG." + g(B64URL, 22) + "." + g(B64URL, 43), None, "sendgrid-api-key")
+    add("stripe", "sk_live_" + g(ALNUM, 24), None, "stripe-secret-key")
     add("google-api-key", "AIza" + g(B64URL, 35), None, "gcp-api-key")
 
     header = _b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": g(HEX, 8)}).encode())
@@ -204,6 +208,36 @@ def _cases(r: random.Random) -> list[Case]:
     )
     add("password-jdbc", f"jdbc:postgresql://db/x?user=ml&password={password}", None, "password-assignment", password)
     add("password-quoted", f"--password='{password}'", "args", "password-assignment", password)
+    awsish = g(ALNUM, 6) + "/" + g(ALNUM, 6) + "#" + g(ALNUM, 5) + "?" + g(ALNUM, 5) + "'" + g(ALNUM, 8)
+    add("url-password-with-/#?'", f"postgres://admin:{awsish}@db.internal:5432/x", "dsn", "url-credentials", awsish)
+    add(
+        "secret-assignment-export",
+        f"export DB_PASSWORD={password} && python x.py",
+        "command",
+        "secret-assignment",
+        password,
+    )
+    add("secret-assignment-token", f"API_TOKEN='{password}' ./run.sh", None, "secret-assignment", password)
+    add("command-line-password", f"--password {password}", "args", "command-line-password", password)
+    add("command-line-mysql", f"mysql -u root -p{password} features", None, "command-line-password", password)
+    add("command-line-curl", f"curl -u admin:{password} https://x.example", None, "command-line-password", password)
+    aws_file = f"[default]\naws_access_key_id = {aws_id}\naws_secret_access_key = {aws_secret}\n"
+    pem_inner = _pem(r, "RSA PRIVATE KEY")
+    gh_inner = "ghp_" + g(ALNUM, 36)
+    for name, inner, secret in (
+        ("aws", aws_file, aws_id),
+        ("gcp-sa", sa_json, pkcs8.strip()),
+        ("pem", pem_inner, pem_inner),
+        ("github", gh_inner, gh_inner),
+    ):
+        # the fingerprint is the decoded secret's: the same as when it is pasted in clear
+        add(
+            f"base64-{name}",
+            base64.b64encode(inner.encode()).decode(),
+            "CREDENTIALS_B64",
+            "base64-encoded-secret",
+            secret,
+        )
 
     random_secret = g(ALNUM, 32)
     for key in (

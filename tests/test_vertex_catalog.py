@@ -11,12 +11,12 @@ from mlopsc.targets.vertex.catalog import (
     DEFAULT_ACCELERATOR,
     DRIFT_MEASURES,
     MACHINE_TYPES,
-    PREBUILT_FRAMEWORKS,
     CatalogError,
     MachineChoice,
     drift_measure,
     image_multi_region,
     pick_machine,
+    prebuilt_frameworks,
     prediction_image,
     resolve_accelerator,
 )
@@ -55,17 +55,32 @@ def test_prediction_image(framework: str, version: str, region: str, gpu: bool, 
 
 
 def test_every_listed_version_resolves_to_a_well_formed_uri() -> None:
-    for name, spec in PREBUILT_FRAMEWORKS.items():
+    for name, spec in prebuilt_frameworks().items():
         for gpu, versions in ((False, spec.cpu_versions), (True, spec.gpu_versions)):
             for version in versions:
-                assert IMAGE.match(prediction_image(name, version, "us-central1", gpu))
+                uri = prediction_image(name, version, "us-central1", gpu)
+                assert IMAGE.match(uri) or HF_IMAGE.match(uri), uri
 
 
-@pytest.mark.parametrize("framework", ["huggingface", "lightgbm", "onnx", "custom"])
+HF_IMAGE = re.compile(
+    r"^us-docker\.pkg\.dev/deeplearning-platform-release/gcr\.io/huggingface-pytorch-inference-"
+    r"(cpu|cu[0-9]+)\.[0-9]+-[0-9]+\.transformers\.[0-9]+-[0-9]+\.ubuntu[0-9]+\.py[0-9]+:latest$"
+)
+
+
+def test_huggingface_uses_googles_hugging_face_container() -> None:
+    # transformers 4.44 folders load in the nearest newer 4.x container (compatibility `minor`)
+    assert prediction_image("huggingface", "4.44", "europe-west4", True) == (
+        "us-docker.pkg.dev/deeplearning-platform-release/gcr.io/"
+        "huggingface-pytorch-inference-cu121.2-3.transformers.4-48.ubuntu2204.py311:latest"
+    )
+
+
+@pytest.mark.parametrize("framework", ["lightgbm", "onnx", "custom"])
 def test_frameworks_without_a_prebuilt_image_need_serving_image(framework: str) -> None:
-    with pytest.raises(CatalogError, match=r"serving\.image") as caught:
+    with pytest.raises(CatalogError, match=r"serving\.image_mirrors\.vertex") as caught:
         prediction_image(framework, "1.0", "us-central1", False)
-    assert caught.value.alternatives == ("pytorch", "sklearn", "tensorflow", "xgboost")
+    assert caught.value.alternatives == ("huggingface", "pytorch", "sklearn", "tensorflow", "xgboost")
 
 
 def test_unknown_versions_and_cpu_only_frameworks_list_what_exists() -> None:
@@ -74,7 +89,7 @@ def test_unknown_versions_and_cpu_only_frameworks_list_what_exists() -> None:
     assert "1.7" in caught.value.alternatives
     with pytest.raises(CatalogError, match="no GPU prediction image for sklearn") as caught:
         prediction_image("sklearn", "1.3", "us-central1", True)
-    assert caught.value.alternatives == ("pytorch", "tensorflow")
+    assert caught.value.alternatives == ("huggingface", "pytorch", "tensorflow")
     with pytest.raises(CatalogError, match=r"major\.minor"):
         prediction_image("sklearn", "latest", "us-central1", False)
 

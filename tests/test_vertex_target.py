@@ -199,9 +199,10 @@ def test_refusal_names_the_mirror_field() -> None:
     text = mutate("  mode: online\n", "  mode: online\n  image: docker.io/acme/fraud-serve@sha256:" + "a" * 64 + "\n")
     (diagnostic,) = [d for d in errors(compile_spec(text)[0]) if d.code == "VTX002"]
     assert "serving.image_mirrors.vertex" in diagnostic.hint
-    framework = mutate('{name: xgboost, version: "1.7"}', '{name: huggingface, version: "4.44"}')
+    framework = mutate('{name: xgboost, version: "1.7"}', '{name: lightgbm, version: "4.1"}')
     (diagnostic,) = [d for d in errors(compile_spec(framework)[0]) if d.code == "VTX001"]
-    assert "serving.image" in diagnostic.hint and "pytorch, sklearn, tensorflow, xgboost" in diagnostic.hint
+    assert "serving.image_mirrors.vertex" in diagnostic.hint
+    assert "huggingface, pytorch, sklearn, tensorflow, xgboost" in diagnostic.hint
 
 
 def test_image_mirror_and_artifact_mirror_are_used() -> None:

@@ -58,7 +58,22 @@ def _decision_rule(code: str) -> CodeInfo | None:
     return None
 
 
+# `mlopsc check`'s codes (compiler/gitops/check.py): the rendered tree is stale.
+_GITOPS: dict[str, tuple[str, str]] = {
+    "G001": ("Stale rendered file", "A committed rendered file differs from what the specs render."),
+    "G002": ("Missing rendered file", "The specs render a file that is not in the committed tree."),
+    "G003": ("Orphaned rendered file", "mlopsc generated this file, but no spec renders it any more."),
+    "G004": (
+        "--fix blocked by a file mlopsc did not generate",
+        "A hand-written file is where the rendered tree goes; --fix changed nothing.",
+    ),
+}
+
+
 def _family(code: str) -> CodeInfo:
+    if code in _GITOPS:
+        title, description = _GITOPS[code]
+        return CodeInfo(code, title, description, Severity.ERROR, f"{REPO_DOCS}/gitops.md")
     if code == "E900":
         return CodeInfo(
             code,
@@ -99,4 +114,4 @@ def _family(code: str) -> CodeInfo:
                 Severity.ERROR,
                 f"{REPO_DOCS}/targets/{name}.md",
             )
-    return CodeInfo(code, code, "An mlopsc diagnostic.", Severity.ERROR, f"{REPO_DOCS}/ARCHITECTURE.md")
+    return CodeInfo(code, "mlopsc", "An mlopsc diagnostic.", Severity.ERROR, f"{REPO_DOCS}/ARCHITECTURE.md")

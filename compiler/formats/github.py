@@ -27,7 +27,7 @@ def escape_property(text: str) -> str:
 
 def command(level: str, message: str, **properties: str | int) -> str:
     props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items())
-    return f"::{level}{' ' + props if props else ''}::{escape_data(message)}"
+    return f"::{level}{' ' + props if props else ''}::{escape_data(message).replace('##[', '##%5B')}"
 
 
 def _level(d: Diagnostic) -> str:
@@ -69,6 +69,23 @@ def render_github(diagnostics: Sequence[Diagnostic]) -> str:
     for d in diagnostics:
         where = f"{d.file}:{d.line}:{d.col}" if d.line else d.file
         waived = " (waived)" if d.suppressed else ""
-        lines.append(f"{where}: {d.severity.value}[{d.code}]{waived}: {d.text}")
+        lines.append(log_line(f"{where}: {d.severity.value}[{d.code}]{waived}: {d.text}"))
     lines.append(summary_line(diagnostics))
     return "\n".join(lines) + "\n"
+
+
+def log_line(text: str) -> str:
+    """A plain log line that the runner cannot read as a workflow command.
+
+    The runner reads a line as a command when, leading blanks trimmed, it starts with `::`
+    (actions/runner `src/Runner.Common/ActionCommand.cs`, `TryParseV2`), or when it holds `##[` (the
+    v1 form, `TryParse`, looked for anywhere in the line). So the text is escaped as command data (`%`,
+    CR and LF: it stays one line, and `\n::error::...` or `::stop-commands::` in a value cannot start a
+    line), a leading `::` gets its colons escaped as in a property value (`%3A`), and `##[` becomes
+    `##%5B` (the runner's own escape of `]`/`[`-style tokens in v1 properties).
+    """
+    line = escape_data(text).replace("##[", "##%5B")
+    stripped = line.lstrip()
+    if stripped.startswith("::"):
+        line = line[: len(line) - len(stripped)] + "%3A%3A" + stripped[2:]
+    return line

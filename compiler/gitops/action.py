@@ -12,6 +12,7 @@ Inputs come only from the environment (action.yml maps each input to an `MLOPSC_
 | MLOPSC_TARGETS, MLOPSC_ENVIRONMENTS | narrow the render (spaces or newlines) | all |
 | MLOPSC_SARIF | where to write the SARIF file | `mlopsc.sarif` |
 | MLOPSC_POLICY | org policy file | `.mlopsc/policy.yaml` above each spec |
+| MLOPSC_EXCLUDE | folder patterns discovery does not search (spaces or newlines), as `--exclude` | none |
 | MLOPSC_FAIL_ON_ERROR | `false` to exit 0 even with errors (then fail a later step on the `errors` output) | `true` |
 
 It compiles the specs once (validation and the policy rules: the policy pass runs in every compile;
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -72,6 +74,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
         targets=tuple(sorted(set(targets))),
         environments=environments,
         policy_file=Path(env["MLOPSC_POLICY"]) if env.get("MLOPSC_POLICY") else None,
+        exclude=_words(env.get("MLOPSC_EXCLUDE")),
         rendered_root=drift.out_label(out),
     )
     rendering = render(paths, options, exclude=out)
@@ -85,12 +88,15 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
         check_note = "not checked: the specs have errors"
     else:
         report = drift.compare(rendering.files, out, Scope(frozenset(environments), frozenset(targets)))
-        hint = f"run `mlopsc check {' '.join(paths)} --out {drift.out_label(out)} --fix` and commit the result"
+        excludes = [arg for pattern in options.exclude for arg in ("--exclude", pattern)]
+        command = shlex.join(["mlopsc", "check", *paths, "--out", drift.out_label(out), *excludes, "--fix"])
+        hint = f"run `{command}` and commit the result"
         stale = tuple(drift.diagnostics(report, hint))
     base = env.get("MLOPSC_BASE") or (f"origin/{env['GITHUB_BASE_REF']}" if env.get("GITHUB_BASE_REF") else "")
     diff: SemanticDiff | None = None
     diff_note = ""
     base_traffic: dict[tuple[str, str], Traffic] = {}
+    base_secrets: frozenset[str] = frozenset()
     plans: list[Plan] = [p for u in rendering.result.units if isinstance(u, Emitted) for p in u.plans]
     if rendering.failed:
         diff_note = "No diff: the specs have errors."
@@ -102,17 +108,25 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
             head = Side(tuple(rendering.result.files), traffic_of(rendering.result.units), (), ())
             diff, base_side = diff_against(ref, paths, options, head, label=base)
             base_traffic = base_side.traffic
+            base_secrets = base_side.secrets
         except GitError as exc:
             diff_note = f"No diff against `{base}`: {exc}"
-    everything = sort_diagnostics([*spec, *policy, *stale])
-    summary = build(
-        Findings(spec, policy, report, check_note),
-        diff,
-        diff_note,
-        plans,
-        base_traffic,
-        explain_json(rendering.result.units),
-        stale,
+    from mlopsc.compiler.formats.redact import redact, run_redactor
+
+    result = rendering.result
+    everything, _ = redact(sort_diagnostics([*spec, *policy, *stale]), result.sources, known=result.secrets)
+    known = {**result.secrets, "base:": base_secrets}
+    redactor = run_redactor(result.diagnostics, result.sources, known)
+    summary = redactor.text(
+        build(
+            Findings(spec, policy, report, check_note),
+            diff,
+            diff_note,
+            plans,
+            base_traffic,
+            explain_json(rendering.result.units),
+            stale,
+        )
     )
     sys.stdout.write(render_github(everything))
     if env.get("GITHUB_STEP_SUMMARY"):
@@ -125,7 +139,7 @@ def run_action(env: Mapping[str, str], cwd: Path) -> int:
     report_data: dict[str, Json] = {
         "diagnostics": [_json(d.to_json()) for d in everything],
         "stale": [{"path": d.path, "status": d.status} for d in (report.drifts if report else ())],
-        "diff": json.loads(diff.to_json()) if diff is not None else None,
+        "diff": json.loads(redactor.text(diff.to_json())) if diff is not None else None,
     }
     report_path.write_text(json.dumps(report_data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     sarif_path = Path(env.get("MLOPSC_SARIF") or "mlopsc.sarif")

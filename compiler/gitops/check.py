@@ -11,8 +11,8 @@ the GitHub annotations show it) and a unified diff (`--- <out>/<path>` / `+++ re
 | G004 | `--fix` stopped: it would overwrite or remove a file that mlopsc did not generate |
 
 Only generated files (see `tree.py`) are compared as orphans or pruned. `--fix` writes the rendered
-files through `writer.write_tree` (each platform folder swapped in whole), then removes the orphans
-and the folders they leave empty.
+files through `writer.write_tree` (each platform folder swapped in whole), which leaves the orphans
+(and the folders they leave empty) out of the new tree, in the same atomic swap.
 """
 
 from __future__ import annotations
@@ -124,18 +124,11 @@ def fix(files: tuple[RenderedFile, ...], out: Path, report: CheckReport) -> FixR
     blocked = _foreign_in_the_way(files, out)
     if blocked:
         return FixResult((), (), tuple(blocked))
-    written = tuple(write_tree(list(files), out)) if report.drifts else ()
-    pruned: list[str] = []
-    root = out.resolve()
-    for d in report.drifts:
-        if d.status != "orphaned":
-            continue
-        path = out / d.path
-        if path.is_file() and not path.is_symlink():  # generated (compare said so); a swap may have taken it
-            path.unlink()
-        pruned.append(d.path)
-        _remove_empty_parents(path.parent, root)
-    return FixResult(written, tuple(pruned), ())
+    orphans = tuple(d.path for d in report.drifts if d.status == "orphaned")
+    # the orphans are dropped from the staged tree, so the environment indexes the writer recomputes from
+    # it never list a removed model: one --fix leaves a tree that `check` finds clean
+    written = tuple(write_tree(list(files), out, remove=orphans)) if report.drifts else ()
+    return FixResult(written, orphans, ())
 
 
 def blocked_diagnostics(out: Path, blocked: tuple[str, ...]) -> list[Diagnostic]:
@@ -165,16 +158,6 @@ def _foreign_in_the_way(files: tuple[RenderedFile, ...], out: Path) -> list[str]
         if f.path.count("/") != 3 and (target.exists() or target.is_symlink()) and not is_generated(target):
             found.add(f.path)
     return sorted(found)
-
-
-def _remove_empty_parents(folder: Path, root: Path) -> None:
-    current = folder.resolve()
-    while current != root and root in current.parents:
-        try:
-            current.rmdir()
-        except OSError:
-            return
-        current = current.parent
 
 
 def _read(path: Path) -> str:

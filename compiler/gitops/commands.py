@@ -26,7 +26,9 @@ def _exit(code: int) -> NoReturn:
     sys.exit(code)
 
 
-def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> list[click.Command]:
+def commands(
+    formats: tuple[str, ...], jobs_option: Callable[[Any], Any], exclude_option: Callable[[Any], Any]
+) -> list[click.Command]:
     format_option = click.option(
         "--format",
         "fmt",
@@ -50,6 +52,7 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
     @env_option
     @format_option
     @jobs_option
+    @exclude_option
     def check(
         paths: tuple[str, ...],
         out: str,
@@ -58,6 +61,7 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
         envs: tuple[str, ...],
         fmt: str,
         jobs: int,
+        exclude: tuple[str, ...],
     ) -> None:
         """Exit 1 with a unified diff when --out is not exactly what PATHs render.
 
@@ -66,7 +70,7 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
         reported as orphaned. Run it from the folder `compile` ran in (headers name the spec's path).
         Files mlopsc did not generate are never reported or touched.
         """
-        from mlopsc.compiler.cli import _options, _report, _run
+        from mlopsc.compiler.cli import _options, _report, _run, refuse_out
         from mlopsc.compiler.driver import RunResult
         from mlopsc.compiler.gitops import check as drift
         from mlopsc.compiler.gitops.render import Rendering, render
@@ -74,14 +78,19 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
         from mlopsc.compiler.writer import WriteError
 
         out_dir = Path(out)
-        options = replace(_options(targets, envs, ()), rendered_root=drift.out_label(out_dir))  # type: ignore[type-var]
+        if fix:
+            refuse_out(out_dir)
+        options = replace(_options(targets, envs, (), exclude=exclude), rendered_root=drift.out_label(out_dir))  # type: ignore[type-var]
         rendering = _run(render, paths, options, exclude=out_dir, jobs=jobs, bodies=False, units=False)
         assert isinstance(rendering, Rendering)
         if rendering.failed:
             _exit(_report(rendering.result, fmt))
         scope = Scope(frozenset(envs), frozenset(targets))
         report = drift.compare(rendering.files, out_dir, scope)
-        hint = f"run `{shlex.join(['mlopsc', 'check', *paths, '--out', out, '--fix'])}` and commit the result"
+        excludes = [arg for pattern in exclude for arg in ("--exclude", pattern)]
+        hint = (
+            f"run `{shlex.join(['mlopsc', 'check', *paths, '--out', out, *excludes, '--fix'])}` and commit the result"
+        )
         if fix:
             try:
                 fixed = drift.fix(rendering.files, out_dir, report)
@@ -96,15 +105,20 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
                     f"{report.out}: {len(report.drifts)} stale file(s) fixed, {len(fixed.pruned)} orphan(s) removed",
                     err=True,
                 )
-            _exit(_report(RunResult(rendering.result.diagnostics, rendering.result.sources), fmt))
+            result = rendering.result
+            done = RunResult(result.diagnostics, result.sources, excluded=result.excluded, secrets=result.secrets)
+            _exit(_report(done, fmt))
         combined = RunResult(
             diagnostics=[*rendering.result.diagnostics, *drift.diagnostics(report, hint)],
             sources=rendering.result.sources,
+            excluded=rendering.result.excluded,
+            secrets=rendering.result.secrets,
         )
-        if fmt == "text":
-            click.echo(report.diff(), nl=False)
-        elif report.drifts:
-            click.echo(report.diff(), nl=False, err=True)
+        if fmt == "text" or report.drifts:
+            from mlopsc.compiler.cli import _redactor
+
+            # the unified diff quotes rendered lines: through the redaction point like every diagnostic
+            click.echo(_redactor(rendering.result).text(report.diff()), nl=False, err=fmt != "text")
         code = _report(combined, fmt)
         if fmt == "text" and report.clean:
             click.echo(f"{report.out} is up to date ({report.rendered} files)", err=True)
@@ -124,8 +138,15 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
         help="One line per platform, Markdown tables (for a PR), or JSON.",
     )
     @jobs_option
+    @exclude_option
     def diff(
-        paths: tuple[str, ...], base: str, targets: tuple[str, ...], envs: tuple[str, ...], fmt: str, jobs: int
+        paths: tuple[str, ...],
+        base: str,
+        targets: tuple[str, ...],
+        envs: tuple[str, ...],
+        fmt: str,
+        jobs: int,
+        exclude: tuple[str, ...],
     ) -> None:
         """Say what the specs change against REF, per environment, model and platform.
 
@@ -138,18 +159,21 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
         from mlopsc.compiler.gitops.render import Rendering, render
 
         chosen = paths or (".",)
-        options: Any = _options(targets, envs, ())
+        options: Any = _options(targets, envs, (), exclude=exclude)
         rendering = _run(render, chosen, options, jobs=jobs, units=False)
         assert isinstance(rendering, Rendering)
         if rendering.failed:
             _exit(_report(rendering.result, "text"))
         head = Side(tuple(rendering.result.files), traffic_of_plans(rendering.result.plans), (), ())
         try:
-            result, _ = diff_against(base, chosen, options, head)
+            result, base_side = diff_against(base, chosen, options, head)
         except GitError as exc:
             raise click.UsageError(str(exc)) from None
         text = {"text": result.text, "markdown": result.markdown, "json": result.to_json}[fmt]()
-        click.echo(text, nl=False)
+        from mlopsc.compiler.formats.redact import run_redactor
+
+        known = {**rendering.result.secrets, f"{base}:": base_side.secrets}  # the old values too
+        click.echo(run_redactor(rendering.result.diagnostics, rendering.result.sources, known).text(text), nl=False)
         _exit(0)
 
     @click.group(name="rollout")
@@ -163,8 +187,8 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
     def _move(action: str, path: str, env: str | None, dry_run: bool) -> None:
         from mlopsc.compiler.cli import _color
         from mlopsc.compiler.diagnostics import render_text, summary_line
-        from mlopsc.compiler.discover import DiscoveryError, discover, display
-        from mlopsc.compiler.gitops.rollout import RolloutError, plan_move, write
+        from mlopsc.compiler.discover import DiscoveryError, discover, display, not_a_spec_file
+        from mlopsc.compiler.gitops.rollout import RolloutError, RolloutUsageError, plan_move, write
 
         try:
             found = discover((path,))
@@ -173,16 +197,24 @@ def commands(formats: tuple[str, ...], jobs_option: Callable[[Any], Any]) -> lis
         if len(found) != 1:
             raise click.UsageError(f"{path} holds {len(found)} specs: name one mlops.yaml")
         spec = found[0]
+        refused = not_a_spec_file(spec)
+        if refused is not None:
+            click.echo(f"mlopsc: error: {refused}", err=True)
+            _exit(1)
         name = display(spec)
         try:
             edit = plan_move(spec, action, env, name)  # type: ignore[arg-type]
+        except RolloutUsageError as exc:
+            raise click.UsageError(str(exc)) from None
         except RolloutError as exc:
             if exc.diagnostics:
+                from mlopsc.compiler.formats.redact import redact
                 from mlopsc.compiler.source import SourceFile
 
                 source = SourceFile.from_text(name, spec.read_bytes().decode("utf-8", errors="replace"))
-                click.echo(render_text(list(exc.diagnostics), {name: source}, color=_color()), err=True)
-                click.echo(summary_line(list(exc.diagnostics)), err=True)
+                shown, sources = redact(exc.diagnostics, {name: source})
+                click.echo(render_text(shown, sources, color=_color()), err=True)
+                click.echo(summary_line(shown), err=True)
             click.echo(f"mlopsc: error: {exc}", err=True)
             _exit(1)
         if not edit.changed:

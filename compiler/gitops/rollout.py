@@ -52,6 +52,10 @@ class RolloutError(Exception):
         self.diagnostics = diagnostics
 
 
+class RolloutUsageError(RolloutError):
+    """`--env` is missing where the spec has several environments, or names none of them (exit 2)."""
+
+
 @dataclass(frozen=True)
 class RolloutEdit:
     path: Path
@@ -73,10 +77,10 @@ def plan_move(path: Path, action: Action, environment: str | None, name: str) ->
     plans = _traffic(name, raw)
     if environment is None:
         if len(plans) != 1:
-            raise RolloutError(f"{name} has environments {', '.join(sorted(plans))}: choose one with --env")
+            raise RolloutUsageError(f"{name} has environments {', '.join(sorted(plans))}: choose one with --env")
         environment = next(iter(plans))
     if environment not in plans:
-        raise RolloutError(f"{name} has no environment `{environment}` (it has {', '.join(sorted(plans))})")
+        raise RolloutUsageError(f"{name} has no environment `{environment}`: choose one of {', '.join(sorted(plans))}")
     state = plans[environment]
     try:
         moved = {"next": state.next, "promote": state.promote, "abort": state.abort}[action]()

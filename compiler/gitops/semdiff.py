@@ -7,6 +7,8 @@ their `name`/`alert`/`id` when they have one: `rules[FraudDetectionLatencyHigh].
   InferenceGraph weights, SageMaker variant weights, Vertex `trafficSplit`, Azure ML `traffic` /
   `mirror_traffic`) and the environment's derived traffic moved, the platform says it once:
   `canary 5% -> 25%`. A canary step is therefore exactly one line per platform.
+- SageMaker's content-hashed names (EndpointConfigName, ModelName) are not reported: they change exactly
+  when a reported field does; a variant's instance count that follows its share is part of the move;
 - a small table of fields reviewers care about (replicas, instance counts and types, images,
   artifacts, thresholds, schedules, cpu/memory/gpu) gets a name: `instance count 2 -> 4`;
 - resources added or removed: a file, a CloudFormation resource (`new alarm <AlarmName>`), a keyed
@@ -41,7 +43,7 @@ Leaves = dict[tuple[Seg, ...], Json]
 ChangeKind = Literal["traffic", "field", "added", "removed"]
 Status = Literal["new", "removed", "changed"]
 
-LIST_KEYS = ("name", "alert", "record", "id", "displayName", "AlarmName")
+LIST_KEYS = ("name", "alert", "record", "id", "displayName", "AlarmName", "VariantName")
 TRAFFIC = re.compile(
     r"(^|\.)(canaryTrafficPercent|InitialVariantWeight|DesiredWeight|weight)$|(^|\.)(trafficSplit|traffic|mirror_traffic)(\.|$)"
 )
@@ -50,7 +52,8 @@ FIELDS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
     for pattern, label, with_context in (
         (r"(^|\.)(minReplicas|minReplicaCount|min_instances|min_replicas|MinCapacity)$", "min replicas", False),
         (r"(^|\.)(maxReplicas|maxReplicaCount|max_instances|max_replicas|MaxCapacity)$", "max replicas", False),
-        (r"(^|\.)(InitialInstanceCount|instance_count|replicaCount)$", "instance count", False),
+        (r"(^|\.)InitialInstanceCount$", "instance count", True),
+        (r"(^|\.)(instance_count|replicaCount)$", "instance count", False),
         (r"(^|\.)(InstanceType|machineType|instance_type|acceleratorType)$", "instance type", False),
         (r"(^|\.)(image|Image|imageUri|image_uri)$", "image", False),
         (r"(^|\.)(storageUri|ModelDataUrl|artifactUri|model_uri)$", "artifact", False),
@@ -66,6 +69,11 @@ FIELDS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
         (r"(^|\.)ModelCardStatus$", "model card status", False),
     )
 )
+# Names that are a hash of their resource's content (SageMaker's immutable Model and EndpointConfig): they
+# change exactly when a reported field does, so they are not a change of their own.
+HASHED = re.compile(r"(^|\.)(EndpointConfigName|ModelName)$")
+# A SageMaker variant's instance count follows its share (targets/sagemaker/rollout.py): part of a traffic move.
+SIZED_BY_SHARE = re.compile(r"Variants\[[^\]]+\]\.InitialInstanceCount$")
 # Prose that restates a value (alert descriptions): said only when nothing else changed.
 PROSE = re.compile(r"(^|\.)(description|summary|AlarmDescription)$")
 PROSE_TEXT = "wording of descriptions changed"
@@ -334,8 +342,10 @@ def _compare_bodies(name: str, before: Json, after: Json, traffic_moved: bool) -
         if old[path] == new[path]:
             continue
         dotted = _dotted(path)
-        if traffic_moved and TRAFFIC.search(dotted):
+        if traffic_moved and (TRAFFIC.search(dotted) or SIZED_BY_SHARE.search(dotted)):
             touched = True
+            continue
+        if HASHED.search(dotted):
             continue
         if PROSE.search(dotted):
             changes.append(Change("field", PROSE_TEXT, f"{name}:{dotted}", old[path], new[path]))
@@ -431,8 +441,11 @@ def _field_change(name: str, path: tuple[Seg, ...], old: Json, new: Json) -> Cha
 
 def _context(path: tuple[Seg, ...]) -> str:
     """The name of the thing a field belongs to: a keyed list item, or a CloudFormation resource."""
-    for seg in reversed(path[:-1]):
+    for i in range(len(path) - 2, -1, -1):
+        seg = path[i]
         if seg.startswith("[") and not seg[1:-1].isdigit():
+            if i > 0 and path[i - 1].endswith("Variants"):  # a SageMaker variant, keyed by its VariantName
+                return f"variant {seg[1:-1]}"
             return f"alert {seg[1:-1]}" if path[-1] == "expr" else seg[1:-1]
     if len(path) > 2 and path[0] == "Resources":
         return path[1]

@@ -90,7 +90,18 @@ def generated_files(out: Path, scope: Scope | None = None) -> dict[str, Path]:
 
 
 def foreign_files(folder: Path) -> list[Path]:
-    """Entries of `folder` that mlopsc did not generate (what swapping the folder in whole would lose)."""
+    """Files under `folder` that mlopsc did not generate (what swapping the folder in whole would lose).
+
+    Sub-folders are searched, not judged as entries: mlopsc itself renders some (`azureml/score/`), and a
+    folder holding only generated files is mlopsc's. Symlinks and special files are never followed: each
+    is foreign.
+    """
     if not folder.is_dir() or folder.is_symlink():
         return []
-    return sorted(p for p in folder.iterdir() if not is_generated(p))
+    found: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            found.extend(foreign_files(entry))
+        elif not is_generated(entry):
+            found.append(entry)
+    return found

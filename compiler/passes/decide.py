@@ -45,7 +45,9 @@ def decide(validated: Validated, options: Options) -> Decided:
             diagnostics.extend(unit.diagnostic(f, path_env) for f in result.findings)
             failed = failed or any(f.severity is Severity.ERROR for f in result.findings)
         if not failed:
-            plans.append(Plan(env.name, env.spec, _derived(decided, env.spec), tuple(decisions), env.document))
+            plans.append(
+                Plan(env.name, env.spec, _derived(decided, env.spec), tuple(decisions), env.document, env.override)
+            )
     return Decided(unit, tuple(plans), options, tuple(diagnostics))
 
 

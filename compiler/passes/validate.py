@@ -17,11 +17,13 @@ from typing import Any
 from mlopsc.compiler.diagnostics import Diagnostic, Severity
 from mlopsc.compiler.ir import Environment, Finding, Options, Parsed, Unit, Validated
 from mlopsc.compiler.passes.crosscheck import crosscheck
+from mlopsc.compiler.passes.platform_refs import platform_secret_references
 from mlopsc.compiler.source import Path_
 from mlopsc.compiler.spec.fast import check
 from mlopsc.compiler.spec.merge import deep_merge
 from mlopsc.compiler.spec.patterns import ENVIRONMENT_NAME
 from mlopsc.compiler.spec.typed import Spec
+from mlopsc.compiler.yamlnodes import HugeNumber
 
 DEFAULT_ENVIRONMENT = "default"
 
@@ -101,6 +103,7 @@ def validate(parsed: Parsed, options: Options) -> Validated:
                 )
             )
 
+    diagnostics.extend(unit.diagnostic(f) for f in platform_secret_references(parsed.document))
     environments: list[Environment] = []
     for name, override in overrides:
         if options.environments and name not in options.environments:
@@ -115,7 +118,7 @@ def validate(parsed: Parsed, options: Options) -> Validated:
         findings = crosscheck(spec)
         diagnostics.extend(unit.diagnostic(f, name) for f in findings)
         if not any(f.severity is Severity.ERROR for f in findings):
-            environments.append(Environment(name, spec, merged))
+            environments.append(Environment(name, spec, merged, override if raw_envs is not None else None))
     return Validated(unit, tuple(environments), parsed.diagnostics + tuple(diagnostics))
 
 
@@ -392,6 +395,8 @@ def _type_name(value: object) -> str:
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int | float):
         return f"a number ({value})"
+    if isinstance(value, HugeNumber):
+        return value.describe()
     if isinstance(value, str):
         return f"a string ({_show(value)})"
     if isinstance(value, list):

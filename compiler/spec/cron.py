@@ -41,26 +41,36 @@ def cron_problem(expr: str) -> str | None:
         for item in text.split(","):
             problem = _item_problem(item.lower(), low, high, names)
             if problem:
-                return f"{name} field `{text}`: {problem}"
+                return f"{name} field `{_shown(text)}`: {problem}"
     return None
+
+
+def _number(text: str) -> int | None:
+    """An ASCII decimal of at most 4 digits (`²`, `٣` and a 5,000-digit run are not numbers a cron
+    daemon reads, and `int()` of the last raises past Python's 4,300-digit limit)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 20 else text[:17] + "..."
 
 
 def _item_problem(item: str, low: int, high: int, names: dict[str, int]) -> str | None:
     base, _, step = item.partition("/")
-    if step and (not step.isdigit() or int(step) == 0):
-        return f"step `{step}` must be a positive number"
+    if step and not _number(step):
+        return f"step `{_shown(step)}` must be a positive number of at most 4 digits"
     if base == "*":
         return None
     start, _, end = base.partition("-")
     for bound in (start, end) if end else (start,):
-        value = names.get(bound, int(bound) if bound.isdigit() else None)
+        value = names.get(bound, _number(bound))
         if value is None:
-            return f"`{bound}` is not a number" + (f" or a name ({', '.join(names)})" if names else "")
+            return f"`{_shown(bound)}` is not a number" + (f" or a name ({', '.join(names)})" if names else "")
         if not low <= value <= high:
             return f"{value} is outside {low}-{high}"
     if end:
-        a = names.get(start, int(start) if start.isdigit() else low)
-        b = names.get(end, int(end) if end.isdigit() else high)
+        a = names.get(start, _number(start) or low)
+        b = names.get(end, _number(end) or high)
         if a > b:
             return f"range {start}-{end} runs backwards"
     return None

@@ -58,6 +58,7 @@ from mlopsc.compiler.spec.patterns import (
     URI,
 )
 from mlopsc.compiler.spec.vocabulary import (
+    Compatibility,
     DeploymentMode,
     DriftMethod,
     FeatureType,
@@ -108,7 +109,7 @@ _URI = pattern(URI)
 
 _METADATA_FIELDS: frozenset[str] = frozenset(["labels", "name", "owner", "team"])
 _METADATA_REQUIRED: frozenset[str] = frozenset(["name", "owner"])
-_FRAMEWORK_SPEC_FIELDS: frozenset[str] = frozenset(["name", "version"])
+_FRAMEWORK_SPEC_FIELDS: frozenset[str] = frozenset(["compatibility", "name", "version"])
 _FRAMEWORK_SPEC_REQUIRED: frozenset[str] = frozenset(["name", "version"])
 _MIRRORS_FIELDS: frozenset[str] = frozenset(["azureml", "kserve", "sagemaker", "vertex"])
 _MIRRORS_REQUIRED: frozenset[str] = frozenset([])
@@ -175,7 +176,7 @@ _RETRAINING_REQUIRED: frozenset[str] = frozenset(["pipeline"])
 _APPROVAL_FIELDS: frozenset[str] = frozenset(
     ["at", "by", "digest", "environment", "expires", "role", "signature", "ticket"]
 )
-_APPROVAL_REQUIRED: frozenset[str] = frozenset(["at", "by", "digest", "environment", "expires", "role"])
+_APPROVAL_REQUIRED: frozenset[str] = frozenset(["at", "by", "digest", "environment", "role"])
 _MODEL_CARD_FIELDS: frozenset[str] = frozenset(["fairness", "intended_use", "limitations"])
 _MODEL_CARD_REQUIRED: frozenset[str] = frozenset(["intended_use", "limitations"])
 _GOVERNANCE_FIELDS: frozenset[str] = frozenset(["approvals", "level", "model_card", "risk"])
@@ -262,6 +263,7 @@ def _framework_spec(value: object) -> t.FrameworkSpec:
     return t.FrameworkSpec(
         name=choice(d["name"], Framework),
         version=text(raw_number(d["version"]), None, 1, 64),
+        compatibility=None if d.get("compatibility") is None else choice(d["compatibility"], Compatibility),
         written=frozenset(d),
     )
 
@@ -562,7 +564,7 @@ def _approval(value: object) -> t.Approval:
         by=text(d["by"], _EMAIL),
         role=text(d["role"]),
         at=moment(d["at"]),
-        expires=day(d["expires"]),
+        expires=None if d.get("expires") is None else day(d["expires"]),
         ticket=None if d.get("ticket") is None else text(d["ticket"]),
         digest=text(d["digest"], _DIGEST),
         signature=None if d.get("signature") is None else text(d["signature"]),

@@ -53,6 +53,7 @@ from mlopsc.compiler.spec.patterns import (
     URI,
 )
 from mlopsc.compiler.spec.vocabulary import (
+    Compatibility,
     DeploymentMode,
     DriftMethod,
     FeatureType,
@@ -107,6 +108,7 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 Positive = Annotated[float, Field(gt=0)]
 
 
+VCompatibility = Annotated[Compatibility, BeforeValidator(_to_enum(Compatibility))]
 VDeploymentMode = Annotated[DeploymentMode, BeforeValidator(_to_enum(DeploymentMode))]
 VDriftMethod = Annotated[DriftMethod, BeforeValidator(_to_enum(DriftMethod))]
 VFeatureType = Annotated[FeatureType, BeforeValidator(_to_enum(FeatureType))]
@@ -150,6 +152,12 @@ class FrameworkSpec(_Model):
     """The framework that saved the artifact; picks the serving runtime or prebuilt image."""
     version: Version
     """Framework version, such as "1.7"; quote it so YAML keeps it as text."""
+    compatibility: VCompatibility | None = None
+    """How far a serving runtime's framework version may be from `version` (docs/runtimes.md). `exact`:
+    the same major.minor, the default for pickled formats (sklearn, xgboost, lightgbm); `minor`: the
+    nearest newer minor of the same major, the default where newer versions load older artifacts
+    (pytorch, tensorflow, onnx, huggingface); `major`: any version of the same major, newer first.
+    Loosen it only after checking that the artifact loads in the runtime chosen (`mlopsc explain`)."""
 
 
 class Mirrors(_Model):
@@ -160,8 +168,11 @@ class Mirrors(_Model):
 
 
 class ImageMirrors(_Model):
-    """The same image (same digest) in a registry a platform can pull from (ECR for SageMaker,
-    Artifact Registry for Vertex AI, ACR for Azure ML)."""
+    """Per platform, the serving image that platform pulls. With `serving.image`: the same image (same
+    digest) in a registry the platform can pull from (ECR for SageMaker, Artifact Registry for Vertex AI,
+    ACR for Azure ML). Without `serving.image`: that platform alone serves with this image, and the
+    others keep their runtime or prebuilt image (for example a lightgbm model that KServe and Azure ML
+    serve natively, with a container for SageMaker and Vertex AI)."""
 
     kserve: Image | None = None
     sagemaker: Image | None = None
@@ -263,7 +274,8 @@ class Serving(_Model):
     image: Image | None = None
     """Custom serving container; otherwise resolved per platform from the framework."""
     image_mirrors: ImageMirrors = ImageMirrors()
-    """Copies of `image` in registries the platforms can pull from."""
+    """Per platform: a copy of `image` in a registry that platform can pull from, or, without `image`,
+    the image that platform alone serves with (the others resolve their runtime from the framework)."""
     env: dict[Annotated[str, StringConstraints(pattern=ENV_VAR)], str | SecretRef] = {}
     """Environment variables; secrets only as `{secret: name}` references."""
     resources: Resources | None = None
@@ -383,10 +395,14 @@ class Approval(_Model):
     role: str
     at: Annotated[AwareDatetime, Field(strict=False)]
     """When it was approved, with a time zone (2026-11-20T10:00:00Z)."""
-    expires: Annotated[date, Field(strict=False)]
+    expires: Annotated[date, Field(strict=False)] | None = None
+    """Last day (UTC) the approval counts. Optional: without it the approval stands until what it approves
+    changes (its `digest` then no longer matches); an org policy can demand one (`approvals.require_expires`)
+    or bound the age (`approvals.max_age_days`)."""
     ticket: str | None = None
     digest: Digest
-    """The artifact digest approved: a new artifact needs a new approval."""
+    """The deployment subject approved: SHA-256 over the artifact digest and every image, URI and command
+    that runs in the environment (`mlopsc approve` computes it). Any change to them needs a new approval."""
     signature: str | None = None
     """SSH signature over the approval's canonical subject, when the org policy asks for one."""
 
@@ -409,6 +425,9 @@ class Governance(_Model):
 
 class KServePlatform(_Model):
     namespace: Annotated[str, StringConstraints(pattern=K8S_NAME)]
+    """Namespace of every KServe resource. With `environments`, an environment renders into its own
+    `environments.<env>.platforms.kserve.namespace` when it writes one, else into `<namespace>-<env>`, so that
+    environments never overwrite each other in one cluster."""
     deployment_mode: VDeploymentMode = DeploymentMode.SERVERLESS
     service_account: Annotated[str, StringConstraints(pattern=K8S_NAME)] | None = None
     capture_destination: Uri | None = None

@@ -13,7 +13,9 @@ NAME = r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$"
 DIGEST = r"^sha256:[0-9a-f]{64}$"
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
-LABEL_KEY = r"^[a-z][a-z0-9_-]{0,62}$"
+# Kubernetes label names end with a letter or digit (apimachinery validation.IsQualifiedName:
+# `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`); Google Cloud label keys start with a lowercase letter.
+LABEL_KEY = r"^[a-z]([a-z0-9_-]{0,61}[a-z0-9])?$"
 LABEL_VALUE = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"  # not empty: AWS tags need a value
 ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
 URI = r"^[a-z][a-z0-9+.-]*://\S+$"
@@ -60,7 +62,7 @@ PATTERN_HELP: dict[str, str] = {
     EMAIL: "an email address",
     LABEL_KEY: (
         "a label key valid on every platform: lowercase letters, digits, '_' and '-', "
-        "starting with a letter, at most 63"
+        "starting with a letter and ending with a letter or digit, at most 63"
     ),
     LABEL_VALUE: (
         "a label value valid on every platform: 1-63 lowercase letters, digits, '_' and '-', "

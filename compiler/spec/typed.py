@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from mlopsc.compiler.spec.frozen import Frozen
 from mlopsc.compiler.spec.vocabulary import (
+    Compatibility,
     DeploymentMode,
     DriftMethod,
     FeatureType,
@@ -60,20 +61,34 @@ class Metadata(Frozen):
 
 
 class FrameworkSpec(Frozen):
-    __slots__ = ("name", "version", "written")
-    field_names = ("name", "version")
+    __slots__ = ("compatibility", "name", "version", "written")
+    field_names = ("name", "version", "compatibility")
 
     name: Framework
     """The framework that saved the artifact; picks the serving runtime or prebuilt image."""
     version: str
     """Framework version, such as "1.7"; quote it so YAML keeps it as text."""
+    compatibility: Compatibility | None
+    """How far a serving runtime's framework version may be from `version` (docs/runtimes.md). `exact`: the same
+    major.minor, the default for pickled formats (sklearn, xgboost, lightgbm); `minor`: the nearest newer minor of
+    the same major, the default where newer versions load older artifacts (pytorch, tensorflow, onnx, huggingface);
+    `major`: any version of the same major, newer first. Loosen it only after checking that the artifact loads in
+    the runtime chosen (`mlopsc explain`)."""
     written: frozenset[str]
     """The fields the document wrote (the others hold their defaults)."""
 
-    def __init__(self, *, name: Framework, version: str, written: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        *,
+        name: Framework,
+        version: str,
+        compatibility: Compatibility | None = None,
+        written: frozenset[str] = frozenset(),
+    ) -> None:
         init = object.__setattr__
         init(self, "name", name)
         init(self, "version", version)
+        init(self, "compatibility", compatibility)
         init(self, "written", written)
 
 
@@ -239,8 +254,11 @@ class ModelSection(Frozen):
 
 
 class ImageMirrors(Frozen):
-    """The same image (same digest) in a registry a platform can pull from (ECR for SageMaker, Artifact Registry for
-    Vertex AI, ACR for Azure ML)."""
+    """Per platform, the serving image that platform pulls. With `serving.image`: the same image (same digest) in a
+    registry the platform can pull from (ECR for SageMaker, Artifact Registry for Vertex AI, ACR for Azure ML).
+    Without `serving.image`: that platform alone serves with this image, and the others keep their runtime or
+    prebuilt image (for example a lightgbm model that KServe and Azure ML serve natively, with a container for
+    SageMaker and Vertex AI)."""
 
     __slots__ = ("azureml", "kserve", "sagemaker", "vertex", "written")
     field_names = ("kserve", "sagemaker", "vertex", "azureml")
@@ -420,7 +438,8 @@ class Serving(Frozen):
     image: str | None
     """Custom serving container; otherwise resolved per platform from the framework."""
     image_mirrors: ImageMirrors
-    """Copies of `image` in registries the platforms can pull from."""
+    """Per platform: a copy of `image` in a registry that platform can pull from, or, without `image`, the image that
+    platform alone serves with (the others resolve their runtime from the framework)."""
     env: dict[str, str | SecretRef]
     """Environment variables; secrets only as `{secret: name}` references."""
     resources: Resources | None
@@ -794,10 +813,14 @@ class Approval(Frozen):
     role: str
     at: datetime
     """When it was approved, with a time zone (2026-11-20T10:00:00Z)."""
-    expires: date
+    expires: date | None
+    """Last day (UTC) the approval counts. Optional: without it the approval stands until what it approves changes (its
+    `digest` then no longer matches); an org policy can demand one (`approvals.require_expires`) or bound the age
+    (`approvals.max_age_days`)."""
     ticket: str | None
     digest: str
-    """The artifact digest approved: a new artifact needs a new approval."""
+    """The deployment subject approved: SHA-256 over the artifact digest and every image, URI and command that runs in
+    the environment (`mlopsc approve` computes it). Any change to them needs a new approval."""
     signature: str | None
     """SSH signature over the approval's canonical subject, when the org policy asks for one."""
     written: frozenset[str]
@@ -810,7 +833,7 @@ class Approval(Frozen):
         by: str,
         role: str,
         at: datetime,
-        expires: date,
+        expires: date | None = None,
         ticket: str | None = None,
         digest: str,
         signature: str | None = None,
@@ -881,6 +904,9 @@ class KServePlatform(Frozen):
     field_names = ("namespace", "deployment_mode", "service_account", "capture_destination")
 
     namespace: str
+    """Namespace of every KServe resource. With `environments`, an environment renders into its own
+    `environments.<env>.platforms.kserve.namespace` when it writes one, else into `<namespace>-<env>`, so that
+    environments never overwrite each other in one cluster."""
     deployment_mode: DeploymentMode
     service_account: str | None
     capture_destination: str | None

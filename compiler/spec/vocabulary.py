@@ -32,6 +32,12 @@ class Framework(_Vocab):
     CUSTOM = "custom"
 
 
+class Compatibility(_Vocab):
+    EXACT = "exact"
+    MINOR = "minor"
+    MAJOR = "major"
+
+
 class ServingMode(_Vocab):
     ONLINE = "online"
     BATCH = "batch"

@@ -20,8 +20,9 @@ class ApprovalSignature(RuleInfo):
     description: ClassVar[str] = (
         "When the org policy sets `approvals.require_signatures: true`, every approval that APR001 would count "
         "must carry an SSH signature (`signature`) made with `ssh-keygen -Y sign` (namespace `mlopsc-approval`) "
-        "over its canonical subject: model name, environment, artifact digest, role and expiry, one "
-        "`name: value` line each after the line `mlopsc-approval-v1`. It is checked with `ssh-keygen -Y verify` "
+        "over its canonical subject: model name, environment, deployment subject digest (`digest`), role, "
+        "approver (`by`), time (`at`, in UTC) and expiry (`none` when absent), one `name: value` line each "
+        "after the line `mlopsc-approval-v2`. It is checked with `ssh-keygen -Y verify` "
         "against the allowed-signers file named by `approvals.allowed_signers`, with the approval's `by` as the "
         "signer identity: the approver's key must be listed for that principal. A missing or bad signature is an "
         "error at the record. `mlopsc approve ... --sign-key KEY` writes a signed record."
@@ -47,7 +48,15 @@ class ApprovalSignature(RuleInfo):
                     "sign it: `mlopsc approve ... --sign-key ~/.ssh/id_ed25519`",
                 )
                 continue
-            subject = Subject(plan.model_name, plan.environment, approval.digest, approval.role, approval.expires)
+            subject = Subject(
+                plan.model_name,
+                plan.environment,
+                approval.digest,
+                approval.role,
+                approval.by,
+                approval.at,
+                approval.expires,
+            )
             problem = verify(subject, approval.signature, approval.by, signers)
             if problem:
                 yield Finding(

@@ -21,7 +21,8 @@ class KServeEnvSecrets(RuleInfo):
         "(`*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_API_KEY`...) must take its value from a Kubernetes Secret "
         "(`valueFrom.secretKeyRef`), never from a plain `value`, whatever that value looks like: a plain value "
         "is readable by anyone who can read the resource, and lands in GitOps repositories and `kubectl get -o "
-        "yaml` output. In the spec, write `{secret: <name>}`."
+        "yaml` output. In the spec, write `{secret: <name>}`. A value SEC001 already reported in the spec is "
+        "not reported again for each environment's copy: one cause, one finding."
     )
     default_severity: ClassVar[Severity] = Severity.ERROR
     security: ClassVar[bool] = True
@@ -38,7 +39,9 @@ class KServeEnvSecrets(RuleInfo):
                 if not isinstance(item, Mapping):
                     continue
                 name, value = item.get("name"), item.get("value")
-                if isinstance(name, str) and isinstance(value, str) and value and is_secret_key(name):
+                if not (isinstance(name, str) and isinstance(value, str) and value and is_secret_key(name)):
+                    continue
+                if fingerprint(value) not in ctx.spec_fingerprints:  # else SEC001 reported it in the spec
                     yield FileFinding(
                         f"env `{name}` looks like a secret but is set with a plain `value`",
                         (*path, "env", i, "value"),

@@ -10,7 +10,8 @@ nowhere else.
   GPU counts and the "skip 20% reservation" column; memory from the Azure VM size pages
   (MicrosoftDocs/azure-compute-docs articles/virtual-machines/sizes/...). Retired series are kept so
   that a rendered file naming one gets a precise error, but ``pick_sku`` never chooses them.
-- Curated environments: Azure/azureml-assets (assets/training/general/environments/*); the
+- Curated environments: targets/azureml/runtimes.json, rebuilt by targets/refresh_runtimes.py from
+  Azure/azureml-assets (assets/*/environments/*: each environment's conda or pip dependencies); the
   prebuilt framework inference images of earlier years are no longer supported by Azure ML (only
   the minimal inference images are, see concept-prebuilt-docker-images-inference.md).
 - Drift metrics: azure-ai-ml ``_schema/monitoring/thresholds.py`` (the names the CLI accepts) and
@@ -20,10 +21,15 @@ nowhere else.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Final
+
+from mlopsc.compiler.ir import Json
+from mlopsc.targets import runtimecatalog
 
 
 class CatalogError(Exception):
@@ -277,86 +283,109 @@ class CuratedEnvironment:
         return f"mcr.microsoft.com/azureml/curated/{self.name}:latest"
 
 
-CURATED_ENVIRONMENTS: Final[tuple[CuratedEnvironment, ...]] = (
-    CuratedEnvironment(
-        name="sklearn-1.5",
-        framework="sklearn",
-        framework_versions=("1.5",),
-        registry_version=54,
-        cuda=False,
-        source="azureml-assets assets/training/general/environments/sklearn-1.5 (scikit-learn~=1.5.0)",
-    ),
-    CuratedEnvironment(
-        # Despite its name this asset pins lightgbm>=4.6 and xgboost~=1.7.6.
-        name="lightgbm-3.3",
-        framework="xgboost",
-        framework_versions=("1.7",),
-        registry_version=76,
-        cuda=False,
-        source="azureml-assets assets/training/general/environments/lightgbm-3.3 (xgboost~=1.7.6)",
-    ),
-    CuratedEnvironment(
-        name="lightgbm-3.3",
-        framework="lightgbm",
-        framework_versions=("4.6",),
-        registry_version=76,
-        cuda=False,
-        source="azureml-assets assets/training/general/environments/lightgbm-3.3 (lightgbm>=4.6.0)",
-    ),
-    CuratedEnvironment(
-        name="acpt-pytorch-2.2-cuda12.1",
-        framework="pytorch",
-        framework_versions=("2.2",),
-        registry_version=43,
-        cuda=True,
-        source="azureml-assets assets/training/general/environments/acpt-pytorch-2.2-cuda12.1",
-    ),
-    CuratedEnvironment(
-        name="tensorflow-2.16-cuda12",
-        framework="tensorflow",
-        framework_versions=("2.16",),
-        registry_version=None,
-        cuda=True,
-        source="azureml-assets assets/training/general/environments/tensorflow-2.16-cuda12 (tf 2.16.2)",
-    ),
-)
-
-# Frameworks with no curated Azure ML environment at all: the spec must give serving.image.
-FRAMEWORKS_WITHOUT_ENVIRONMENT: Final[frozenset[str]] = frozenset({"onnx", "huggingface", "custom"})
+# Asset versions of the public ``azureml`` registry seen in public use (azureml-assets builds them with
+# ``version: auto``, so the repository cannot say which number an asset has); an environment without
+# one is referenced by its ``latest`` label.
+REGISTRY_VERSIONS: Final[Mapping[str, int]] = {
+    "sklearn-1.5": 54,
+    "lightgbm-3.3": 76,
+    "acpt-pytorch-2.2-cuda12.1": 43,
+}
 
 
-def _major_minor(version: str) -> str:
-    parts = version.strip().split(".")
-    return ".".join(parts[:2])
+@cache
+def curated_environments() -> tuple[CuratedEnvironment, ...]:
+    """The curated environments of targets/azureml/runtimes.json (rebuilt from Azure/azureml-assets by
+    targets/refresh_runtimes.py), one per framework each pins; read on first use."""
+    return tuple(
+        CuratedEnvironment(
+            name=entry.runtime,
+            framework=entry.framework,
+            framework_versions=entry.serves,
+            registry_version=REGISTRY_VERSIONS.get(entry.runtime),
+            cuda="gpu" in entry.processors,
+            source=entry.source,
+        )
+        for entry in runtimecatalog.catalog("azureml")
+    )
 
 
-def curated_environment(framework: str, version: str) -> CuratedEnvironment:
-    """The curated environment serving ``framework`` at ``version`` (compared on major.minor).
+def frameworks_without_environment() -> frozenset[str]:
+    """Spec frameworks no curated environment pins: the spec must give a serving image."""
+    return frozenset(SPEC_FRAMEWORKS) - {env.framework for env in curated_environments()}
 
-    Raises CatalogError when the framework is unknown, has no curated environment (onnx,
-    huggingface, custom: the spec must set serving.image), or the version is not served; the
-    alternatives are the versions that are.
+
+# The pip package of each framework mlopsc renders Azure ML scoring code for.
+PIP_PACKAGES: Final[Mapping[str, str]] = {"sklearn": "scikit-learn", "xgboost": "xgboost", "lightgbm": "lightgbm"}
+CONDA_PYTHON: Final = "3.10"
+"""Python of a conda-built environment: the oldest that every framework version with curated or prebuilt
+images from 2022 on ships wheels for (scikit-learn >= 1.0.1, xgboost >= 1.5, lightgbm >= 3.3)."""
+
+
+def conda_base() -> str:
+    """The image a conda-built environment starts from: the minimal inference environment of
+    azureml-assets (assets/inference/environments/minimal-py311-inference: the Azure ML inference server
+    on inference-base-2204), as its curated image."""
+    data = json.loads(runtimecatalog.catalog_path("azureml").read_text(encoding="utf-8"))
+    base = next(b for b in data["bases"] if b["runtime"] == "minimal-py311-inference")
+    return str(base["image"])
+
+
+def conda_environment(framework: str, version: str, capture: bool, secrets: bool) -> dict[str, Json]:
+    """A conda file for the rendered score.py at ``framework`` ``version`` from PyPI (same major.minor,
+    any patch), with the Azure ML inference server and what score.py imports.
+
+    Azure ML builds the deployment's image from ``environment: {image, conda_file}``
+    (reference-yaml-environment.md; how-to-deploy-online-endpoints.md uses the same pair)."""
+    wanted = runtimecatalog.version_key(version)
+    if framework not in PIP_PACKAGES or wanted is None or len(wanted) < 2:
+        raise CatalogError(f"no PyPI package pin for {framework} {version}", tuple(PIP_PACKAGES))
+    pin = f"{PIP_PACKAGES[framework]}=={wanted[0]}.{wanted[1]}.*"
+    pip: list[Json] = ["azureml-inference-server-http", "pandas", pin]
+    if framework == "sklearn":
+        pip.append("joblib")
+    if capture:
+        pip.append("azureml-ai-monitoring")
+    if secrets:
+        pip += ["azure-identity", "azure-keyvault-secrets"]
+    return {
+        "name": f"mlopsc-{framework}-{wanted[0]}-{wanted[1]}",
+        "channels": ["conda-forge"],
+        "dependencies": [f"python={CONDA_PYTHON}", "pip", {"pip": pip}],
+    }
+
+
+def curated_environment(framework: str, version: str, compatibility: str | None = None) -> CuratedEnvironment:
+    """The curated environment serving ``framework`` at ``version`` under the compatibility policy of
+    targets/runtimecatalog.py (same major.minor for sklearn, xgboost and lightgbm by default).
+
+    Raises CatalogError when the framework is unknown, has no curated environment (the spec must set
+    serving.image_mirrors.azureml or serving.image), or the version is not served; the alternatives are
+    the versions that are.
     """
     if framework not in SPEC_FRAMEWORKS:
         raise CatalogError(f"unknown framework {framework!r}", SPEC_FRAMEWORKS)
-    if framework in FRAMEWORKS_WITHOUT_ENVIRONMENT:
+    if framework in frameworks_without_environment():
         raise CatalogError(
-            f"Azure ML has no curated inference environment for {framework}; set serving.image to a "
-            "container that serves the model"
+            f"Azure ML has no curated inference environment for {framework}; set serving.image_mirrors.azureml "
+            "(or serving.image) to a container that serves the model"
         )
-    wanted = _major_minor(version)
-    served: list[str] = []
-    for env in CURATED_ENVIRONMENTS:
-        if env.framework != framework:
-            continue
-        if wanted in env.framework_versions:
-            return env
-        served.extend(env.framework_versions)
-    raise CatalogError(
-        f"Azure ML has no curated environment for {framework} {version}; curated versions: "
-        + ", ".join(served)
-        + " (or set serving.image)",
-        tuple(served),
+    try:
+        choice = runtimecatalog.choose("azureml", framework, version, compatibility)
+    except runtimecatalog.NoRuntime:
+        served = tuple(
+            dict.fromkeys(
+                v for env in curated_environments() if env.framework == framework for v in env.framework_versions
+            )
+        )
+        raise CatalogError(
+            f"Azure ML has no curated environment for {framework} {version}; curated versions: "
+            + ", ".join(served)
+            + " (or set serving.image_mirrors.azureml)",
+            served,
+        ) from None
+    return next(
+        env for env in curated_environments() if env.name == choice.entry.runtime and env.framework == framework
     )
 
 

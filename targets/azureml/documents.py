@@ -102,6 +102,14 @@ def workers(plan: Plan) -> int:
     return max(1, math.ceil(resources.cpu)) if resources else 1
 
 
+def environment(stack: Stack) -> Json:
+    """The curated environment's reference, or an environment Azure ML builds from an image and the
+    rendered conda file (``environment: {image, conda_file}``, reference-yaml-environment.md)."""
+    if "conda_file" in stack.components:
+        return {"image": stack.components["environment"], "conda_file": f"./{stack.components['conda_file']}"}
+    return stack.components["environment"]
+
+
 def deployment_doc(plan: Plan, stack: Stack, name: str, version: str, tags: Mapping[str, str]) -> Json:
     d = plan.derived
     env = environment_variables(plan)
@@ -139,7 +147,7 @@ def deployment_doc(plan: Plan, stack: Stack, name: str, version: str, tags: Mapp
             },
         }
     else:
-        doc["environment"] = stack.components["environment"]
+        doc["environment"] = environment(stack)
         doc["code_configuration"] = {"code": f"./{SCORE_DIR}", "scoring_script": "score.py"}
         env.setdefault("WORKER_COUNT", str(count))
     if env:
@@ -263,7 +271,7 @@ def batch_deployment_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> J
         "type": "model",
         "model": model_ref(plan, plan.spec.model.version),
         "code_configuration": {"code": f"./{SCORE_DIR}", "scoring_script": "batch_score.py"},
-        "environment": stack.components["environment"],
+        "environment": environment(stack),
         "compute": f"azureml:{stack.components['batch_compute']}",
         "resources": {"instance_count": int(stack.components["batch_instances"])},
         "settings": settings,

@@ -32,10 +32,14 @@ deployment: scale out by one when ``RequestsPerMinute`` per instance exceeds 70%
 because the replica count itself is derived from requests per second).
 
 **Environment and scoring code.** sklearn, xgboost and lightgbm run on the curated environment of
-their version (catalog.inference_environment) with a rendered ``score/score.py`` (init loads the
+their version (catalog.curated_environment, from targets/azureml/runtimes.json, under the
+compatibility policy of docs/runtimes.md) with a rendered ``score/score.py`` (init loads the
 model from ``AZUREML_MODEL_DIR``, run parses JSON rows in signature order) and
-``WORKER_COUNT`` = ``max_concurrent_requests_per_instance`` = the vCPUs requested. Any other
-framework needs ``serving.image`` (a custom container following the Azure ML inference server
+``WORKER_COUNT`` = ``max_concurrent_requests_per_instance`` = the vCPUs requested. When no curated
+environment pins the version, ``score/conda.yaml`` pins it from PyPI (same major.minor) with the
+inference server, and the deployment's ``environment: {image, conda_file}`` has Azure ML build the
+environment from the minimal inference image. Any other framework needs ``serving.image`` or
+``serving.image_mirrors.azureml`` (a custom container following the Azure ML inference server
 convention: port 5001, ``/`` for liveness and readiness, ``/score``), else AML001 lists what works.
 Images must be pullable by Azure ML: ACR or a public registry; an ECR image is AML002 naming
 ``serving.image_mirrors.azureml`` (AML008 for ``retraining.pipeline.mirrors.azureml``).
@@ -98,7 +102,7 @@ schedule, UTC) that creates it.
 | AML011 | error | batch scoring for a framework without a rendered batch script |
 | AML012 | error | serving mode Azure ML does not host (edge, embedded) |
 | AML013 | error | gRPC: managed online endpoints serve HTTPS only |
-| AML014 | error | no curated environment for the framework's version, and no `serving.image` |
+| AML014 | error | version neither curated nor pinnable by a conda file (not major.minor), no `serving.image` |
 | AML101 | warning | `replicas.min: 0` deployed as 1 instance |
 | AML102 | warning | model quality not monitored on Azure ML |
 | AML103 | warning | data drift not monitored for this model type |
@@ -114,7 +118,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
-from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
+from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
 from mlopsc.compiler.spec.typed import SecretRef
 from mlopsc.compiler.spec.vocabulary import ServingMode
 from mlopsc.targets.azureml import catalog
@@ -166,6 +170,15 @@ def _azure_storage(uri: str) -> bool:
 def _ecr(image: str) -> bool:
     host = image.split("/", 1)[0]
     return ".dkr.ecr." in host and host.endswith(".amazonaws.com")
+
+
+def _pinnable(framework: str, version: str) -> bool:
+    """Whether a conda file can pin ``framework`` at ``version`` (major.minor at least)."""
+    try:
+        catalog.conda_environment(framework, version, capture=False, secrets=False)
+    except catalog.CatalogError:
+        return False
+    return True
 
 
 class AzureML:
@@ -319,9 +332,29 @@ class AzureML:
         problem = ""
         if framework in SCORING_FRAMEWORKS:
             try:
-                curated = catalog.curated_environment(framework, version)
+                compatibility = spec.model.framework.compatibility
+                curated = catalog.curated_environment(
+                    framework, version, compatibility.value if compatibility else None
+                )
             except catalog.CatalogError as exc:
                 problem = exc.message
+        if curated is None and problem and image is None and _pinnable(framework, version):
+            # No curated environment pins this version: Azure ML builds one from the minimal inference
+            # image and a conda file pinning the framework's major.minor from PyPI (score/conda.yaml).
+            components["environment"] = catalog.conda_base()
+            components["conda_file"] = f"{SCORE_DIR}/conda.yaml"
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.environment",
+                    f"{components['environment']} + {SCORE_DIR}/conda.yaml",
+                    f"{problem}; Azure ML builds the environment at the first deployment from the minimal inference "
+                    f"image (azureml-assets assets/inference/environments/minimal-py311-inference) and "
+                    f"{SCORE_DIR}/conda.yaml, which pins {catalog.PIP_PACKAGES[framework]} {version} "
+                    "(same major.minor) from PyPI",
+                )
+            )
+            problem = ""
         if curated is not None:
             components["environment"] = curated.reference
             decisions.append(
@@ -333,7 +366,8 @@ class AzureML:
                     f"scoring code rendered as {SCORE_DIR}/score.py",
                 )
             )
-        if image is not None and (curated is None or spec.serving.image is not None):
+        # serving.image, or serving.image_mirrors.azureml alone (this platform serves with that image)
+        if image is not None:
             components.pop("environment", None)
             if _ecr(image):
                 findings.append(
@@ -356,7 +390,7 @@ class AzureML:
                     "convention (port 5001, GET / for liveness and readiness, POST /score)",
                 )
             )
-        elif curated is None:
+        elif "environment" not in components:
             working = ", ".join(SCORING_FRAMEWORKS)
             findings.append(
                 refuse(
@@ -365,11 +399,12 @@ class AzureML:
                     ("model", "framework"),
                     (
                         f"a framework mlopsc renders scoring code for ({working}) at a curated version",
-                        "`serving.image`: a container that serves the model (Azure ML inference server convention)",
+                        "`serving.image_mirrors.azureml` (Azure ML only) or `serving.image`: a container that serves "
+                        "the model (Azure ML inference server convention)",
                     ),
                 )
             )
-        if batch and curated is None and "image" in components:
+        if batch and "environment" not in components and "image" in components:
             findings.append(
                 refuse(
                     "AML011",
@@ -664,6 +699,10 @@ class AzureML:
         if "environment" in c:
             features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
             framework = spec.model.framework.name.value
+            if "conda_file" in c:
+                secrets = any(isinstance(value, SecretRef) for value in spec.serving.env.values())
+                conda = catalog.conda_environment(framework, spec.model.framework.version, "capture_rate" in c, secrets)
+                docs.append(Document(c["conda_file"], "condaEnvironment", "yaml", conda))
             if online:
                 docs.append(
                     Document(
@@ -706,6 +745,9 @@ class AzureML:
         return Emission(tuple(docs), (), tuple(decisions))
 
     # --- check ------------------------------------------------------------------------------------------
+
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return ()
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         return ()

@@ -11,7 +11,8 @@ CAPABILITIES = Capabilities(
     live_split=LiveSplit(
         supported=True,
         source=f"{COMPONENT}: CanaryTrafficPercent; pkg/apis/serving/v1alpha1/inference_graph.go: Splitter weight",
-        note="canary/blue-green: canaryTrafficPercent (latest vs previous ready revision); A/B: InferenceGraph",
+        note="serverless: canaryTrafficPercent at the live name (latest vs previous ready revision) for every split "
+        "strategy; raw: A/B only, an InferenceGraph beside the unchanged live service (KSV036)",
         granularity=1,
         requires=Setting(
             ("platforms", "kserve", "deployment_mode"),

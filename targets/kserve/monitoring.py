@@ -1,21 +1,22 @@
 """The PrometheusRule and Grafana dashboard of a KServe deployment.
 
-Metrics (recorded as decisions, so `explain` says what the alerts assume):
-- serverless (KServe "Knative" mode): Knative's queue-proxy, which fronts every revision:
-  `revision_app_request_latencies_bucket` (milliseconds) and `revision_app_request_count` with `response_code_class`.
-- raw (KServe "Standard" mode): Istio's standard telemetry, `istio_request_duration_milliseconds_bucket` and
-  `istio_requests_total` with `response_code` (the raw mode has no queue-proxy).
-- Drift and quality: KServe computes neither; the platform's drift detector (fed by the payload
-  logger) exports the gauges `mlopsc_feature_drift{model,feature,method}` and
-  `mlopsc_model_quality{model,metric}`. The alerts name those gauges.
+They read only metrics of `metrics.CATALOG`, the series a component of this deployment mode really exports
+(see `targets/kserve/metrics.py` for each producer and its source): the Knative queue-proxy's OpenTelemetry
+histogram in serverless mode, the model server's own `/metrics` in raw mode. An SLO whose signal no producer
+exports renders no alert (warning KSV031); drift and quality render none (warning KSV030).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from mlopsc.compiler.ir import Json, Plan
 from mlopsc.compiler.spec.vocabulary import DeploymentMode
+from mlopsc.targets.kserve.metrics import Signals
+
+RATE = "5m"
 
 
 def promql_string(value: str) -> str:
@@ -25,133 +26,118 @@ def promql_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-_RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
-
-
-def promql_alternation(values: list[str]) -> str:
-    """A `=~` matcher's string that matches exactly these values: regex metacharacters escaped (RE2)."""
-    return promql_string("|".join("".join(f"\\{c}" if c in _RE2_SPECIAL else c for c in v) for v in values))
-
-
 def _pct(fraction: float) -> str:
     """0.005 -> "0.5%", 0.05 -> "5%": as many digits as the value has, no more."""
     return f"{fraction * 100:.4g}%"
 
 
-def selectors(plan: Plan, namespace: str, mode: DeploymentMode) -> tuple[str, str, str]:
-    """(latency histogram, request counter, label selector) for the predictor of this model."""
+@dataclass(frozen=True)
+class Queries:
+    """The PromQL of one deployment's signals; None where no producer exports the signal."""
+
+    latency: Callable[[float], str] | None  # quantile -> latency in seconds (the mean when `latency_is_mean`)
+    rps: str | None
+    errors: str | None  # the 5xx / failed share of requests
+
+
+def queries(plan: Plan, namespace: str, mode: DeploymentMode, signals: Signals) -> Queries:
     name = plan.model_name
     if mode is DeploymentMode.SERVERLESS:
-        sel = f'namespace_name="{namespace}",configuration_name="{name}-predictor"'
-        return "revision_app_request_latencies_bucket", "revision_app_request_count", sel
-    sel = f'destination_workload_namespace="{namespace}",destination_workload="{name}-predictor"'
-    return "istio_request_duration_milliseconds_bucket", "istio_requests_total", sel
+        # The revision's identity is on target_info (an OpenTelemetry resource): join it on (job, instance).
+        join = (
+            f" * on (job, instance) group_left () target_info{{k8s_namespace_name={promql_string(namespace)},"
+            f"kn_configuration_name={promql_string(f'{name}-predictor')}}}"
+        )
+        hist = "kn_serving_invocation_duration_seconds"
+        total = f"sum(rate({hist}_count[{RATE}]){join})"
+        return Queries(
+            latency=lambda q: f"histogram_quantile({q:g}, sum by (le) (rate({hist}_bucket[{RATE}]){join}))",
+            rps=total,
+            errors=(
+                f'sum(rate({hist}_count{{http_response_status_code=~"5.."}}[{RATE}]){join}) / clamp_min({total}, 1e-9)'
+                if signals.errors
+                else None
+            ),
+        )
+    pods = f"namespace={promql_string(namespace)},pod=~{promql_string(f'{name}-predictor-.*')}"
+    if not signals.latency:
+        return Queries(None, None, None)
+    if not signals.latency_is_mean:  # the KServe Python servers' predict histogram
+        sel = f"{pods},model_name={promql_string(name)}"
+        return Queries(
+            latency=lambda q: (
+                f"histogram_quantile({q:g}, sum by (le) (rate(request_predict_seconds_bucket{{{sel}}}[{RATE}])))"
+            ),
+            rps=f"sum(rate(request_predict_seconds_count{{{sel}}}[{RATE}]))",
+            errors=None,
+        )
+    # Triton: cumulative counters per model
+    total = (
+        f"(sum(rate(nv_inference_request_success{{{pods}}}[{RATE}])) + "
+        f"sum(rate(nv_inference_request_failure{{{pods}}}[{RATE}])))"
+    )
+    return Queries(
+        latency=lambda _q: (
+            f"sum(rate(nv_inference_request_duration_us{{{pods}}}[{RATE}])) / 1e6 / clamp_min({total}, 1e-9)"
+        ),
+        rps=total,
+        errors=f"sum(rate(nv_inference_request_failure{{{pods}}}[{RATE}])) / clamp_min({total}, 1e-9)",
+    )
 
 
-def _errors_expr(counter: str, sel: str, mode: DeploymentMode) -> str:
-    five = 'response_code_class="5xx"' if mode is DeploymentMode.SERVERLESS else 'response_code=~"5.."'
-    return f"sum(rate({counter}{{{sel},{five}}}[5m])) / clamp_min(sum(rate({counter}{{{sel}}}[5m])), 1e-9)"
-
-
-def prometheus_rule(plan: Plan, namespace: str, mode: DeploymentMode, labels: dict[str, Json]) -> Json:
+def prometheus_rule(
+    plan: Plan, namespace: str, mode: DeploymentMode, signals: Signals, labels: dict[str, Json]
+) -> Json | None:
+    """The SLO alerts, or None when no producer exports any signal they need."""
     d = plan.derived
     spec = plan.spec
     name = plan.model_name
-    hist, counter, sel = selectors(plan, namespace, mode)
+    q = queries(plan, namespace, mode, signals)
     rules: list[Json] = []
 
     def alert(
-        alert_name: str,
-        expr: str,
-        minutes: int,
-        severity: str,
-        summary: str,
-        description: str,
-        extra: dict[str, str] | None = None,
+        alert_name: str, expr: str, minutes: int, severity: str, summary: str, description: str, slo: str
     ) -> None:
-        alert_labels: dict[str, Json] = {"severity": severity, "model": name, "environment": plan.environment}
-        alert_labels.update(extra or {})
         rules.append(
             {
                 "alert": alert_name,
                 "expr": expr,
                 "for": f"{minutes}m",
-                "labels": alert_labels,
+                "labels": {"severity": severity, "model": name, "environment": plan.environment, "slo": slo},
                 "annotations": {"summary": summary, "description": description},
             }
         )
 
     camel = "".join(part.capitalize() for part in name.split("-"))
-    if d.latency_alert_ms is not None:
+    if d.latency_alert_ms is not None and q.latency is not None:
+        what = "mean latency" if signals.latency_is_mean else "p95 latency"
         alert(
             f"{camel}LatencyHigh",
-            f"histogram_quantile(0.95, sum by (le) (rate({hist}{{{sel}}}[5m]))) > {d.latency_alert_ms:g}",
+            f"{q.latency(0.95)} > {d.latency_alert_ms / 1000:g}",
             d.latency_alert_minutes,
             "warning",
-            f"{name}: p95 latency above {d.latency_alert_ms:g} ms",
-            f"p95 latency has stayed above 1.5x the {d.latency_alert_ms / 1.5:g} ms SLO for "
-            f"{d.latency_alert_minutes} minutes.",
-            {"slo": "latency"},
+            f"{name}: {what} above {d.latency_alert_ms:g} ms",
+            f"The {what} measured by the {signals.producer} has stayed above 1.5x the "
+            f"{d.latency_alert_ms / 1.5:g} ms SLO for {d.latency_alert_minutes} minutes.",
+            "latency",
         )
-    errors = _errors_expr(counter, sel, mode)
-    alert(
-        f"{camel}ErrorRateHigh",
-        f"{errors} > {d.error_rate_alert:g}",
-        5,
-        "warning",
-        f"{name}: 5xx error rate above {_pct(d.error_rate_alert)}",
-        f"More than {_pct(d.error_rate_alert)} of requests fail with 5xx over 5 minutes.",
-        {"slo": "error_rate"},
-    )
-    alert(
-        f"{camel}ErrorRateCritical",
-        f"{errors} > {d.error_rate_page:g}",
-        5,
-        "critical",
-        f"{name}: 5xx error rate above {_pct(d.error_rate_page)}",
-        f"More than {_pct(d.error_rate_page)} of requests fail with 5xx over 5 minutes: page the owner "
-        f"({spec.metadata.owner}).",
-        {"slo": "error_rate"},
-    )
-    mon = spec.monitoring
-    if mon and mon.drift:
-        method = mon.drift.method.value
-        features = mon.drift.features or [f.name for f in (spec.model.signature.inputs if spec.model.signature else [])]
-        feature_sel = f",feature=~{promql_alternation(features)}" if features else ""
-        drift = f'max by (feature) (mlopsc_feature_drift{{model="{name}",method="{method}"{feature_sel}}})'
-        for level, value, severity in (
-            ("Monitor", d.drift_monitor, "info"),
-            ("Investigate", d.drift_investigate, "warning"),
-            ("Retrain", d.drift_retrain, "critical"),
+    if q.errors is not None:
+        for level, value, severity, extra in (
+            ("High", d.error_rate_alert, "warning", ""),
+            ("Critical", d.error_rate_page, "critical", f": page the owner ({spec.metadata.owner})"),
         ):
-            extra = {"action": "retrain"} if level == "Retrain" else {}
             alert(
-                f"{camel}Drift{level}",
-                f"{drift} > {value:g}",
-                15,
+                f"{camel}ErrorRate{level}",
+                f"{q.errors} > {value:g}",
+                5,
                 severity,
-                f"{name}: {method} drift above {value:g} ({level.lower()})",
-                f"Feature drift ({method}) has stayed above the {level.lower()} threshold {value:g} for 15 minutes.",
-                extra,
+                f"{name}: error rate above {_pct(value)}",
+                f"More than {_pct(value)} of requests failed over 5 minutes, as counted by the "
+                f"{signals.producer}{extra}.",
+                "error_rate",
             )
-    if mon and mon.quality:
-        q = mon.quality
-        gauge = f'mlopsc_model_quality{{model="{name}",metric={promql_string(q.metric)}}}'
-        for level, drop, severity in (
-            ("Investigate", d.quality_investigate_drop, "warning"),
-            ("Retrain", d.quality_retrain_drop, "critical"),
-        ):
-            floor = q.baseline * (1 - drop)
-            extra = {"action": "retrain"} if level == "Retrain" else {}
-            alert(
-                f"{camel}Quality{level}",
-                f"{gauge} < {floor:.6g}",
-                60,
-                severity,
-                f"{name}: {q.metric} below {floor:.4g}",
-                f"{q.metric} dropped more than {_pct(drop)} below the baseline {q.baseline:g}.",
-                extra,
-            )
+    if not rules:
+        return None
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
@@ -160,9 +146,12 @@ def prometheus_rule(plan: Plan, namespace: str, mode: DeploymentMode, labels: di
     }
 
 
-def dashboard(plan: Plan, namespace: str, mode: DeploymentMode, labels: dict[str, Json]) -> Json:
+def dashboard(
+    plan: Plan, namespace: str, mode: DeploymentMode, signals: Signals, labels: dict[str, Json]
+) -> Json | None:
+    """The Grafana dashboard of the signals a producer exports, or None when there are none."""
     name = plan.model_name
-    hist, counter, sel = selectors(plan, namespace, mode)
+    q = queries(plan, namespace, mode, signals)
     panels: list[dict[str, object]] = []
 
     def panel(title: str, exprs: list[tuple[str, str]], unit: str) -> None:
@@ -180,17 +169,18 @@ def dashboard(plan: Plan, namespace: str, mode: DeploymentMode, labels: dict[str
             }
         )
 
-    panel(
-        "Latency",
-        [
-            (f"histogram_quantile({q}, sum by (le) (rate({hist}{{{sel}}}[5m])))", f"p{int(q * 100)}")
-            for q in (0.5, 0.95, 0.99)
-        ],
-        "ms",
-    )
-    panel("Requests per second", [(f"sum(rate({counter}{{{sel}}}[5m]))", "rps")], "reqps")
-    panel("Error rate (5xx)", [(_errors_expr(counter, sel, mode), "5xx share")], "percentunit")
-    panel("Feature drift", [(f'max by (feature) (mlopsc_feature_drift{{model="{name}"}})', "{{feature}}")], "none")
+    if q.latency is not None:
+        latency = q.latency
+        if signals.latency_is_mean:
+            panel("Latency (mean)", [(latency(0.5), "mean")], "s")
+        else:
+            panel("Latency", [(latency(p), f"p{round(p * 100)}") for p in (0.5, 0.95, 0.99)], "s")
+    if q.rps is not None:
+        panel("Requests per second", [(q.rps, "rps")], "reqps")
+    if q.errors is not None:
+        panel("Error rate", [(q.errors, "error share")], "percentunit")
+    if not panels:
+        return None
     board = {
         "title": f"{name} ({plan.environment})",
         "uid": f"mlopsc-{name}-{plan.environment}"[:40],

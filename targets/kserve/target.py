@@ -4,11 +4,17 @@ Rollouts use what KServe v0.20 really honours: `canaryTrafficPercent` splits tra
 latest and the previous ready revision, in Knative (serverless) mode only; blue-green deploys the new
 revision at 0% with tag routing, then switches; A/B is an InferenceGraph Splitter over two
 InferenceServices. KServe cannot mirror (shadow) traffic: a compile error names alternatives.
+
+The predictor's `modelFormat.version` is the major the selected runtime declares (KServe matches it
+exactly); targets/kserve/choose.py reproduces KServe v0.20.0's selection over the catalog (or the
+cluster's runtimes with `--kserve-runtimes`, KSV013) and checks the artifact URI against what that
+runtime loads (KSV011; an archive is unpacked by the storage initializer and must hold it, KSV012).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,18 +29,23 @@ from mlopsc.targets.base import (
     FieldMapping,
     Resolution,
     artifact_uri,
+    image_for,
     labels_for,
     refuse,
     resolved,
     warn,
 )
 from mlopsc.targets.capabilities import Capabilities
+from mlopsc.targets.kserve import batch_scorer
 from mlopsc.targets.kserve.capabilities import CAPABILITIES
+from mlopsc.targets.kserve.environments import NAMESPACE_MAX, namespace_for, retraining_here
+from mlopsc.targets.kserve.metrics import signals
 from mlopsc.targets.kserve.monitoring import dashboard, prometheus_rule
-from mlopsc.targets.kserve.runtimes import RUNTIMES
+from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
 
 if TYPE_CHECKING:
     from mlopsc.targets.kserve.crd import CrdValidator
+    from mlopsc.targets.kserve.runtimes import ServingRuntime
 
 ISVC_API = "serving.kserve.io/v1beta1"
 GRAPH_API = "serving.kserve.io/v1alpha1"
@@ -52,12 +63,20 @@ class KServe:
     mapping: ClassVar[tuple[FieldMapping, ...]] = (
         FieldMapping("metadata.name", "InferenceService metadata.name", "also names the PrometheusRule, dashboard"),
         FieldMapping("metadata.labels", "metadata.labels of every resource", "plus app.kubernetes.io/* and mlopsc-*"),
-        FieldMapping("model.framework", "spec.predictor.model.modelFormat {name, version}", "KServe picks the runtime"),
+        FieldMapping(
+            "model.framework",
+            "spec.predictor.model.modelFormat {name, version}",
+            "version: the major the runtime declares; KServe selects the runtime (docs/runtimes.md)",
+        ),
         FieldMapping(
             "model.artifact.uri / mirrors.kserve", "spec.predictor.model.storageUri", "s3, gs, https, pvc, hf, oci"
         ),
         FieldMapping("model.artifact.digest", "annotation mlopsc.io/artifact-digest"),
-        FieldMapping("serving.protocol", "spec.predictor.model.protocolVersion", "v1/v2/grpc-v1/grpc-v2 per runtime"),
+        FieldMapping(
+            "serving.protocol",
+            "spec.predictor.model.protocolVersion (+ ports: h2c)",
+            "v1/v2/grpc-v1/grpc-v2 per runtime; gRPC: a container port named h2c on the runtime's gRPC port",
+        ),
         FieldMapping("serving.image", "spec.predictor.containers[0].image", "STORAGE_URI env carries the artifact"),
         FieldMapping("serving.env", "spec.predictor.model.env", "secrets as valueFrom.secretKeyRef"),
         FieldMapping("serving.resources", "spec.predictor.model.resources", "requests = limits; gpu as nvidia.com/gpu"),
@@ -68,11 +87,27 @@ class KServe:
             "serverless; raw mode scales on cpu 70%",
         ),
         FieldMapping("rollout canary / blue-green", "spec.predictor.canaryTrafficPercent", "serverless (Knative) only"),
-        FieldMapping("rollout ab", "InferenceGraph Splitter weights over two InferenceServices"),
+        FieldMapping(
+            "rollout ab",
+            "serverless: canaryTrafficPercent at `<name>`; raw: InferenceGraph `<name>-ab` over `<name>` (live, "
+            "unchanged) and `<name>-candidate`",
+        ),
         FieldMapping("rollout shadow", "(refused: KSV005)", "KServe cannot mirror traffic"),
         FieldMapping("monitoring.capture / platforms.kserve.capture_destination", "spec.predictor.logger {mode, url}"),
-        FieldMapping("monitoring.slo, drift, quality (R007)", "PrometheusRule alerts", "see the module docstring"),
-        FieldMapping("serving.batch", "CronJob <name>-batch", "runs serving.batch.image"),
+        FieldMapping(
+            "monitoring.slo (R007)",
+            "PrometheusRule alerts, Grafana dashboard",
+            "only on metrics a component exports: see Metrics below (KSV031)",
+        ),
+        FieldMapping("monitoring.drift, quality", "(warning KSV030)", "KServe exports no drift or quality metric"),
+        FieldMapping("retraining.triggers", "(warning KSV032)", "no alert to start the job"),
+        FieldMapping(
+            "serving.batch",
+            "CronJob <name>-batch",
+            "runs serving.batch.image, else (sklearn, xgboost, lightgbm) the runtime image with a generated "
+            "scorer, ConfigMap <name>-batch-scorer (KSV009, KSV035); hybrid: PREDICT_URL is <name>-predictor (raw) "
+            "or <name> (serverless)",
+        ),
         FieldMapping("retraining.schedule", "CronJob <name>-retrain", "runs retraining.pipeline.image"),
         FieldMapping(
             "platforms.kserve.deployment_mode",
@@ -80,6 +115,17 @@ class KServe:
             "serverless -> Knative, raw -> Standard",
         ),
         FieldMapping("platforms.kserve.service_account", "spec.predictor.serviceAccountName"),
+        FieldMapping(
+            "platforms.kserve.namespace, environments",
+            "metadata.namespace of every resource",
+            "the environment's own namespace if it writes one, else <namespace>-<env> (KSV033); "
+            "no environments: as written",
+        ),
+        FieldMapping(
+            "retraining (with environments)",
+            "CronJob <name>-retrain",
+            "a base retraining runs in production-level environments, elsewhere a note (KSV034)",
+        ),
     )
 
     # --- resolve ----------------------------------------------------------------------------------------
@@ -90,53 +136,56 @@ class KServe:
         assert platform is not None
         findings: list[Finding] = []
         decisions: list[Decision] = []
-        components: dict[str, str] = {"namespace": platform.namespace, "mode": platform.deployment_mode.value}
+        namespace, why = namespace_for(plan)
+        components: dict[str, str] = {"namespace": namespace, "mode": platform.deployment_mode.value}
+        decisions.append(resolved(self.name, "kserve.namespace", namespace, why))
+        if len(namespace) > NAMESPACE_MAX:
+            findings.append(
+                refuse(
+                    "KSV033",
+                    f"the namespace of environment `{plan.environment}`, `{namespace}`, is longer than "
+                    f"{NAMESPACE_MAX} characters",
+                    ("platforms", "kserve", "namespace"),
+                    hint=f"set `environments.{plan.environment}.platforms.kserve.namespace` to a shorter name",
+                )
+            )
         online = spec.serving.mode.serves_online
-        framework = spec.model.framework.name.value
 
         if online:
-            if spec.serving.image:
-                components["container"] = spec.serving.image
+            image, image_path = image_for(plan, self.name, "serving")
+            if image:
+                components["container"] = image
                 decisions.append(
                     resolved(
                         self.name,
                         "kserve.container",
-                        spec.serving.image,
-                        "serving.image given: a custom predictor container",
+                        image,
+                        f"`{'.'.join(map(str, image_path))}` given: a custom predictor container",
                     )
                 )
-            else:
-                runtime = RUNTIMES.get(framework)
-                if runtime is None:
-                    findings.append(
-                        refuse(
-                            "KSV001",
-                            f"KServe has no serving runtime for framework `{framework}`",
-                            ("model", "framework", "name"),
-                            hint="give `serving.image` (a container that serves the model)",
+                if spec.serving.protocol is Protocol.GRPC:
+                    decisions.append(
+                        resolved(
+                            self.name,
+                            "kserve.grpc_port",
+                            grpc_port(None),
+                            "gRPC on the container port named h2c (KServe routes HTTP/2 only to such a port): "
+                            "8081, the KServe model server's default; the container must listen there",
                         )
                     )
-                else:
-                    version = runtime.rest if spec.serving.protocol is Protocol.REST else runtime.grpc
-                    if version is None:
-                        findings.append(
-                            refuse(
-                                "KSV002",
-                                f"runtime {runtime.name} does not serve {spec.serving.protocol.value.upper()}",
-                                ("serving", "protocol"),
-                                ("protocol: rest", "a custom `serving.image`"),
-                            )
+            else:
+                findings.extend(self._runtime(plan, components, decisions))
+                if spec.serving.protocol is Protocol.GRPC and "runtime" in components:
+                    runtime_name = components["runtime"]
+                    decisions.append(
+                        resolved(
+                            self.name,
+                            "kserve.grpc_port",
+                            grpc_port(runtime_name),
+                            f"gRPC on the container port named h2c (KServe routes HTTP/2 only to such a "
+                            f"port): the port {runtime_name} serves gRPC on",
                         )
-                    else:
-                        components.update(runtime=runtime.name, protocol=version, model_format=runtime.model_format)
-                        decisions.append(
-                            resolved(
-                                self.name,
-                                "kserve.runtime",
-                                runtime.name,
-                                f"ClusterServingRuntime for `{framework}`, protocol {version}",
-                            )
-                        )
+                    )
             uri, where = artifact_uri(plan, self.name)
             if not uri.startswith(STORAGE_SCHEMES):
                 findings.append(
@@ -174,6 +223,20 @@ class KServe:
                                 "sample in the logger sink, or accept full capture",
                             )
                         )
+        if online:
+            findings.extend(self._monitoring_findings(plan, components.get("runtime")))
+        if spec.retraining and spec.retraining.schedule:
+            here, why = retraining_here(plan)
+            if not here:
+                findings.append(
+                    Finding(
+                        "KSV034",
+                        Severity.NOTE,
+                        f"retraining is not scheduled in `{plan.environment}`: {why}",
+                        ("retraining", "schedule"),
+                        f"write `environments.{plan.environment}.retraining` to schedule it here too",
+                    )
+                )
         if spec.serving.resources and spec.serving.resources.gpu_type:
             findings.append(
                 warn(
@@ -183,24 +246,188 @@ class KServe:
                     "pin the GPU model with the cluster's node labels",
                 )
             )
-        if spec.serving.mode.serves_batch:
-            batch = spec.serving.batch
-            image = (batch.image if batch else None) or spec.serving.image
-            if image is None:
-                findings.append(
-                    refuse(
-                        "KSV009",
-                        "KServe has no managed batch scoring: a CronJob needs an image",
-                        ("serving", "batch"),
-                        hint="set `serving.batch.image` to a container that "
-                        "reads INPUT_URI, scores with MODEL_URI and writes OUTPUT_URI",
-                    )
+        rollout = plan.derived.rollout
+        if (
+            online
+            and rollout.previous is not None
+            and rollout.live_split
+            and rollout.strategy is Strategy.AB
+            and platform.deployment_mode is not DeploymentMode.SERVERLESS
+        ):
+            findings.append(
+                warn(
+                    "KSV036",
+                    f"in raw (Standard) mode the A/B split is the InferenceGraph `{plan.model_name}-ab`: clients "
+                    f"calling `{plan.model_name}` keep getting {rollout.previous.version} only",
+                    ("rollout", "strategy"),
+                    f"point the clients that take part in the test at `{plan.model_name}-ab`, or use "
+                    "`deployment_mode: serverless`, where the split is at the InferenceService's own URL",
                 )
-            else:
-                components["batch_image"] = image
+            )
+        if spec.serving.mode.serves_batch:
+            findings.extend(self._resolve_batch(plan, components, decisions))
         if any(f.severity is Severity.ERROR for f in findings):
             return Resolution(None, tuple(findings))
         return Resolution(Stack(self.name, plan.environment, components, tuple(decisions)), tuple(findings))
+
+    def _runtime(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
+        """The runtime KServe will select (targets/kserve/choose.py) and the artifact layout it loads."""
+        # imported here: the catalog and the selection model load when a runtime is resolved, not on import
+        from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
+        from mlopsc.targets.kserve.choose import choose as choose_runtime
+
+        spec = plan.spec
+        framework = spec.model.framework
+        compatibility = framework.compatibility.value if framework.compatibility else None
+        gpu = bool(spec.serving.resources and spec.serving.resources.gpu)
+        try:
+            choice = choose_runtime(
+                framework.name.value, framework.version, compatibility, spec.serving.protocol is Protocol.GRPC, gpu
+            )
+        except NoKServeRuntime as exc:
+            if exc.field == "protocol":
+                return [refuse("KSV002", exc.message, ("serving", "protocol"), hint=exc.hint)]
+            return [refuse("KSV001", exc.message, ("model", "framework", exc.field), hint=exc.hint)]
+        components.update(
+            runtime=choice.runtime,
+            protocol=choice.protocol,
+            model_format=choice.format_name,
+            model_format_version=choice.format_version,
+        )
+        decisions.append(resolved(self.name, "kserve.runtime", choice.runtime, choice.note))
+        findings: list[Finding] = []
+        for previous in (False, True) if spec.rollout.previous is not None else (False,):
+            uri, where = artifact_uri(plan, self.name, previous=previous)
+            note = archive_note(uri, choice.artifact, choice.runtime)
+            if note is not None:
+                findings.append(
+                    warn(
+                        "KSV012",
+                        note,
+                        where,
+                        f"or point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the model "
+                        f"itself, laid out as {choice.artifact.describe()}",
+                    )
+                )
+            problem = artifact_problem(uri, choice.artifact, choice.runtime)
+            if problem is not None:
+                findings.append(
+                    refuse(
+                        "KSV011",
+                        problem,
+                        where,
+                        hint=f"point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the same model "
+                        f"(same digest) laid out as {choice.artifact.describe()}",
+                    )
+                )
+        return findings
+
+    def _resolve_batch(self, plan: Plan, components: dict[str, str], decisions: list[Decision]) -> list[Finding]:
+        """The batch CronJob's image: the user's, else the framework's KServe runtime image with a generated scorer."""
+        spec = plan.spec
+        batch = spec.serving.batch
+        image = (batch.image if batch else None) or spec.serving.image
+        if image is not None:
+            components["batch_image"] = image
+            return []
+        framework = spec.model.framework.name.value
+        scorer_image = batch_scorer.image(framework)
+        if scorer_image is None or batch is None:
+            return [
+                refuse(
+                    "KSV009",
+                    f"KServe has no managed batch scoring, and mlopsc has no scorer for `{framework}` in a KServe "
+                    "runtime image: the CronJob needs an image",
+                    ("serving", "batch"),
+                    hint="set `serving.batch.image` to a container that reads INPUT_URI, scores with MODEL_URI and "
+                    f"writes OUTPUT_URI (a generated scorer exists for {', '.join(batch_scorer.SCORERS)})",
+                )
+            ]
+        out: list[Finding] = []
+        for field, uri, schemes in (
+            ("input_uri", batch.input_uri, batch_scorer.INPUT_SCHEMES),
+            ("output_uri", batch.output_uri, batch_scorer.OUTPUT_SCHEMES),
+        ):
+            if not uri.startswith(schemes):
+                out.append(
+                    refuse(
+                        "KSV035",
+                        f"the generated batch scorer cannot {'read' if field == 'input_uri' else 'write'} `{uri}`",
+                        ("serving", "batch", field),
+                        hint=f"use {', '.join(schemes)}, or set `serving.batch.image` to a container of your own",
+                    )
+                )
+        if not out:
+            components.update(batch_image=scorer_image, batch_scorer=framework)
+            decisions.append(
+                resolved(
+                    self.name,
+                    "kserve.batch_image",
+                    scorer_image,
+                    f"no serving.batch.image: the {framework} runtime image runs a generated scorer "
+                    "(ConfigMap <name>-batch-scorer) with KServe's own model class",
+                )
+            )
+        return out
+
+    def _monitoring_findings(self, plan: Plan, runtime: str | None) -> list[Finding]:
+        """Warnings for what the spec monitors and no component of this deployment exports (metrics.py)."""
+        spec = plan.spec
+        platform = spec.platforms.kserve
+        assert platform is not None
+        mon = spec.monitoring
+        out: list[Finding] = []
+        for what, section in (("drift", mon.drift if mon else None), ("quality", mon.quality if mon else None)):
+            if section is not None:
+                out.append(
+                    warn(
+                        "KSV030",
+                        f"KServe computes no {what} metric and nothing in a KServe install exports one: "
+                        f"no {what} alert is rendered",
+                        ("monitoring", what),
+                        "run a detector that reads the captured payloads (spec.predictor.logger) and alerts on its "
+                        "own metric, or monitor on SageMaker, Vertex AI or Azure ML, which compute it",
+                    )
+                )
+        sig = signals(platform.deployment_mode, runtime, spec.serving.protocol is Protocol.GRPC)
+        d = plan.derived
+        missing = []
+        if d.latency_alert_ms is not None and not sig.latency:
+            missing.append("latency")
+        if not sig.errors:
+            missing.append("error-rate")
+        if missing:
+            who = f"runtime {runtime}" if runtime else "a custom container"
+            where = (
+                "in serverless mode over gRPC, the queue-proxy sees HTTP 200 for gRPC errors"
+                if platform.deployment_mode is DeploymentMode.SERVERLESS
+                else f"in raw (Standard) mode with {who}, no component exports a {' or '.join(missing)} metric "
+                "mlopsc knows"
+            )
+            out.append(
+                warn(
+                    "KSV031",
+                    f"{where}: no {' or '.join(missing)} alert is rendered",
+                    ("monitoring", "slo") if mon else ("platforms", "kserve", "deployment_mode"),
+                    "alert on the gRPC status codes your server or mesh exports"
+                    if platform.deployment_mode is DeploymentMode.SERVERLESS
+                    else "`deployment_mode: serverless` (Knative's queue-proxy measures every request), or alert on "
+                    "the metrics your server exports",
+                )
+            )
+        retraining = spec.retraining
+        if retraining and retraining.triggers:
+            out.append(
+                warn(
+                    "KSV032",
+                    "retraining triggers "
+                    + ", ".join(t.value for t in retraining.triggers)
+                    + " are not wired on KServe: no drift or quality alert exists to start the job",
+                    ("retraining", "triggers"),
+                    "use `retraining.schedule`, or start the retraining CronJob from your own detector's alert",
+                )
+            )
+        return out
 
     def _capture(self, plan: Plan) -> tuple[str, tuple[str | int, ...]] | None:
         platform = plan.spec.platforms.kserve
@@ -218,7 +445,7 @@ class KServe:
         spec = plan.spec
         platform = spec.platforms.kserve
         assert platform is not None
-        ns = platform.namespace
+        ns = stack.components["namespace"]
         mode = platform.deployment_mode
         labels: dict[str, Json] = {
             **labels_for(plan),
@@ -234,12 +461,33 @@ class KServe:
         previous = rollout.previous
         traffic = rollout.new.live_share
         if online:
-            isvc, predictor, annotations = self._isvc(
-                plan, stack, plan.model_name, spec.model.version, previous=False, labels=labels
+            # KServe's translation of a live split. In serverless mode every split strategy splits where clients
+            # already call, `<name>`: canaryTrafficPercent between the latest and the previous ready revision
+            # (pkg/apis/serving/v1beta1/component.go, CanaryTrafficPercent). In raw mode A/B needs an
+            # InferenceGraph Splitter (pkg/apis/serving/v1alpha1/inference_graph.go); `<name>` then keeps serving
+            # the live (previous) version unchanged, the new version runs beside it as `<name>-candidate`, and the
+            # split is at `<name>-ab` (KSV036 tells the clients to move).
+            graph = (
+                previous is not None
+                and rollout.live_split
+                and strategy is Strategy.AB
+                and mode is not DeploymentMode.SERVERLESS
             )
-            # KServe's translation of a live split: canary and blue-green split between the latest and the
-            # previous ready revision (canaryTrafficPercent); A/B is an InferenceGraph over two services.
-            if previous is not None and rollout.live_split and strategy is not Strategy.AB:
+            if graph:
+                assert previous is not None
+                isvc, predictor, annotations = self._isvc(
+                    plan,
+                    stack,
+                    plan.model_name,
+                    previous.version,
+                    previous=True,
+                    labels={**labels, "app.kubernetes.io/version": previous.version},
+                )
+            else:
+                isvc, predictor, annotations = self._isvc(
+                    plan, stack, plan.model_name, spec.model.version, previous=False, labels=labels
+                )
+            if previous is not None and rollout.live_split and not graph:
                 predictor["canaryTrafficPercent"] = traffic
                 decisions.append(
                     resolved(
@@ -252,59 +500,59 @@ class KServe:
                 )
                 if strategy is Strategy.BLUE_GREEN:
                     annotations["serving.kserve.io/enable-tag-routing"] = "true"
-            if rollout.replaces is not None:  # the live version it replaces, all-at-once included
+            if rollout.replaces is not None and not graph:  # the live version it replaces, all-at-once included
                 annotations["mlopsc.io/previous-version"] = rollout.replaces
             docs.append(Document("inferenceservice.yaml", "InferenceService", "yaml", isvc))
-            if previous is not None and rollout.live_split and strategy is Strategy.AB:
-                old, _, _ = self._isvc(
-                    plan,
-                    stack,
-                    f"{plan.model_name}-previous",
-                    previous.version,
-                    previous=True,
-                    labels={**labels, "app.kubernetes.io/version": previous.version},
+            if graph:
+                assert previous is not None
+                candidate, _, _ = self._isvc(
+                    plan, stack, f"{plan.model_name}-candidate", spec.model.version, previous=False, labels=labels
                 )
-                docs.append(Document("inferenceservice-previous.yaml", "InferenceService", "yaml", old))
+                docs.append(Document("inferenceservice-candidate.yaml", "InferenceService", "yaml", candidate))
                 docs.append(Document("inferencegraph.yaml", "InferenceGraph", "yaml", self._splitter(plan, ns, labels)))
                 decisions.append(
                     resolved(
                         self.name,
                         "kserve.inferencegraph",
                         f"{plan.model_name}-ab",
-                        f"A/B: Splitter sends {traffic}% to {spec.model.version}, "
-                        f"{previous.live_share}% to {previous.version}",
+                        f"A/B: Splitter sends {traffic}% to {spec.model.version} ({plan.model_name}-candidate), "
+                        f"{previous.live_share}% to {previous.version} ({plan.model_name}, unchanged)",
                     )
                 )
-            docs.append(
-                Document("prometheusrule.yaml", "PrometheusRule", "yaml", prometheus_rule(plan, ns, mode, labels))
-            )
-            docs.append(Document("dashboard.yaml", "ConfigMap", "yaml", dashboard(plan, ns, mode, labels)))
-            source = "Knative queue-proxy" if mode is DeploymentMode.SERVERLESS else "Istio telemetry"
+            sig = signals(mode, stack.components.get("runtime"), spec.serving.protocol is Protocol.GRPC)
+            rule = prometheus_rule(plan, ns, mode, sig, labels)
+            if rule is not None:
+                docs.append(Document("prometheusrule.yaml", "PrometheusRule", "yaml", rule))
+            board = dashboard(plan, ns, mode, sig, labels)
+            if board is not None:
+                docs.append(Document("dashboard.yaml", "ConfigMap", "yaml", board))
             decisions.append(
                 resolved(
                     self.name,
                     "kserve.metrics",
-                    source,
-                    f"latency and error alerts read {source} metrics ({MODE_ANNOTATION[mode]} mode); "
-                    "drift and quality alerts read the mlopsc_feature_drift and "
-                    "mlopsc_model_quality gauges of the drift detector",
+                    sig.producer or "none",
+                    f"SLO alerts read {sig.producer} ({MODE_ANNOTATION[mode]} mode)"
+                    if sig.producer
+                    else f"no component exports request metrics mlopsc knows ({MODE_ANNOTATION[mode]} mode): "
+                    "no SLO alert",
                 )
             )
         if "batch_image" in stack.components:
             docs.append(Document("cronjob-batch.yaml", "CronJob", "yaml", self._batch_job(plan, stack, labels)))
+        if "batch_scorer" in stack.components:
+            scorer: Json = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": f"{plan.model_name}-batch-scorer", "namespace": ns, "labels": dict(labels)},
+                "data": {"score.py": batch_scorer.score_py(stack.components["batch_scorer"])},
+            }
+            docs.append(Document("configmap-batch-scorer.yaml", "ConfigMap", "yaml", scorer))
         retraining = spec.retraining
         if retraining and retraining.schedule:
-            docs.append(Document("cronjob-retraining.yaml", "CronJob", "yaml", self._retrain_job(plan, labels)))
-        if retraining and retraining.triggers:
-            decisions.append(
-                resolved(
-                    self.name,
-                    "kserve.retraining_trigger",
-                    "alert action=retrain",
-                    "drift/quality retraining is signalled by the alerts labelled action=retrain; "
-                    "route them with Alertmanager to start the retraining job",
-                )
-            )
+            here, why = retraining_here(plan)
+            decisions.append(resolved(self.name, "kserve.retraining", here, why))
+            if here:
+                docs.append(Document("cronjob-retraining.yaml", "CronJob", "yaml", self._retrain_job(plan, ns, labels)))
         names = sorted(d.name for d in docs)
         docs.append(
             Document(
@@ -334,16 +582,23 @@ class KServe:
                 "image": stack.components["container"],
                 "env": [*env, {"name": "STORAGE_URI", "value": uri}],
             }
+            if spec.serving.protocol is Protocol.GRPC:
+                container["ports"] = grpc_ports(grpc_port(None))
             if spec.serving.resources:
                 container["resources"] = _resources(plan)
         else:
             container = {
-                "modelFormat": {"name": stack.components["model_format"], "version": spec.model.framework.version},
+                "modelFormat": {
+                    "name": stack.components["model_format"],
+                    "version": stack.components["model_format_version"],
+                },
                 "protocolVersion": stack.components["protocol"],
                 "storageUri": uri,
             }
             if env:
                 container["env"] = env
+            if spec.serving.protocol is Protocol.GRPC:
+                container["ports"] = grpc_ports(grpc_port(stack.components["runtime"]))
             if spec.serving.resources:
                 container["resources"] = _resources(plan)
             if d.startup_timeout_s > 120 and spec.serving.protocol is Protocol.REST:
@@ -385,7 +640,7 @@ class KServe:
             "kind": "InferenceService",
             "metadata": {
                 "name": name,
-                "namespace": platform.namespace,
+                "namespace": stack.components["namespace"],
                 "labels": dict(labels),
                 "annotations": annotations,
             },
@@ -419,12 +674,8 @@ class KServe:
                     "root": {
                         "routerType": "Splitter",
                         "steps": [
-                            {"name": "new", "serviceName": name, "weight": rollout.new.live_share},
-                            {
-                                "name": "previous",
-                                "serviceName": f"{name}-previous",
-                                "weight": rollout.previous.live_share,
-                            },
+                            {"name": "new", "serviceName": f"{name}-candidate", "weight": rollout.new.live_share},
+                            {"name": "previous", "serviceName": name, "weight": rollout.previous.live_share},
                         ],
                     }
                 }
@@ -437,6 +688,8 @@ class KServe:
         assert batch is not None
         platform = spec.platforms.kserve
         assert platform is not None
+        mode = platform.deployment_mode
+        ns = stack.components["namespace"]
         uri, _ = artifact_uri(plan, self.name)
         env: list[Json] = [
             {"name": "INPUT_URI", "value": batch.input_uri},
@@ -445,9 +698,7 @@ class KServe:
             {"name": "MODEL_VERSION", "value": spec.model.version},
         ]
         if spec.serving.mode is ServingMode.HYBRID:
-            env.append(
-                {"name": "PREDICT_URL", "value": f"http://{plan.model_name}.{platform.namespace}.svc.cluster.local"}
-            )
+            env.append({"name": "PREDICT_URL", "value": cluster_url(plan.model_name, ns, mode)})
         container: dict[str, Json] = {
             "name": "batch",
             "image": stack.components["batch_image"],
@@ -457,11 +708,23 @@ class KServe:
             container["command"] = list(batch.command)
         if spec.serving.resources:
             container["resources"] = _resources(plan)
+        volumes: list[Json] = []
+        if "batch_scorer" in stack.components:
+            features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
+            container["env"] = [
+                *env,
+                {"name": "MODEL_NAME", "value": plan.model_name},
+                {"name": "FEATURES", "value": json.dumps(features)},
+                *self._env(plan),
+            ]
+            container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
+            container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
+            volumes.append({"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}})
         return _cronjob(
-            f"{plan.model_name}-batch", platform.namespace, batch.schedule, labels, container, platform.service_account
+            f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account, volumes
         )
 
-    def _retrain_job(self, plan: Plan, labels: dict[str, Json]) -> Json:
+    def _retrain_job(self, plan: Plan, ns: str, labels: dict[str, Json]) -> Json:
         spec = plan.spec
         retraining = spec.retraining
         assert retraining is not None and retraining.schedule is not None
@@ -479,7 +742,7 @@ class KServe:
         }
         return _cronjob(
             f"{plan.model_name}-retrain",
-            platform.namespace,
+            ns,
             retraining.schedule,
             labels,
             container,
@@ -488,11 +751,14 @@ class KServe:
 
     # --- check ------------------------------------------------------------------------------------------
 
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return ()
+
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
+        findings: list[Finding] = list(_runtime_findings(documents, options))
         if not options.kserve_crd:
-            return ()
+            return tuple(findings)
         validator = _validator(tuple(str(p) for p in options.kserve_crd))
-        findings: list[Finding] = []
         for doc in documents:
             body = doc.body
             if isinstance(body, dict) and str(body.get("apiVersion", "")).startswith("serving.kserve.io/"):
@@ -507,6 +773,59 @@ class KServe:
                         )
                     )
         return tuple(findings)
+
+
+def _runtime_findings(documents: Sequence[Document], options: Options) -> list[Finding]:
+    """With --kserve-runtimes: each rendered predictor must get a runtime from the cluster's runtimes, as
+    KServe selects one (targets/kserve/runtimes.py)."""
+    if not options.kserve_runtimes:
+        return []
+    from mlopsc.targets.kserve import runtimes
+
+    cluster = _cluster_runtimes(tuple(str(p) for p in options.kserve_runtimes))
+    findings: list[Finding] = []
+    for doc in documents:
+        body = doc.body
+        if not isinstance(body, dict) or body.get("kind") != "InferenceService":
+            continue
+        spec = body.get("spec")
+        predictor = spec.get("predictor") if isinstance(spec, dict) else None
+        model = predictor.get("model") if isinstance(predictor, dict) else None
+        if not isinstance(model, dict):
+            continue  # a custom container: no runtime to select
+        fmt = model.get("modelFormat")
+        assert isinstance(fmt, dict)
+        name, version = str(fmt.get("name")), fmt.get("version")
+        protocol = model.get("protocolVersion")
+        runtime = model.get("runtime")
+        chosen = runtimes.select(
+            cluster,
+            name,
+            str(version) if version is not None else None,
+            str(protocol) if protocol else None,
+            str(runtime) if runtime else None,
+        )
+        if chosen is None:
+            offered = "; ".join(r.describe() for r in cluster) or "none"
+            findings.append(
+                Finding(
+                    "KSV013",
+                    Severity.ERROR,
+                    f"{doc.name}: no runtime of --kserve-runtimes serves modelFormat {name}:{version} over "
+                    f"{protocol or 'v1'}",
+                    ("model", "framework"),
+                    f"the cluster's runtimes and the formats they support: {offered}; install a runtime that "
+                    "declares this format (or `serving.image_mirrors.kserve`)",
+                )
+            )
+    return findings
+
+
+@functools.lru_cache(maxsize=4)
+def _cluster_runtimes(locations: tuple[str, ...]) -> tuple[ServingRuntime, ...]:
+    from mlopsc.targets.kserve.runtimes import load
+
+    return load([Path(p) for p in locations])
 
 
 @functools.lru_cache(maxsize=4)
@@ -530,9 +849,17 @@ def _resources(plan: Plan) -> Json:
 
 
 def _cronjob(
-    name: str, ns: str, schedule: str, labels: dict[str, Json], container: dict[str, Json], service_account: str | None
+    name: str,
+    ns: str,
+    schedule: str,
+    labels: dict[str, Json],
+    container: dict[str, Json],
+    service_account: str | None,
+    volumes: list[Json] | None = None,
 ) -> Json:
     pod: dict[str, Json] = {"restartPolicy": "Never", "containers": [container]}
+    if volumes:
+        pod["volumes"] = volumes
     if service_account:
         pod["serviceAccountName"] = service_account
     return {

@@ -10,23 +10,30 @@ API = "https://docs.aws.amazon.com/sagemaker/latest/APIReference"
 CAPABILITIES = Capabilities(
     live_split=LiveSplit(
         supported=True,
-        source=f"{API}/API_ProductionVariant.html (InitialVariantWeight); "
-        f"{API}/API_TrafficRoutingConfig.html (CanarySize, LinearStepSize)",
-        note="A/B: variant weights; canary/blue-green: the blue/green update policy, which does not hold the "
-        "decided share yet (issue #14)",
+        source=f"{API}/API_ProductionVariant.html (InitialVariantWeight)",
+        note="production variants `new` and `previous` weighted by the decided live shares, one EndpointConfig "
+        "per traffic value; the update is ALL_AT_ONCE with a bake the rollback alarms watch",
         granularity=1,
     ),
     mirroring=Mirroring(
         supported=True,
         source=f"{API}/API_CreateEndpointConfig.html (ShadowProductionVariants: one shadow variant)",
-        note="ShadowProductionVariants; the shadow's weight is the mirrored share",
+        note="ShadowProductionVariants; the shadow's weight is the mirrored share against the production weight "
+        "100 (a ratio reading AWS does not document: check the share after deploying)",
         max_share=100,
         one_target_only=True,
     ),
     scale_to_zero=Flag(
         supported=False,
-        source=f"{API}/API_ProductionVariant.html (InitialInstanceCount: at least 1)",
-        note="floored to 1 instance without a diagnostic today",
+        source=f"{API}/API_ProductionVariant.html (InitialInstanceCount: at least 1); "
+        "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html",
+        note="every production variant of a real-time endpoint keeps at least one instance (a version at 0% too)",
+        refusal=Refusal(
+            "SGM030",
+            "SageMaker real-time endpoint variants keep at least 1 instance, not {replicas_min}",
+            ("serving", "replicas", "min"),
+            ("`replicas.min: 1`", "KServe (Knative) to scale to zero"),
+        ),
     ),
     grpc=Flag(
         supported=False,

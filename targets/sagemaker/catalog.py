@@ -3,13 +3,14 @@
 Pure data plus small lookups, standard library only, so that compiling never needs the SageMaker
 SDK, boto3 or the network.
 
-Sources (see /tmp/research/sagemaker.md for how to refresh them):
+Sources (docs/vendor-data.md says how to refresh them):
 
-- Images: the SageMaker Python SDK 2.257.7, ``src/sagemaker/image_uri_config/{sklearn,xgboost,
-  pytorch,tensorflow,huggingface}.json`` (scope ``inference``) and the tag rules of
-  ``src/sagemaker/image_uris.py``. Two registry maps cover every version listed here: the
+- Images: ``targets/sagemaker/runtimes.json``, rebuilt by ``targets/refresh_runtimes.py`` from the
+  SageMaker Python SDK's ``sagemaker-core/src/sagemaker/core/image_uri_config/{sklearn,xgboost,pytorch,
+  tensorflow,huggingface,sagemaker-tritonserver}.json`` (scope ``inference``) with the tag rules of
+  ``image_uris._format_tag``; the tag is recorded there. Two registry maps here cover those images: the
   first-party algorithm accounts (scikit-learn, XGBoost) and the Deep Learning Containers accounts
-  (PyTorch, TensorFlow, Hugging Face); each version listed exists in every region of ``REGIONS``.
+  (PyTorch, TensorFlow, Hugging Face, Triton); each image also lists the regions it is published in.
 - Instance sizes: the EC2 instance type specifications (vCPU, GiB) for the same sizes; GPU counts
   and GPU memory from the SDK's ``image_uri_config/instance_gpu_info.json``.
 - Regional availability for real-time hosting: cfn-lint 1.58's
@@ -22,10 +23,12 @@ Sources (see /tmp/research/sagemaker.md for how to refresh them):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
+
+from mlopsc.targets import runtimecatalog
 
 
 class CatalogError(ValueError):
@@ -128,14 +131,15 @@ REGIONS: tuple[str, ...] = tuple(sorted(REGISTRIES[DLC]))
 
 @dataclass(frozen=True)
 class Image:
-    """One prebuilt inference image version: repository, CPU and GPU tags, registry group."""
+    """One prebuilt inference image version: repository, CPU and GPU tags, registry group, regions."""
 
     framework: str
     version: str
     repository: str
-    cpu_tag: str
+    cpu_tag: str | None
     gpu_tag: str | None
     registry: str
+    regions: tuple[str, ...] = REGIONS
 
     def uri(self, region: str, gpu: bool) -> str:
         """The full image URI in ``region``; the caller has checked the region and processor."""
@@ -144,148 +148,90 @@ class Image:
         return f"{account}.dkr.ecr.{region}.amazonaws.com/{self.repository}:{tag}"
 
 
-def _sklearn(version: str) -> Image:
-    # sagemaker-scikit-learn has CPU images only; tag {version}-cpu-py3.
-    return Image("sklearn", version, "sagemaker-scikit-learn", f"{version}-cpu-py3", None, ALGORITHMS)
+# The first-party algorithm images live in the per-region algorithm accounts; every other repository
+# here is a Deep Learning Container (image_uri_config/<name>.json: the accounts of each version).
+_ALGORITHM_REPOSITORIES = frozenset({"sagemaker-scikit-learn", "sagemaker-xgboost"})
 
 
-def _xgboost(version: str) -> Image:
-    # One image serves CPU and GPU instances; the tag is the version alone.
-    return Image("xgboost", version, "sagemaker-xgboost", version, version, ALGORITHMS)
-
-
-def _pytorch(version: str, python: str) -> Image:
+def _image(entry: runtimecatalog.RuntimeEntry) -> Image:
+    tags = entry.details["tags"]
+    regions = entry.details["regions"]
+    assert isinstance(tags, dict) and isinstance(regions, list)
     return Image(
-        "pytorch",
-        version,
-        "pytorch-inference",
-        f"{version}-cpu-{python}",
-        f"{version}-gpu-{python}",
-        DLC,
+        framework=entry.framework,
+        version=entry.version,
+        repository=entry.runtime,
+        cpu_tag=str(tags["cpu"]) if "cpu" in tags else None,
+        gpu_tag=str(tags["gpu"]) if "gpu" in tags else None,
+        registry=ALGORITHMS if entry.runtime in _ALGORITHM_REPOSITORIES else DLC,
+        regions=tuple(region for region in REGIONS if region in regions),
     )
 
 
-def _tensorflow(version: str) -> Image:
-    # TensorFlow Serving images carry no Python version in the tag.
-    return Image("tensorflow", version, "tensorflow-inference", f"{version}-cpu", f"{version}-gpu", DLC)
+@cache
+def images() -> Mapping[str, Mapping[str, Image]]:
+    """Framework -> catalog version -> image, versions in ascending order, from targets/sagemaker/runtimes.json
+    (the SageMaker Python SDK's image_uri_config; read on first use, not at import)."""
+    by_framework: dict[str, dict[str, Image]] = {}
+    for entry in runtimecatalog.catalog("sagemaker"):
+        by_framework.setdefault(entry.framework, {})[entry.version] = _image(entry)
+    return MappingProxyType({name: MappingProxyType(versions) for name, versions in sorted(by_framework.items())})
 
 
-def _huggingface(version: str, pytorch: str, python: str, cpu_os: str, gpu_os: str) -> Image:
-    # The PyTorch-based Hugging Face inference DLC; ``version`` is the transformers version.
-    prefix = f"{pytorch}-transformers{version}"
-    return Image(
-        "huggingface",
-        version,
-        "huggingface-pytorch-inference",
-        f"{prefix}-cpu-{python}-{cpu_os}",
-        f"{prefix}-gpu-{python}-{gpu_os}",
-        DLC,
-    )
+def frameworks() -> tuple[str, ...]:
+    return tuple(images())
 
 
-def _by_version(*images: Image) -> Mapping[str, Image]:
-    return MappingProxyType({image.version: image for image in images})
+def choose(framework: str, version: str, gpu: bool = False, compatibility: str | None = None) -> runtimecatalog.Choice:
+    """The catalog entry serving the spec's ``framework.version`` under the compatibility policy of
+    targets/runtimecatalog.py (exact major.minor for sklearn/xgboost, the nearest newer minor of the same
+    major for pytorch, tensorflow, onnx (Triton) and huggingface; ``model.framework.compatibility``).
 
-
-IMAGES: Mapping[str, Mapping[str, Image]] = MappingProxyType(
-    {
-        "huggingface": _by_version(
-            _huggingface("4.26.0", "1.13.1", "py39", "ubuntu20.04", "cu117-ubuntu20.04"),
-            _huggingface("4.28.1", "2.0.0", "py310", "ubuntu20.04", "cu118-ubuntu20.04"),
-            _huggingface("4.37.0", "2.1.0", "py310", "ubuntu22.04", "cu118-ubuntu20.04"),
-            _huggingface("4.48.0", "2.3.0", "py311", "ubuntu22.04", "cu121-ubuntu22.04"),
-            _huggingface("4.49.0", "2.6.0", "py312", "ubuntu22.04", "cu124-ubuntu22.04"),
-            _huggingface("4.51.3", "2.6.0", "py312", "ubuntu22.04", "cu124-ubuntu22.04"),
-        ),
-        "pytorch": _by_version(
-            _pytorch("1.13.1", "py39"),
-            _pytorch("2.0.1", "py310"),
-            _pytorch("2.1.0", "py310"),
-            _pytorch("2.2.0", "py310"),
-            _pytorch("2.3.0", "py311"),
-            _pytorch("2.4.0", "py311"),
-            _pytorch("2.5.1", "py311"),
-            _pytorch("2.6.0", "py312"),
-        ),
-        "sklearn": _by_version(_sklearn("0.23-1"), _sklearn("1.0-1"), _sklearn("1.2-1")),
-        "tensorflow": _by_version(
-            _tensorflow("2.11.1"),
-            _tensorflow("2.12.1"),
-            _tensorflow("2.13.0"),
-            _tensorflow("2.14.1"),
-            _tensorflow("2.16.1"),
-            _tensorflow("2.18.0"),
-            _tensorflow("2.19.0"),
-        ),
-        "xgboost": _by_version(_xgboost("1.3-1"), _xgboost("1.5-1"), _xgboost("1.7-1"), _xgboost("3.0-5")),
-    }
-)
-"""Framework -> catalog version -> image, versions in ascending order."""
-
-FRAMEWORKS: tuple[str, ...] = tuple(sorted(IMAGES))
-
-_MAJOR_MINOR = re.compile(r"^(\d+)\.(\d+)(?:[.-].*)?$")
-
-
-def _major_minor(version: str) -> tuple[int, int] | None:
-    match = _MAJOR_MINOR.match(version)
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
-def resolve_version(framework: str, version: str) -> str:
-    """The catalog version that serves the spec's ``framework.version``.
-
-    Matching, in order:
-
-    1. exact: ``"1.7-1"``, ``"2.1.0"``, ``"4.37.0"`` are catalog versions;
-    2. same major.minor: ``"1.7"``, ``"1.7.6"`` -> ``"1.7-1"``; ``"2.1"`` -> ``"2.1.0"``;
-       ``"2.5.0"`` -> ``"2.5.1"``. The patch level and SageMaker's ``-N`` build suffix are not
-       significant (patch releases keep the model format), the minor version is. When several
-       catalog versions share the major.minor, the newest one wins.
-
-    Raises CatalogError with the framework's catalog versions as alternatives otherwise, and with
-    the frameworks as alternatives for a framework without prebuilt images (lightgbm, onnx, custom:
-    set ``serving.image``).
-    """
-    images = IMAGES.get(framework)
-    if images is None:
+    Raises CatalogError with the framework's catalog versions as alternatives, and with the frameworks as
+    alternatives for a framework without prebuilt images (lightgbm, custom)."""
+    known = images()
+    if framework not in known:
         raise CatalogError(
-            f"no prebuilt SageMaker inference image for framework {framework!r}: set serving.image",
-            FRAMEWORKS,
+            f"no prebuilt SageMaker inference image for framework {framework!r}: "
+            "set serving.image_mirrors.sagemaker (or serving.image)",
+            tuple(known),
         )
-    if version in images:
-        return version
-    wanted = _major_minor(version)
-    matches = [known for known in images if wanted is not None and _major_minor(known) == wanted]
-    if matches:
-        return matches[-1]
-    raise CatalogError(
-        f"no prebuilt SageMaker {framework} inference image for version {version!r}: "
-        "use a listed version or set serving.image",
-        tuple(images),
-    )
-
-
-def inference_image(framework: str, version: str, region: str, gpu: bool) -> str:
-    """The prebuilt SageMaker inference image URI for a framework version, region and processor.
-
-    ``version`` is matched as ``resolve_version`` documents. Raises CatalogError for an unknown
-    framework or version (alternatives: frameworks or versions), an unknown region (alternatives:
-    ``REGIONS``) and a GPU request for a CPU-only framework (alternatives: the frameworks with GPU
-    images).
-    """
-    resolved = resolve_version(framework, version)  # raises first for an unknown framework
-    image = IMAGES[framework][resolved]
-    if region not in REGISTRIES[image.registry]:
-        raise CatalogError(f"no prebuilt SageMaker inference images known for region {region!r}", REGIONS)
-    if gpu and image.gpu_tag is None:
-        gpu_frameworks = tuple(
-            name for name, images in IMAGES.items() if any(i.gpu_tag is not None for i in images.values())
-        )
+    if gpu and all(image.gpu_tag is None for image in known[framework].values()):
         raise CatalogError(
             f"the prebuilt SageMaker {framework} images are CPU only: set serving.resources.gpu to 0 "
-            "or set serving.image",
-            gpu_frameworks,
+            "or set serving.image_mirrors.sagemaker",
+            tuple(name for name, by in known.items() if any(i.gpu_tag is not None for i in by.values())),
+        )
+    try:
+        return runtimecatalog.choose("sagemaker", framework, version, compatibility, processor="gpu" if gpu else "cpu")
+    except runtimecatalog.NoRuntime as exc:
+        raise CatalogError(
+            f"no prebuilt SageMaker {framework} inference image for version {version!r}: {exc.message}; "
+            "use a listed version or set serving.image_mirrors.sagemaker",
+            tuple(known[framework]),
+        ) from None
+
+
+def resolve_version(framework: str, version: str, gpu: bool = False, compatibility: str | None = None) -> str:
+    """The catalog version that serves the spec's ``framework.version`` (see ``choose``)."""
+    return choose(framework, version, gpu, compatibility).entry.version
+
+
+def inference_image(framework: str, version: str, region: str, gpu: bool, compatibility: str | None = None) -> str:
+    """The prebuilt SageMaker inference image URI for a framework version, region and processor.
+
+    ``version`` is matched as ``choose`` documents. Raises CatalogError for an unknown framework or
+    version (alternatives: frameworks or versions), an unknown region (alternatives: ``REGIONS``), a
+    version not published in the region, and a GPU request for a CPU-only framework (alternatives: the
+    frameworks with GPU images).
+    """
+    resolved = resolve_version(framework, version, gpu, compatibility)  # raises first for an unknown framework
+    image = images()[framework][resolved]
+    if region not in REGISTRIES[image.registry]:
+        raise CatalogError(f"no prebuilt SageMaker inference images known for region {region!r}", REGIONS)
+    if region not in image.regions:
+        raise CatalogError(
+            f"{image.repository}:{image.cpu_tag or image.gpu_tag} is not published in {region}", image.regions
         )
     return image.uri(region, gpu)
 

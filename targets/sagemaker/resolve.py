@@ -9,11 +9,11 @@ import re
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Finding, Plan, Stack
-from mlopsc.compiler.spec.vocabulary import Level, Strategy
+from mlopsc.compiler.spec.vocabulary import Level
 from mlopsc.targets.base import Resolution, artifact_uri, image_for, refuse, resolved, warn
 from mlopsc.targets.sagemaker import catalog
 from mlopsc.targets.sagemaker.naming import SAGEMAKER_LIMIT, SCHEDULER_LIMIT, too_long
-from mlopsc.targets.sagemaker.rollout import routing, shadow_refusal, variants
+from mlopsc.targets.sagemaker.rollout import shadow_refusal, variants
 from mlopsc.targets.sagemaker.schedule import aws_cron
 from mlopsc.targets.secrets import secret_vars as secret_vars_of
 from mlopsc.targets.secrets import string_references
@@ -71,8 +71,9 @@ def resolve(plan: Plan) -> Resolution:
             decisions.append(resolved(NAME, "sagemaker.image", image, f"given in `{'.'.join(map(str, image_path))}`"))
     else:
         framework = spec.model.framework
+        compatibility = framework.compatibility.value if framework.compatibility else None
         try:
-            uri = catalog.inference_image(framework.name.value, framework.version, region, gpu > 0)
+            uri = catalog.inference_image(framework.name.value, framework.version, region, gpu > 0, compatibility)
         except catalog.CatalogError as exc:
             findings.append(
                 refuse(
@@ -81,28 +82,29 @@ def resolve(plan: Plan) -> Resolution:
                     ("model", "framework"),
                     (
                         *(f"`{a}`" for a in exc.alternatives[:12]),
-                        "`serving.image` (an ECR image that serves the model)",
+                        "`serving.image_mirrors.sagemaker` (an ECR image that serves the model on SageMaker only)",
                     ),
                 )
             )
         else:
             components["image"] = uri
-            version = catalog.resolve_version(framework.name.value, framework.version)
-            decisions.append(
-                resolved(
-                    NAME,
-                    "sagemaker.image",
-                    uri,
-                    f"prebuilt SageMaker {framework.name.value} {version} {'GPU' if gpu else 'CPU'} image for "
-                    f"framework.version {framework.version} in {region}",
+            choice = catalog.choose(framework.name.value, framework.version, gpu > 0, compatibility)
+            reason = f"prebuilt SageMaker {'GPU' if gpu else 'CPU'} image in {region}: {choice.rule}"
+            if choice.entry.runtime == "sagemaker-tritonserver":
+                # Triton on SageMaker loads the unpacked model.tar.gz as a model repository and serves the
+                # model SAGEMAKER_TRITON_DEFAULT_MODEL_NAME names (docs.aws.amazon.com/sagemaker/latest/dg/
+                # triton.html; the SDK's sagemaker-tritonserver images).
+                components["triton_model"] = spec.metadata.name
+                reason += (
+                    f"; the model.tar.gz must hold a Triton model repository with the model folder "
+                    f"`{spec.metadata.name}/` (config.pbtxt, 1/model.onnx)"
                 )
-            )
+            decisions.append(resolved(NAME, "sagemaker.image", uri, reason))
 
     # --- artifacts --------------------------------------------------------------------------------
-    # SageMaker's translation: A/B and shadow serve the previous version as a variant of the config
-    # (canary and blue-green move from the old config's fleet to the new one: rollout.py)
+    # the previous version is a variant of the config whenever the rollout model deploys it (rollout.py)
     rollout = plan.derived.rollout
-    needs_previous = online and rollout.previous is not None and rollout.strategy in (Strategy.AB, Strategy.SHADOW)
+    needs_previous = online and rollout.previous is not None
     for previous in (False, True) if needs_previous else (False,):
         uri, where = artifact_uri(plan, NAME, previous=previous)
         if not uri.startswith("s3://"):
@@ -304,22 +306,9 @@ def resolve(plan: Plan) -> Resolution:
 
     # --- rollout ------------------------------------------------------------------------------------------------
     if online:
-        rollback = bool(spec.rollout.rollback.on)
         shadow = shadow_refusal(sum(v.shadow for v in variants(plan)))
         if shadow is not None:
             findings.append(shadow)
-        route, problems = routing(plan, rollback)
-        findings.extend(problems)
-        if route is not None:
-            components["routing"] = route.type
-            decisions.append(
-                resolved(
-                    NAME,
-                    "sagemaker.traffic_routing",
-                    route.type + (f" {route.size}%" if route.size else ""),
-                    route.reason + f"; {route.wait_s} s between shifts, old fleet kept {route.termination_s} s",
-                )
-            )
 
     # --- names -------------------------------------------------------------------------------------------------
     base = f"{plan.model_name}-{plan.environment}"

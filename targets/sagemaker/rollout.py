@@ -1,22 +1,26 @@
-"""The endpoint's blue/green update policy from the spec's rollout (SageMaker deployment guardrails).
+"""The endpoint's variants and update policy from the decided rollout (`plan.derived.rollout`).
 
-SageMaker shifts traffic from the old endpoint fleet to the new one itself when the endpoint moves
-to a new EndpointConfig (`DeploymentConfig.BlueGreenUpdatePolicy.TrafficRoutingConfiguration`):
+The commit is the state: each value of `rollout.traffic` renders its own EndpointConfig, whose production
+variants carry the decided live shares as weights ("the traffic to a production variant is determined by
+the ratio of the VariantWeight to the sum of all VariantWeight values", API_ProductionVariant). SageMaker
+routes by weight per request, not by instance, so 5% is 5% on one instance or ten. Nothing shifts on its
+own after the update: `rollout next|promote|abort` are the only moves, and each is one stack update.
 
-- canary with no steps or two steps (`[10, 100]`) -> CANARY, `CanarySize` = the first step (else
-  `rollout.traffic`) percent of the variant's capacity, then the rest. AWS: at most 50 %.
-- canary with three or more steps -> LINEAR, `LinearStepSize` = the first step percent. SageMaker's
-  CANARY has exactly two steps and LINEAR shifts in equal steps, so several steps are expressed as
-  equal steps of the first size (the nearest SageMaker can do; uneven steps such as 5/25/50 cannot be
-  rendered). AWS: each step 10-50 % of capacity; a smaller first step is raised to 10 with a warning.
-- blue-green, A/B, shadow and all-at-once -> ALL_AT_ONCE (A/B and shadow split or copy traffic by
-  the variants of the config itself, not by the update).
-
-`WaitIntervalInSeconds` = 600 s between steps (the 10-minute window of the latency alarm, so a
-breach is seen before the next step); with ALL_AT_ONCE it is the bake time during which the rollback
-alarms are watched (0 when there are none). `TerminationWaitInSeconds` = 600 s when rolling back is
-possible (the old fleet is kept for 10 more minutes), else 0. `MaximumExecutionTimeoutInSeconds` =
-all waits + 30 minutes for provisioning, within AWS's 600-28800 s.
+- One variant per deployed version, named by its role: `new` (the version being rolled out) and
+  `previous` (the live version it replaces, kept deployed whenever the rollout model deploys it, 0%
+  included, so promote, abort and the next version keep the same two names). Without a deployed
+  previous version (first release, all-at-once) the endpoint has the one variant `new`.
+- Shadow: `previous` is the one production variant; `new` is the one ShadowProductionVariant, its weight
+  the mirrored share against the production weight 100 (the ratio reading of InitialVariantWeight; AWS's
+  own shadow example (model-shadow-deployment) sets both weights to 1 without stating the share, and the
+  documented SamplingPercentage belongs to InferenceExperiment: check the share after deploying).
+- The update policy is a blue/green ALL_AT_ONCE deployment with a bake (deployment-guardrails-all-at-once):
+  the new fleet takes the new config's weights once healthy; during the bake the `rollout.rollback.on`
+  alarms watch the `new` variant and, when one trips, SageMaker returns the endpoint to the previous config
+  (deployment-guardrails-configuration). SageMaker's own CANARY/LINEAR shifting is not used: it moves
+  capacity to the new config by itself and would end at the new config's weights after its waits, so the
+  decided share is the config's weights and the guardrail is the bake. The policy is rendered only with
+  rollback alarms (without them it equals SageMaker's default update).
 """
 
 from __future__ import annotations
@@ -25,142 +29,64 @@ import math
 from dataclasses import dataclass
 
 from mlopsc.compiler.ir import Finding, Json, Plan
-from mlopsc.compiler.rules.rollout import DEFAULT_TRAFFIC
-from mlopsc.compiler.source import Path_
-from mlopsc.compiler.spec.vocabulary import Strategy
-from mlopsc.targets.base import refuse, warn
+from mlopsc.compiler.rolloutstate import Role
+from mlopsc.targets.base import refuse
 
-WAIT_S = 600
+BAKE_S = 600  # the latency alarm's 10-minute window: a breach is seen before the old fleet goes
+TERMINATION_WAIT_S = 600  # the old fleet kept 10 more minutes after the bake
 PROVISIONING_S = 1800
-MIN_TIMEOUT_S, MAX_TIMEOUT_S = 600, 28800
-CANARY_MAX = 50
-LINEAR_MIN, LINEAR_MAX = 10, 50
-
-
-@dataclass(frozen=True)
-class Routing:
-    """What `TrafficRoutingConfiguration` and the waits around it say."""
-
-    type: str  # ALL_AT_ONCE | CANARY | LINEAR
-    size: int | None  # CAPACITY_PERCENT of CanarySize / LinearStepSize
-    wait_s: int
-    termination_s: int
-    reason: str
-
-    @property
-    def shifts(self) -> int:
-        if self.type == "CANARY":
-            return 2
-        if self.type == "LINEAR":
-            assert self.size is not None
-            return math.ceil(100 / self.size)
-        return 1
-
-    @property
-    def max_timeout_s(self) -> int:
-        total = self.shifts * self.wait_s + self.termination_s + PROVISIONING_S
-        return max(MIN_TIMEOUT_S, min(MAX_TIMEOUT_S, total))
-
-    def policy(self) -> dict[str, Json]:
-        routing: dict[str, Json] = {"Type": self.type, "WaitIntervalInSeconds": self.wait_s}
-        if self.type == "CANARY":
-            routing["CanarySize"] = {"Type": "CAPACITY_PERCENT", "Value": self.size}
-        elif self.type == "LINEAR":
-            routing["LinearStepSize"] = {"Type": "CAPACITY_PERCENT", "Value": self.size}
-        return {
-            "TrafficRoutingConfiguration": routing,
-            "TerminationWaitInSeconds": self.termination_s,
-            "MaximumExecutionTimeoutInSeconds": self.max_timeout_s,
-        }
-
-
-def routing(plan: Plan, rollback: bool) -> tuple[Routing | None, list[Finding]]:
-    """The routing for the plan's strategy, or None with the refusal. ``rollback``: alarms attached."""
-    rollout = plan.derived.rollout
-    strategy = rollout.strategy
-    steps = list(rollout.steps)
-    termination = WAIT_S if rollback else 0
-    if strategy is not Strategy.CANARY:
-        wait = WAIT_S if rollback or strategy is Strategy.BLUE_GREEN else 0
-        why = {
-            Strategy.BLUE_GREEN: "blue-green: all traffic moves to the new fleet at once, after it is healthy",
-            Strategy.ALL_AT_ONCE: "all-at-once",
-            Strategy.AB: "A/B: the variant weights split traffic; the update itself switches at once",
-            Strategy.SHADOW: "shadow: the shadow variant gets copies; the update itself switches at once",
-        }[strategy]
-        return Routing("ALL_AT_ONCE", None, wait, termination, why), []
-    path: Path_ = ("rollout", "steps") if steps else ("rollout", "traffic")
-    findings: list[Finding] = []
-    if len(steps) >= 3:
-        size = steps[0]
-        if size > LINEAR_MAX:
-            return None, [_too_big(size, "LinearStepSize", LINEAR_MAX, path)]
-        reason = (
-            f"{len(steps)} steps {steps}: SageMaker's CANARY has two steps, LINEAR shifts equal steps; "
-            f"equal steps of the first step ({size}%)"
-        )
-        if size < LINEAR_MIN:
-            findings.append(
-                warn(
-                    "SGM011",
-                    f"SageMaker's linear steps are 10-50% of the variant's capacity: the first step {size}% is "
-                    f"raised to {LINEAR_MIN}%",
-                    path,
-                    "use steps of at least 10%, or two steps (`[5, 100]`) for a 5% canary",
-                )
-            )
-            size = LINEAR_MIN
-            reason += f", raised to the minimum {LINEAR_MIN}%"
-        return Routing("LINEAR", size, WAIT_S, termination, reason), findings
-    if steps:
-        size, source = steps[0], "first of rollout.steps"
-    elif rollout.previous is not None:
-        size, source = rollout.traffic, "rollout.traffic"
-    else:
-        size, source = DEFAULT_TRAFFIC[Strategy.CANARY], "no previous version yet: the canary default for updates"
-    if not 1 <= size <= CANARY_MAX:
-        return None, [_too_big(size, "CanarySize", CANARY_MAX, path)]
-    return Routing("CANARY", size, WAIT_S, termination, f"canary of {size}% ({source}), then the rest"), []
-
-
-def _too_big(size: int, field: str, limit: int, path: Path_) -> Finding:
-    return refuse(
-        "SGM010",
-        f"SageMaker's {field} must be between 1 and {limit}% of the variant's capacity, not {size}%",
-        path,
-        (f"a first step of at most {limit}%", "`strategy: blue-green` to switch at once after a health check"),
-    )
+MIN_TIMEOUT_S, MAX_TIMEOUT_S = 600, 28800  # API_BlueGreenUpdatePolicy MaximumExecutionTimeoutInSeconds
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One variant of the endpoint config: stable name, the Model resource it serves, its weight."""
+    """One variant of the endpoint config: its name (the role), the version it serves, its weight."""
 
-    name: str
-    model_id: str  # logical id of the Model resource: "Model" (new version) or "PreviousModel"
-    weight: float
+    role: Role
+    version: str
+    weight: float  # live share (production), mirrored share (shadow)
     shadow: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.role.value
 
 
 def variants(plan: Plan) -> list[Variant]:
-    """Stable variant names (blue/green updates need the same names in the old and new config):
-    `primary` serves; A/B: `champion` (previous, 100 - traffic) and `challenger` (new, traffic);
-    shadow: `primary` (previous, live) plus the one shadow variant `shadow` (new, traffic / 100)."""
-    rollout = plan.derived.rollout
-    previous = rollout.previous
-    if previous is not None and rollout.strategy is Strategy.AB:
-        return [
-            Variant("champion", "PreviousModel", float(previous.live_share)),
-            Variant("challenger", "Model", float(rollout.new.live_share)),
-        ]
-    if rollout.shadow:
-        return [
-            Variant("primary", "PreviousModel", 1.0),
-            Variant("shadow", "Model", rollout.new.mirrored_share / 100, shadow=True),
-        ]
-    # canary and blue-green: one variant; the live split is the update policy's (issue #14: not yet the
-    # decided `rollout.new.live_share`)
-    return [Variant("primary", "Model", 1.0)]
+    """The variants of the decided state, production first."""
+    state = plan.derived.rollout
+    out: list[Variant] = []
+    for version in state.versions:
+        if state.shadow and version.role is Role.NEW:
+            out.append(Variant(version.role, version.version, float(version.mirrored_share), shadow=True))
+        else:
+            out.append(Variant(version.role, version.version, float(version.live_share)))
+    return sorted(out, key=lambda v: (v.shadow, v.role is not Role.NEW))
+
+
+def instance_count(plan: Plan, variant: Variant, split: bool) -> int:
+    """InitialInstanceCount: the replica floor; with a live split, the variant's share of the maximum (within
+    the floor and the maximum), so a variant that goes from 5% to 95% is provisioned for 95% by the update."""
+    derived = plan.derived
+    if not split or variant.shadow:
+        return derived.instances_min
+    wanted = math.ceil(derived.replicas_max * variant.weight / 100)
+    return max(derived.instances_min, min(derived.replicas_max, wanted))
+
+
+def deployment(alarms: list[Json]) -> dict[str, Json] | None:
+    """`DeploymentConfig` of the endpoint: ALL_AT_ONCE with a bake watched by the rollback alarms."""
+    if not alarms:
+        return None
+    timeout = max(MIN_TIMEOUT_S, min(MAX_TIMEOUT_S, BAKE_S + TERMINATION_WAIT_S + PROVISIONING_S))
+    return {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": BAKE_S},
+            "TerminationWaitInSeconds": TERMINATION_WAIT_S,
+            "MaximumExecutionTimeoutInSeconds": timeout,
+        },
+        "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": a} for a in alarms]},
+    }
 
 
 def shadow_refusal(count: int) -> Finding | None:

@@ -6,36 +6,91 @@ starts pipelines). Plain YAML; intrinsic functions only in long form (`Ref`, `Fn
 
 What it renders:
 
-- `AWS::SageMaker::Model` for the new version (and the previous one for A/B and shadow): the prebuilt
-  SageMaker image for framework, version, region and CPU/GPU (catalog.py) unless `serving.image`
-  (or its `image_mirrors.sagemaker`); `ModelDataUrl` from the artifact (or `mirrors.sagemaker`);
-  environment with secrets as `<VAR>_SECRET_ARN` = the Secrets Manager ARN (never a value) plus an
-  `AWS::IAM::Policy` attached to the execution role (its name is the last segment of
-  `execution_role_arn`) granting `secretsmanager:GetSecretValue` on exactly those ARNs.
+- `AWS::SageMaker::Model` for each version the rollout model deploys (the new one, and the previous one
+  whenever it is deployed): the prebuilt SageMaker image for framework, version, region and CPU/GPU
+  (catalog.py) unless `serving.image` (or its `image_mirrors.sagemaker`); `ModelDataUrl` from the
+  artifact (or `mirrors.sagemaker`); environment with secrets as `<VAR>_SECRET_ARN` = the Secrets Manager
+  ARN (never a value) plus an `AWS::IAM::Policy` attached to the execution role (its name is the last
+  segment of `execution_role_arn`) granting `secretsmanager:GetSecretValue` on exactly those ARNs.
+  Its logical id is `Model<hash>` (the hash of its content), so a version keeps its resource when its role
+  changes from new to previous at the next release.
 - `AWS::SageMaker::EndpointConfig`: the instance type picked from `serving.resources` (GPU types
-  when `gpu > 0`), `InitialInstanceCount` = derived min replicas (at least 1), `DataCaptureConfig`,
-  `KmsKeyId`. Models, endpoint configs and the data-quality job definition are immutable in AWS, so
-  their names end in a hash of their content (`<model>-<env>-<8 hex>`, the model part trimmed from
-  the right to stay within 63 characters): a change creates a new one and the endpoint update is a
-  real blue/green deployment.
-- Stable variant names (AWS requires the old and new config to share them for a blue/green update):
-  `primary` serves; A/B has `champion` (previous, weight 100 - traffic) and `challenger` (new, weight
-  traffic); shadow keeps `primary` (the previous, live version) and adds exactly one
-  `ShadowProductionVariants` entry `shadow` (the new version) with `InitialVariantWeight` = traffic / 100
-  against primary's 1.0. That share-to-weight reading could not be confirmed in AWS docs (the documented
-  `SamplingPercentage` belongs to InferenceExperiment); check the shadow share after deploying.
-  Changing strategy between A/B and the others changes variant names: that update is not blue/green.
-- `AWS::SageMaker::Endpoint` with `DeploymentConfig.BlueGreenUpdatePolicy` (rollout.py: CANARY for
-  a canary with up to two steps, LINEAR with the first step's size for three or more, ALL_AT_ONCE
-  otherwise; 600 s between shifts = the latency alarm's 10-minute window, the old fleet kept 600 s
-  when alarms can roll back) and `AutoRollbackConfiguration` with the alarms named by
-  `rollout.rollback.on` (latency_slo -> the p95 latency alarm, error_rate -> the 5XX alert alarm).
+  when `gpu > 0`), `DataCaptureConfig`, `KmsKeyId`. Every property of a Model and an EndpointConfig but
+  `Tags` is create-only, so their names end in a hash of their content without the tags
+  (`<model>-<env>-<8 hex>`, the model part trimmed from the right to stay within 63 characters): a change
+  creates a new one and the endpoint moves to it; a label edit updates tags in place.
+
+## The commit is the state (rollout)
+
+Each value of `rollout.traffic` is its own EndpointConfig whose production variants carry the decided live
+shares (`plan.derived.rollout`) as `InitialVariantWeight`: SageMaker sends a request to a variant with
+probability weight / sum of weights (API_ProductionVariant), per request, so 5% is 5% whatever the
+instance count. A template rendered at `traffic: 5` holds the endpoint at 5% until the next commit;
+`mlopsc rollout next|promote|abort` each change the weights (and `mlopsc diff` says `canary 5% -> 25%`).
+
+- Variants are named by role: `new` (the version being rolled out) and `previous` (the live version it
+  replaces). The rollout model keeps the previous version deployed whenever `rollout.previous` is set and
+  the strategy is not all-at-once, at 0% after `promote` and the new one at 0% after `abort`, so every move
+  and the next release keep the same two variants; canary, blue-green and A/B render alike (a strategy
+  change renames nothing). Without a deployed previous version (first release, all-at-once) the endpoint
+  has the one variant `new`. A variant at 0% keeps its instance floor (a real-time variant has at least one
+  instance): after `promote` the previous version costs that floor until the next release replaces it or
+  an all-at-once release (or removing `rollout.previous`) takes it out.
+- Instance counts: with two production variants each is provisioned for its share of the maximum
+  (`ceil(max x share)`, within the replica floor and the maximum), and the endpoint update does not retain
+  the old counts (`ExcludeRetainedVariantProperties: DesiredInstanceCount`), so a variant going from 5% to
+  95% is sized for 95% by the update itself; auto scaling then follows the load.
+- Shadow: `previous` is the one production variant and answers every request; `new` is the one
+  `ShadowProductionVariants` entry with weight = the mirrored share against the production weight 100.
+  AWS documents no sampling field for a shadow variant of an endpoint config (its shadow example sets both
+  weights to 1; `SamplingPercentage` belongs to InferenceExperiment), so this ratio reading is unconfirmed:
+  check the mirrored share after deploying.
+- The update: `DeploymentConfig.BlueGreenUpdatePolicy` ALL_AT_ONCE with a 600 s bake (the latency alarm's
+  10-minute window) and `AutoRollbackConfiguration` with the alarms named by `rollout.rollback.on`
+  (latency_slo -> the p95 latency alarm, error_rate -> the 5XX alert alarm), which watch the `new` variant:
+  SageMaker provisions the new fleet, moves all traffic to the new config's weights once it is healthy,
+  and returns to the previous config if an alarm trips during the bake (deployment-guardrails-all-at-once,
+  deployment-guardrails-configuration). Rendered only with rollback alarms (without, it is SageMaker's
+  default update). SageMaker's own CANARY and LINEAR shifting are not used: they move traffic to the new
+  config by themselves and end at its weights after their waits (a canary held at 10% in Git would reach
+  100% on its own), and their sizes are whole instances (10% of 2 instances is one instance, half the
+  traffic); the steps are Git commits.
+- Auto-rollback acts only during an update (each `rollout next`, `promote`, `abort`, a new version):
+  SageMaker watches the alarms in the bake, not afterwards; between commits the alarms notify (SNS) and
+  `mlopsc rollout abort` is the way back.
+
+## Updates that need two commits (`mlopsc diff` says so)
+
+- SageMaker's deployment guardrails need the new config to have the old one's variant names
+  (deployment-guardrails-exclusions): starting a split on an endpoint that served one version alone (the
+  first rollout with `rollout.previous`, or after all-at-once), or going back to one version, under rollback
+  alarms: first commit with `rollout.rollback.on: []`, then put the alarms back.
+- Application Auto Scaling refuses an endpoint update that changes the instance type of an autoscaled
+  variant or removes one (endpoint-scaling-update), and CloudFormation deregisters a removed ScalableTarget
+  only in the cleanup phase, after the endpoint update: first commit with `serving.replicas.max` equal to
+  `min` (auto scaling off), then the change (and the replicas back).
+
+Sources (AWS): sagemaker/latest/APIReference/API_ProductionVariant.html (InitialVariantWeight),
+API_UpdateEndpoint.html (RetainAllVariantProperties, ExcludeRetainedVariantProperties),
+API_TrafficRoutingConfig.html and API_CapacitySize.html; sagemaker/latest/dg/deployment-guardrails-blue-green.html,
+-all-at-once, -canary, -configuration and -exclusions; endpoint-scaling-update.html and
+endpoint-scaling-loadtest.html; model-shadow-deployment.html; AWSCloudFormation/latest/UserGuide/
+using-cfn-updating-stacks-update-behaviors.html and -monitor-stack.html; TemplateReference/aws-properties-name.html
+(custom names cannot be replaced); the create-only properties of each resource type from cfn-lint's schemas.
+
+The update planner in the tests (tests/behaviour/cfn.py, tests/behaviour/sagemaker.py) applies the
+rendered templates one after the other with these rules, each citing its AWS page, and
+tests/test_sagemaker_lifecycle.py walks first deploy, every canary step, promote, abort, a new version,
+strategy changes, an instance type change, owner and label edits through it.
+
+## Other resources
+
 - Autoscaling when max replicas > min: an `AWS::ApplicationAutoScaling::ScalableTarget` per
   production variant and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`, a
-  per-minute metric: TargetValue = rps_per_replica x 60. The endpoint then sets
-  `RetainAllVariantProperties: true` (an update keeps the autoscaled instance count) excluding
-  `DesiredWeight` and `DataCaptureConfig` (new weights and capture settings do apply). AWS refuses an
-  update that changes the instance type of an autoscaled variant: deregister the target first.
+  per-minute metric: TargetValue = rps_per_replica x 0.5 x 60 (AWS's load-testing guide,
+  endpoint-scaling-loadtest: MAX_RPS x SAFETY_FACTOR x 60, starting at 0.5). The endpoint then sets
+  `RetainAllVariantProperties: true` (an update keeps the autoscaled instance count of a single variant)
+  excluding `DesiredWeight` and `DataCaptureConfig` (new weights and capture settings do apply).
 - `AWS::CloudWatch::Alarm`s on the variant carrying the new version: `<model>-<env>-latency-p95`
   (p95 `ModelLatency`, in microseconds: the derived latency alert x 1000, for the derived minutes at 60 s
   periods), `<model>-<env>-5xx-rate-alert` and `-page` (metric math 100 x Invocation5XXErrors /
@@ -51,7 +106,9 @@ What it renders:
   `baseline/` under the capture destination), produced by a baselining job over the training data.
   AWS says Model Monitor is no longer open to new customers: a new account may not create these.
 - Registry: `AWS::SageMaker::ModelPackageGroup` named `<model>-<environment>`, like the endpoint (a name over
-  SageMaker's 63 characters is refused, SGM012), so environments that share one AWS account do not collide.
+  SageMaker's 63 characters is refused, SGM012), so environments that share one AWS account do not collide;
+  the retraining step registers into the same group (`MODEL_PACKAGE_GROUP`). Its description is create-only
+  under a fixed name, so it holds nothing that changes; the owner is the `mlopsc-owner` tag.
 - Batch (`serving.mode` batch or hybrid): an `AWS::SageMaker::Pipeline` with one Transform step
   (input_uri -> output_uri on the serving instance type) started by an `AWS::Scheduler::Schedule` on
   the batch cron (5-field POSIX cron -> AWS 6-field `cron(...)`, UTC). Retraining: a Pipeline with
@@ -61,7 +118,9 @@ What it renders:
   trigger. The `quality` trigger is not wired (SGM021: it needs a model-quality monitor fed with
   ground truth). Schedules and rules assume `platforms.sagemaker.scheduler_role_arn`, else a role the
   template creates, allowed to start exactly these pipelines.
-- Tags from the labels on every taggable resource; outputs: endpoint name and ARN, pipeline names,
+- Tags from the labels on every taggable resource (`mlopsc-version`: the version the resource serves).
+  Tags are the only updatable property of a Model and an EndpointConfig, so they are left out of the
+  name hashes: a label edit updates tags in place and redeploys nothing. Outputs: endpoint name and ARN, pipeline names,
   model package group ARN.
 
 Network isolation: `platforms.sagemaker.network_isolation` unset means true, unless `serving.env`
@@ -85,8 +144,6 @@ EndpointConfig and job volume keys are left out (warning SGM014).
 | SGM007 | warning | network isolation turned off because the container reads secrets |
 | SGM008 | error | `network_isolation: true` together with secrets |
 | SGM009 | error | more than one shadow variant |
-| SGM010 | error | canary size or linear step above 50% (or below 1%) |
-| SGM011 | warning | a linear step below 10% raised to 10% |
 | SGM012 | error | a fixed resource name over SageMaker's / EventBridge's length limit |
 | SGM013 | error | the capture destination is not s3:// |
 | SGM014 | warning | KMS volume key left out on an instance type with local storage |
@@ -102,6 +159,7 @@ EndpointConfig and job volume keys are left out (warning SGM014).
 | SGM026 | warning | drift retraining trigger without drift monitoring |
 | SGM027 | error | gRPC (SageMaker endpoints are HTTPS only) |
 | SGM029 | warning | rollback asked but no alarm exists for it |
+| SGM030 | error | `serving.replicas.min: 0` (a real-time variant keeps at least 1 instance) |
 
 Edge and embedded serving are refused by the core (rule R000) before this target runs.
 """
@@ -111,12 +169,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from mlopsc.compiler.ir import Document, Finding, Options, Plan, Stack
+from mlopsc.compiler.ir import Document, Finding, Json, Options, Plan, Stack
 from mlopsc.targets.base import Emission, FieldMapping, Resolution
 from mlopsc.targets.capabilities import Capabilities
 from mlopsc.targets.sagemaker.capabilities import CAPABILITIES
 from mlopsc.targets.sagemaker.resolve import resolve
 from mlopsc.targets.sagemaker.template import Builder
+from mlopsc.targets.sagemaker.transition import blocked_updates
 
 
 class SageMaker:
@@ -138,13 +197,19 @@ class SageMaker:
         FieldMapping(
             "serving.scale.rps_per_replica",
             "ScalingPolicy TargetValue",
-            "SageMakerVariantInvocationsPerInstance = rps x 60",
+            "SageMakerVariantInvocationsPerInstance = rps x 0.5 x 60",
         ),
-        FieldMapping("rollout canary", "Endpoint DeploymentConfig TrafficRoutingConfiguration", "CANARY / LINEAR"),
-        FieldMapping("rollout blue-green / all-at-once", "TrafficRoutingConfiguration ALL_AT_ONCE"),
-        FieldMapping("rollout ab", "ProductionVariants champion / challenger", "InitialVariantWeight"),
-        FieldMapping("rollout shadow", "ShadowProductionVariants [shadow]", "one shadow only"),
-        FieldMapping("rollout.rollback.on", "DeploymentConfig.AutoRollbackConfiguration.Alarms"),
+        FieldMapping(
+            "rollout (canary, blue-green, A/B) / traffic",
+            "ProductionVariants new / previous InitialVariantWeight",
+            "the decided live shares; one EndpointConfig per traffic value",
+        ),
+        FieldMapping("rollout shadow", "ShadowProductionVariants [new]", "weight = mirrored share vs 100"),
+        FieldMapping(
+            "rollout.rollback.on",
+            "DeploymentConfig AutoRollbackConfiguration.Alarms",
+            "ALL_AT_ONCE update with a 600 s bake",
+        ),
         FieldMapping("monitoring.slo / R007", "CloudWatch alarms latency-p95, 5xx-rate-alert, 5xx-rate-page"),
         FieldMapping(
             "monitoring.capture / platforms.sagemaker.capture_destination", "EndpointConfig DataCaptureConfig"
@@ -180,3 +245,6 @@ class SageMaker:
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         return ()
+
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return blocked_updates(before, after)

@@ -11,13 +11,14 @@ import json
 from dataclasses import dataclass, field
 
 from mlopsc.compiler.ir import Decision, Finding, Json, Plan, Stack
+from mlopsc.compiler.rolloutstate import Role, ServingVersion
 from mlopsc.compiler.spec.typed import SageMakerPlatform, SecretRef
 from mlopsc.compiler.spec.vocabulary import RetrainTrigger, RollbackAlarm
 from mlopsc.targets.base import artifact_uri, labels_for, resolved, warn
 from mlopsc.targets.sagemaker import catalog
-from mlopsc.targets.sagemaker.naming import hashed_name, logical_id
+from mlopsc.targets.sagemaker.naming import hashed_name, logical_id, short_hash
 from mlopsc.targets.sagemaker.resolve import NAME, capture_of, secrets_of
-from mlopsc.targets.sagemaker.rollout import Variant, routing, variants
+from mlopsc.targets.sagemaker.rollout import BAKE_S, Variant, deployment, instance_count, variants
 
 PERIOD_S = 60
 ERROR_MINUTES = 5
@@ -26,6 +27,9 @@ MONITOR_SCHEDULE = "cron(0 * ? * * *)"  # hourly: the finest schedule Model Moni
 TRAINING_TIMEOUT_S = 86400
 PIPELINE_ARN = "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:pipeline/${%s}"
 SCALE_IN_COOLDOWN_S, SCALE_OUT_COOLDOWN_S = 300, 60
+SAFETY_FACTOR = 0.5
+"""SageMakerVariantInvocationsPerInstance = MAX_RPS x SAFETY_FACTOR x 60; AWS recommends starting at 0.5
+(https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-loadtest.html)."""
 
 
 @dataclass
@@ -36,7 +40,8 @@ class Builder:
     outputs: dict[str, Json] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
-    model_names: dict[str, str] = field(default_factory=dict)  # logical id -> ModelName
+    model_names: dict[Role, str] = field(default_factory=dict)  # the version's role -> ModelName
+    model_ids: dict[Role, str] = field(default_factory=dict)  # the version's role -> logical id
 
     # --- helpers -------------------------------------------------------------------------------------
 
@@ -52,9 +57,21 @@ class Builder:
 
     @property
     def tags(self) -> list[Json]:
+        return self.tags_for(self.plan.spec.model.version)
+
+    def tags_for(self, version: str, **extra: str) -> list[Json]:
+        """Tags: the labels, the model's identity and the version the resource serves. Tags are the one
+        updatable property of a Model and an EndpointConfig (cfn-lint's schemas), so they stay out of the
+        name hashes: a label edit updates tags in place and redeploys nothing."""
         labels = labels_for(self.plan)
-        labels["mlopsc-version"] = self.plan.spec.model.version
+        labels["mlopsc-version"] = version
+        labels.update(extra)
         return [{"Key": k, "Value": v} for k, v in sorted(labels.items())]
+
+    @property
+    def package_group(self) -> str:
+        """The model package group of this model and environment (the retraining step registers into it)."""
+        return f"{self.plan.model_name}-{self.plan.environment}"
 
     @property
     def kms(self) -> str | None:
@@ -84,9 +101,13 @@ class Builder:
 
     # --- models --------------------------------------------------------------------------------------
 
-    def model(self, logical: str, previous: bool) -> str:
+    def model(self, version: ServingVersion) -> str:
+        """The Model of one deployed version. Its name hashes its content and its logical id is `Model<hash>`,
+        so a version keeps its resource when its role changes (the new version of one release is the previous
+        one of the next): a logical id per role would create the same physical name under another logical id
+        while the old one still holds it, which fails (CloudFormation deletes the old one only in cleanup)."""
         spec = self.plan.spec
-        uri, _ = artifact_uri(self.plan, NAME, previous=previous)
+        uri = version.artifact.location(NAME)
         env: dict[str, Json] = {}
         for var, value in sorted(spec.serving.env.items()):
             if isinstance(value, SecretRef):
@@ -94,6 +115,8 @@ class Builder:
             env[var] = value
         for var, arn in secrets_of(self.plan).items():
             env[f"{var}_SECRET_ARN"] = arn
+        if "triton_model" in self.stack.components:  # resolve.py: ONNX served by Triton
+            env["SAGEMAKER_TRITON_DEFAULT_MODEL_NAME"] = self.stack.components["triton_model"]
         container: dict[str, Json] = {"Image": self.stack.components["image"], "ModelDataUrl": uri}
         if env:
             container["Environment"] = env
@@ -101,17 +124,19 @@ class Builder:
             "ExecutionRoleArn": self.platform.execution_role_arn,
             "EnableNetworkIsolation": self.stack.components["network_isolation"] == "true",
             "PrimaryContainer": container,
-            "Tags": self.tags,
         }
         vpc = self.vpc()
         if vpc:
             props["VpcConfig"] = vpc
-        version = spec.rollout.previous.version if previous and spec.rollout.previous else spec.model.version
-        name = hashed_name(self.plan.model_name, self.plan.environment, {"version": version, "properties": props})
+        body: Json = {"version": version.version, "properties": props}
+        name = hashed_name(self.plan.model_name, self.plan.environment, body)
+        logical = logical_id("model", short_hash(body))
         props["ModelName"] = name
+        props["Tags"] = self.tags_for(version.version)
         depends = ["SecretsPolicy"] if "SecretsPolicy" in self.resources else None
         self.add(logical, "AWS::SageMaker::Model", props, depends)
-        self.model_names[logical] = name
+        self.model_names[version.role] = name
+        self.model_ids[version.role] = logical
         return name
 
     def secrets_policy(self) -> None:
@@ -156,27 +181,25 @@ class Builder:
 
     def endpoint(self) -> None:
         spec = self.plan.spec
+        state = self.plan.derived.rollout
         variants = self.variants()
         shadows = [v for v in variants if v.shadow]
-        count = int(self.stack.components["instance_count"])
+        split = state.previous is not None and not state.shadow  # two production variants
         # R004's startup budget bounds both the artifact download and the first health check (AWS: 60-3600 s)
         startup = max(60, min(3600, self.plan.derived.startup_timeout_s))
 
         def variant_body(v: Variant) -> Json:
             return {
                 "VariantName": v.name,
-                "ModelName": self.model_names[v.model_id],
+                "ModelName": self.model_names[v.role],
                 "InstanceType": self.instance_type,
-                "InitialInstanceCount": count,
+                "InitialInstanceCount": instance_count(self.plan, v, split),
                 "InitialVariantWeight": v.weight,
                 "ModelDataDownloadTimeoutInSeconds": startup,
                 "ContainerStartupHealthCheckTimeoutInSeconds": startup,
             }
 
-        props: dict[str, Json] = {
-            "ProductionVariants": [variant_body(v) for v in variants if not v.shadow],
-            "Tags": self.tags,
-        }
+        props: dict[str, Json] = {"ProductionVariants": [variant_body(v) for v in variants if not v.shadow]}
         if shadows:
             props["ShadowProductionVariants"] = [variant_body(v) for v in shadows]
         if self.volume_kms:
@@ -195,13 +218,20 @@ class Builder:
             props["DataCaptureConfig"] = config
         config_name = hashed_name(self.plan.model_name, self.plan.environment, props)
         props["EndpointConfigName"] = config_name
-        self.add("EndpointConfig", "AWS::SageMaker::EndpointConfig", props, sorted({v.model_id for v in variants}))
+        props["Tags"] = self.tags
+        self.add(
+            "EndpointConfig",
+            "AWS::SageMaker::EndpointConfig",
+            props,
+            sorted({self.model_ids[v.role] for v in variants}),
+        )
         self.decisions.append(
             resolved(
                 NAME,
                 "sagemaker.variants",
                 [
-                    f"{v.name}{' (shadow)' if v.shadow else ''}: {self.model_names[v.model_id]} weight {v.weight:g}"
+                    f"{v.name}{' (shadow)' if v.shadow else ''}: {v.version} ({self.model_names[v.role]}) "
+                    f"weight {v.weight:g}"
                     for v in variants
                 ],
                 self._variants_reason(variants),
@@ -210,23 +240,36 @@ class Builder:
 
         autoscale = self.plan.derived.replicas_max > self.plan.derived.replicas_min
         rollback_alarms = self.rollback_alarms()
-        route, _ = routing(self.plan, bool(rollback_alarms))
-        assert route is not None  # resolve refused otherwise
-        deployment: dict[str, Json] = {"BlueGreenUpdatePolicy": route.policy()}
-        if rollback_alarms:
-            deployment["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": {"Ref": a}} for a in rollback_alarms]}
         endpoint: dict[str, Json] = {
             "EndpointName": self.base,
             "EndpointConfigName": {"Fn::GetAtt": ["EndpointConfig", "EndpointConfigName"]},
-            "DeploymentConfig": deployment,
             "Tags": self.tags,
         }
+        policy = deployment([{"Ref": a} for a in rollback_alarms])
+        if policy is not None:
+            endpoint["DeploymentConfig"] = policy
+        self.decisions.append(
+            resolved(
+                NAME,
+                "sagemaker.update",
+                f"ALL_AT_ONCE, {BAKE_S} s bake watched by {len(rollback_alarms)} alarm(s)"
+                if policy
+                else "SageMaker's default blue/green update",
+                "each commit is a new EndpointConfig with the decided weights; a blue/green update moves the endpoint "
+                "to it once the new fleet is healthy"
+                + (
+                    ", and an alarm of `rollout.rollback.on` that trips during the bake returns it to the previous "
+                    "config. SageMaker's guardrails need the old config's variant names: an update that adds or drops "
+                    "a variant fails with them, and `mlopsc diff` says how to apply it in two commits"
+                    if policy
+                    else " (no rollback alarm: nothing to watch)"
+                ),
+            )
+        )
         if autoscale:
+            excluded = ["DesiredWeight", "DataCaptureConfig"] + (["DesiredInstanceCount"] if split else [])
             endpoint["RetainAllVariantProperties"] = True
-            endpoint["ExcludeRetainedVariantProperties"] = [
-                {"VariantPropertyType": "DesiredWeight"},
-                {"VariantPropertyType": "DataCaptureConfig"},
-            ]
+            endpoint["ExcludeRetainedVariantProperties"] = [{"VariantPropertyType": p} for p in sorted(excluded)]
         self.add("Endpoint", "AWS::SageMaker::Endpoint", endpoint)
         self.outputs["EndpointName"] = {
             "Description": "SageMaker endpoint name",
@@ -248,19 +291,21 @@ class Builder:
             )
 
     def _variants_reason(self, variants: list[Variant]) -> str:
-        names = {v.name for v in variants}
-        if "champion" in names:
+        if any(v.shadow for v in variants):
             return (
-                "A/B: two production variants; champion = previous version, challenger = new, weights "
-                "100 - traffic and traffic (SageMaker splits by weight / sum of weights)"
+                "shadow: `previous` (the live version) answers every request; the new version is the one "
+                "ShadowProductionVariant `new`, its weight the mirrored share against the production weight 100 "
+                "(the ratio reading of InitialVariantWeight; AWS documents no sampling field on a shadow variant of "
+                "an endpoint config: check the mirrored share after deploying)"
             )
-        if "shadow" in names:
+        if len(variants) > 1:
             return (
-                "shadow: primary = previous (live) version answers every request; the new version runs as the one "
-                "ShadowProductionVariant with weight traffic/100 relative to primary's 1.0 (the share-to-weight "
-                "semantics of ShadowProductionVariants could not be confirmed in AWS docs)"
+                "one production variant per deployed version, named by role (`new`, `previous`), weights the decided "
+                "live shares: SageMaker sends each request to a variant with probability weight / sum of weights "
+                "(API_ProductionVariant); the previous version stays deployed at 0% after promote, so abort and the "
+                "next version keep the same two variants"
             )
-        return "one production variant `primary`: SageMaker's blue/green update shifts it from the old config"
+        return "one production variant `new`: no previous version is deployed"
 
     def autoscaling(self, variant: str) -> None:
         d = self.plan.derived
@@ -277,7 +322,7 @@ class Builder:
             },
             ["Endpoint"],
         )
-        target = round(d.rps_per_replica * 60, 3)
+        target = round(d.rps_per_replica * SAFETY_FACTOR * 60, 3)
         self.add(
             logical_id("scaling", "policy", variant),
             "AWS::ApplicationAutoScaling::ScalingPolicy",
@@ -298,7 +343,9 @@ class Builder:
                 NAME,
                 f"sagemaker.autoscaling.{variant}",
                 f"{d.instances_min}-{d.replicas_max} instances, {target:g} invocations/instance/minute",
-                f"SageMakerVariantInvocationsPerInstance counts per minute: {d.rps_per_replica:g} rps per replica x 60",
+                f"SageMakerVariantInvocationsPerInstance counts per minute: {d.rps_per_replica:g} rps a replica can "
+                f"serve x safety factor {SAFETY_FACTOR:g} x 60 (AWS's load-testing guide, endpoint-scaling-loadtest: "
+                "start at 0.5 so that clients never reach the maximum before new instances are in service)",
             )
         )
 
@@ -306,7 +353,7 @@ class Builder:
 
     def alarm_variant(self) -> str:
         """The variant carrying the new version: what the alarms (and so the rollback) watch."""
-        return next(v.name for v in self.variants() if v.model_id == "Model")
+        return Role.NEW.value
 
     def dimensions(self) -> list[Json]:
         return [{"Name": "EndpointName", "Value": self.base}, {"Name": "VariantName", "Value": self.alarm_variant()}]
@@ -602,7 +649,7 @@ class Builder:
                 },
                 "Tags": self.tags,
             },
-            ["Model"] if logical == "BatchPipeline" else None,
+            [self.model_ids[Role.NEW]] if logical == "BatchPipeline" else None,
         )
         self.outputs[f"{logical}Name"] = {"Description": description, "Value": {"Ref": logical}}
 
@@ -635,7 +682,7 @@ class Builder:
             "Name": "Score",
             "Type": "Transform",
             "Arguments": {
-                "ModelName": self.model_names["Model"],
+                "ModelName": self.model_names[Role.NEW],
                 "TransformInput": {
                     "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": batch.input_uri}},
                     "SplitType": "Line",
@@ -677,7 +724,7 @@ class Builder:
             "Environment": {
                 "MODEL_NAME": self.plan.model_name,
                 "MODEL_VERSION": spec.model.version,
-                "MODEL_PACKAGE_GROUP": self.plan.model_name,
+                "MODEL_PACKAGE_GROUP": self.package_group,
                 "MIN_IMPROVEMENT": f"{retraining.promotion.min_improvement:g}",
             },
         }
@@ -762,9 +809,9 @@ class Builder:
         online = spec.serving.mode.serves_online
         self.secrets_policy()
         self.alert_topic()
-        self.model("Model", previous=False)
-        if online and any(v.model_id == "PreviousModel" for v in self.variants()):
-            self.model("PreviousModel", previous=True)
+        state = self.plan.derived.rollout
+        for version in state.versions if online else state.versions[:1]:
+            self.model(version)
         drift_alarms: list[str] = []
         if online:
             self.endpoint()
@@ -777,9 +824,11 @@ class Builder:
             "ModelPackageGroup",
             "AWS::SageMaker::ModelPackageGroup",
             {
-                "ModelPackageGroupName": f"{self.plan.model_name}-{self.plan.environment}",
-                "ModelPackageGroupDescription": f"Versions of {self.plan.model_name} (owner {spec.metadata.owner})",
-                "Tags": self.tags,
+                "ModelPackageGroupName": self.package_group,
+                # create-only with a fixed name (cfn-lint's schema): nothing that can change may go here, so the
+                # owner is a tag (updatable in place), not part of the description
+                "ModelPackageGroupDescription": f"Versions of {self.plan.model_name} ({self.plan.environment})",
+                "Tags": self.tags_for(spec.model.version, **{"mlopsc-owner": spec.metadata.owner}),
             },
         )
         self.outputs["ModelPackageGroupArn"] = {
@@ -789,11 +838,8 @@ class Builder:
         if self.plan.registry is not None:
             from mlopsc.targets.sagemaker.registry import add_registry
 
-            model = self.resources["Model"]
-            assert isinstance(model, dict) and isinstance(model["Properties"], dict)
-            container = model["Properties"]["PrimaryContainer"]
-            assert isinstance(container, dict) and isinstance(container["ModelDataUrl"], str)
-            add_registry(self, self.plan.registry, self.stack.components["image"], container["ModelDataUrl"])
+            new = self.plan.derived.rollout.new  # the version the registry entry describes
+            add_registry(self, self.plan.registry, self.stack.components["image"], new.artifact.location(NAME))
         self._fix_start_role()
         return {
             "AWSTemplateFormatVersion": "2010-09-09",

@@ -1,10 +1,11 @@
 """What Vertex AI offers, as data: prebuilt prediction images, machine types, accelerators, drift measures.
 
 Runtime data for the Vertex AI target (pure standard library, no network). Sources, checked when this
-file was written (details in the Vertex notes of the project):
+file was written (docs/vendor-data.md says how to refresh them):
 
-- Prebuilt prediction images: the list shipped in google-cloud-aiplatform 2.7.0
-  (``google/cloud/aiplatform/constants/prediction.py``) and the "Prebuilt containers for inference"
+- Prebuilt prediction images: ``targets/vertex/runtimes.json``, rebuilt by targets/refresh_runtimes.py
+  from the list shipped in google-cloud-aiplatform (``google/cloud/aiplatform/constants/prediction.py``;
+  tests/test_runtime_catalogs.py holds it to the installed package) and the "Prebuilt containers for inference"
   page (https://cloud.google.com/vertex-ai/docs/predictions/pre-built-containers). That page says:
   "Using image names without the latest tag isn't supported. You must use an image with the latest
   tag." There is no pinned tag; ``prediction_image`` therefore returns a ``:latest`` URI (Vertex AI
@@ -22,8 +23,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 from typing import Final
+
+from mlopsc.targets import runtimecatalog
 
 
 class CatalogError(Exception):
@@ -41,7 +45,7 @@ class CatalogError(Exception):
 
 @dataclass(frozen=True)
 class PrebuiltFramework:
-    """One framework's prebuilt prediction images: ``<repository>-<cpu|gpu>.<major>-<minor>:latest``."""
+    """One framework's prebuilt prediction images (versions major.minor) and the files they load."""
 
     name: str
     cpu_versions: tuple[str, ...]
@@ -49,50 +53,27 @@ class PrebuiltFramework:
     artifact_files: tuple[str, ...]
     """File names the prebuilt server loads from ``artifactUri``."""
 
-    def repository(self, version: str) -> str:
-        """Image repository name: ``sklearn``, ``xgboost``, ``pytorch``; ``tf2`` (``tf`` for 1.x)."""
-        if self.name == "tensorflow":
-            return "tf" if version.startswith("1.") else "tf2"
-        return self.name
 
+@cache
+def prebuilt_frameworks() -> Mapping[str, PrebuiltFramework]:
+    """Frameworks with Vertex AI prebuilt prediction images, from targets/vertex/runtimes.json (the
+    lists of google-cloud-aiplatform's constants/prediction.py, and Google's Hugging Face PyTorch
+    inference containers: huggingface/Google-Cloud-Containers docs/source/containers/available.mdx)."""
+    cpu: dict[str, list[str]] = {}
+    gpu: dict[str, list[str]] = {}
+    files: dict[str, tuple[str, ...]] = {}
+    for entry in runtimecatalog.catalog("vertex"):
+        files.setdefault(entry.framework, entry.artifact.files)
+        for processor, versions in (("cpu", cpu), ("gpu", gpu)):
+            if processor in entry.processors:
+                versions.setdefault(entry.framework, []).append(entry.version)
+    return MappingProxyType(
+        {
+            name: PrebuiltFramework(name, tuple(cpu.get(name, ())), tuple(gpu.get(name, ())), files[name])
+            for name in sorted(files)
+        }
+    )
 
-_TENSORFLOW_VERSIONS: Final = ("1.15", *(f"2.{minor}" for minor in range(1, 16)))
-
-PREBUILT_FRAMEWORKS: Final[Mapping[str, PrebuiltFramework]] = MappingProxyType(
-    {
-        "sklearn": PrebuiltFramework(
-            name="sklearn",
-            cpu_versions=("0.20", "0.22", "0.23", "0.24", "1.0", "1.2", "1.3", "1.4", "1.5", "1.6"),
-            gpu_versions=(),
-            artifact_files=("model.joblib", "model.pkl"),
-        ),
-        "xgboost": PrebuiltFramework(
-            name="xgboost",
-            cpu_versions=("0.82", "0.90", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "2.0", "2.1"),
-            gpu_versions=(),
-            artifact_files=("model.bst", "model.joblib", "model.pkl"),
-        ),
-        "tensorflow": PrebuiltFramework(
-            name="tensorflow",
-            cpu_versions=_TENSORFLOW_VERSIONS,
-            gpu_versions=_TENSORFLOW_VERSIONS,
-            artifact_files=("saved_model.pb",),
-        ),
-        "pytorch": PrebuiltFramework(
-            name="pytorch",
-            cpu_versions=("1.11", "1.12", "1.13", "2.0", "2.1", "2.2", "2.3", "2.4"),
-            gpu_versions=("1.11", "1.12", "1.13", "2.0", "2.1", "2.2", "2.3", "2.4"),
-            artifact_files=("model.mar",),
-        ),
-    }
-)
-"""Frameworks with Vertex AI prebuilt prediction images and their versions (major.minor).
-
-Hugging Face has none: the "Hugging Face Deep Learning Containers" live in another repository
-(``us-docker.pkg.dev/deeplearning-platform-release/gcr.io/huggingface-pytorch-inference-...``), are
-tagged by PyTorch, transformers, CUDA and Python versions together, and cannot be chosen from one
-framework version, so a Hugging Face model needs ``serving.image`` (as lightgbm, onnx and custom do).
-"""
 
 IMAGE_MULTI_REGIONS: Final[tuple[str, ...]] = ("us", "europe", "asia")
 """Artifact Registry multi-regions that hold every prebuilt image: ``<multi-region>-docker.pkg.dev``."""
@@ -132,36 +113,54 @@ def image_multi_region(region: str) -> str:
     return REGION_PREFIX_TO_MULTI_REGION[prefix]
 
 
-def prediction_image(framework: str, version: str, region: str, gpu: bool) -> str:
-    """The prebuilt prediction image for a framework version, near ``region``, for CPU or GPU.
-
-    ``version`` is the framework's version; only major.minor selects the image (``1.7.6`` -> ``1-7``).
-    Returns for example ``us-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest``.
-    Raises ``CatalogError`` listing what exists when the framework, version or accelerator has no image.
-    """
-    spec = PREBUILT_FRAMEWORKS.get(framework)
+def prediction_choice(
+    framework: str, version: str, gpu: bool, compatibility: str | None = None
+) -> runtimecatalog.Choice:
+    """The catalog entry serving ``framework`` ``version`` on CPU or GPU under the compatibility policy
+    (targets/runtimecatalog.py); raises ``CatalogError`` listing what exists."""
+    frameworks = prebuilt_frameworks()
+    spec = frameworks.get(framework)
     if spec is None:
         raise CatalogError(
-            f"Vertex AI has no prebuilt prediction image for {framework!r}; set serving.image "
-            "to a container in Artifact Registry",
-            sorted(PREBUILT_FRAMEWORKS),
+            f"Vertex AI has no prebuilt prediction image for {framework!r}; set serving.image_mirrors.vertex "
+            "(or serving.image) to a container in Artifact Registry",
+            sorted(frameworks),
         )
     match = _VERSION.match(version)
     if match is None:
         raise CatalogError(f"{framework} version {version!r} is not major.minor[.patch]")
-    minor = f"{int(match.group('major'))}.{int(match.group('minor'))}"
     versions = spec.gpu_versions if gpu else spec.cpu_versions
     if gpu and not versions:
         raise CatalogError(
-            f"Vertex AI has no GPU prediction image for {framework}; use a CPU machine or set serving.image",
-            sorted(name for name, other in PREBUILT_FRAMEWORKS.items() if other.gpu_versions),
+            f"Vertex AI has no GPU prediction image for {framework}; use a CPU machine or set "
+            "serving.image_mirrors.vertex",
+            sorted(name for name, other in frameworks.items() if other.gpu_versions),
         )
-    if minor not in versions:
+    try:
+        return runtimecatalog.choose("vertex", framework, version, compatibility, processor="gpu" if gpu else "cpu")
+    except runtimecatalog.NoRuntime as exc:
+        minor = f"{int(match.group('major'))}.{int(match.group('minor'))}"
         accelerator = "GPU" if gpu else "CPU"
-        raise CatalogError(f"no {accelerator} prediction image for {framework} {minor}", versions)
-    accelerator_tag = "gpu" if gpu else "cpu"
-    name = f"{spec.repository(minor)}-{accelerator_tag}.{minor.replace('.', '-')}"
-    return f"{image_multi_region(region)}-docker.pkg.dev/vertex-ai/prediction/{name}:latest"
+        raise CatalogError(
+            f"no {accelerator} prediction image for {framework} {minor}: {exc.message}", versions
+        ) from None
+
+
+def prediction_image(framework: str, version: str, region: str, gpu: bool, compatibility: str | None = None) -> str:
+    """The prebuilt prediction image for a framework version, near ``region``, for CPU or GPU.
+
+    ``version`` is matched under the compatibility policy (``prediction_choice``). Returns for example
+    ``us-docker.pkg.dev/vertex-ai/prediction/xgboost-cpu.1-7:latest``; the Hugging Face containers are
+    published in ``us-docker.pkg.dev`` only and are returned as listed.
+    Raises ``CatalogError`` listing what exists when the framework, version or accelerator has no image.
+    """
+    choice = prediction_choice(framework, version, gpu, compatibility)
+    images = choice.entry.details.get("images", {})
+    assert isinstance(images, dict)
+    image = str(images["gpu" if gpu else "cpu"])
+    if image.startswith("vertex-ai/"):
+        return f"{image_multi_region(region)}-docker.pkg.dev/{image}"
+    return image
 
 
 # --- accelerators and machine types -----------------------------------------------------------------

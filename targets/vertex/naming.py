@@ -62,7 +62,8 @@ def version_alias(version: str) -> str:
 def version_too_large(version: str) -> bool:
     """True when a major, minor or patch number does not fit the three digits of a DeployedModel id."""
     match = _SEMVER.match(version)
-    return match is None or any(int(part) > MAX_COMPONENT for part in match.groups())
+    # the length first: `int()` of a 5,000-digit component raises (Python's 4,300-digit limit)
+    return match is None or any(len(part) > 3 or int(part) > MAX_COMPONENT for part in match.groups())
 
 
 def deployed_model_id(version: str) -> str:

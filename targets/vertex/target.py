@@ -82,7 +82,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
-from mlopsc.compiler.ir import Decision, Document, Finding, Options, Plan, Stack
+from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack
 from mlopsc.compiler.source import Path_
 from mlopsc.compiler.spec.vocabulary import Protocol, Strategy
 from mlopsc.targets.base import (
@@ -320,9 +320,11 @@ class Vertex:
         framework = spec.model.framework
         gpu = machine is not None and machine.accelerator_type is not None
         try:
-            uri = catalog.prediction_image(framework.name.value, framework.version, platform.region, gpu)
+            compatibility = framework.compatibility.value if framework.compatibility else None
+            uri = catalog.prediction_image(framework.name.value, framework.version, platform.region, gpu, compatibility)
+            choice = catalog.prediction_choice(framework.name.value, framework.version, gpu, compatibility)
         except catalog.CatalogError as exc:
-            with_image = "set `serving.image` (or `serving.image_mirrors.vertex`) to a serving container"
+            with_image = "set `serving.image_mirrors.vertex` (Vertex AI only) or `serving.image` to a serving container"
             findings.append(
                 refuse(
                     "VTX001",
@@ -347,9 +349,8 @@ class Vertex:
                 self.name,
                 "vertex.containerSpec.imageUri",
                 uri,
-                f"prebuilt prediction image for {framework.name.value} {framework.version} "
-                f"({'GPU' if gpu else 'CPU'}); only a :latest tag exists, Vertex copies the image into the "
-                "Model version at upload",
+                f"prebuilt prediction image ({'GPU' if gpu else 'CPU'}): {choice.rule}; only a :latest tag "
+                "exists, Vertex copies the image into the Model version at upload",
             )
         )
         findings.append(
@@ -375,7 +376,7 @@ class Vertex:
             )
             return
         if ARTIFACT_FILE.search(uri.rstrip("/")) and components.get("prebuilt") == "true":
-            files = catalog.PREBUILT_FRAMEWORKS[plan.spec.model.framework.name.value].artifact_files
+            files = catalog.prebuilt_frameworks()[plan.spec.model.framework.name.value].artifact_files
             findings.append(
                 refuse(
                     "VTX018",
@@ -822,6 +823,9 @@ class Vertex:
         docs.append(Document("apply.sh", "ApplyScript", "text", apply_script(plan, stack, names)))
         docs.append(Document("README.md", "Readme", "text", readme(plan, stack, names)))
         return Emission(tuple(docs))
+
+    def transition(self, before: Json, after: Json) -> tuple[str, ...]:
+        return ()
 
     def check(self, documents: Sequence[Document], options: Options) -> tuple[Finding, ...]:
         return ()

@@ -864,6 +864,42 @@ def _check_rule(where: str, rule: object) -> list[str]:
 # The model type the target registers (model.yaml says custom_model): the scoring-code rule applies.
 RENDERED_MODEL_TYPE: Final = "custom_model"
 _LOCAL_JOB = re.compile(r"^\./[A-Za-z0-9_.-]+\.ya?ml$")
+_LOCAL_CONDA = re.compile(r"^\./[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\.ya?ml$")
+
+
+def _conda_file(doc: Mapping[str, Any]) -> str | None:
+    environment = doc.get("environment")
+    if isinstance(environment, Mapping) and isinstance(environment.get("conda_file"), str):
+        return str(environment["conda_file"])
+    return None
+
+
+def check_conda(doc: Mapping[str, Any]) -> list[str]:
+    """A conda environment file Azure ML builds an environment from (conda's environment.yml format:
+    name, channels, dependencies with ``python=X.Y``, ``pip`` and a ``pip:`` list of PEP 508
+    requirements); the Azure ML inference server must be among them to serve a scoring script."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    problems: list[str] = []
+    if not isinstance(doc.get("name"), str):
+        problems.append("name: missing")
+    dependencies = doc.get("dependencies")
+    if not isinstance(dependencies, list):
+        return [*problems, "dependencies: a list is required"]
+    if not any(isinstance(d, str) and re.fullmatch(r"python=3\.[0-9]+", d) for d in dependencies):
+        problems.append("dependencies: no python=3.X")
+    pip = [d["pip"] for d in dependencies if isinstance(d, Mapping) and "pip" in d]
+    if "pip" not in dependencies or len(pip) != 1 or not isinstance(pip[0], list):
+        return [*problems, "dependencies: pip and one pip: list are required"]
+    names = set()
+    for item in pip[0]:
+        try:
+            names.add(Requirement(str(item)).name)
+        except InvalidRequirement as exc:
+            problems.append(f"pip: {item!r}: {exc}")
+    if "azureml-inference-server-http" not in names:
+        problems.append("pip: azureml-inference-server-http is missing: nothing would serve score.py")
+    return problems
 
 
 def rendered_kind(name: str) -> str | None:
@@ -898,6 +934,21 @@ def check_document(kind: str, text: str, *, origin: Path | None = None) -> list[
         if not _LOCAL_JOB.match(job) and not job.startswith("azureml:"):
             return [f"create_job: {job!r} is neither ./<file>.yaml nor azureml:<job>"]
         text = yaml.safe_dump({**doc, "create_job": "azureml:" + Path(job).stem}, sort_keys=False)
+    conda_file = _conda_file(doc)
+    if conda_file is not None and origin is None:
+        # An environment built from an image and a local conda file: the file resolves next to the
+        # deployment. Without the folder, check the reference's form and load the deployment next to a
+        # placeholder conda file (the rendered one is checked as condaEnvironment on its own, and loaded
+        # with the deployment by check_tree).
+        if not _LOCAL_CONDA.match(conda_file):
+            return [f"environment.conda_file: {conda_file!r} is not ./<folder>/<file>.yaml"]
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            placeholder = Path(folder, conda_file)
+            placeholder.parent.mkdir(parents=True, exist_ok=True)
+            placeholder.write_text("name: placeholder\ndependencies: [python=3.10]\n", encoding="utf-8")
+            return check_document(kind, text, origin=Path(folder, "deployment.yaml"))
     try:
         load_azureml(kind, text, origin=origin)
     except AzureMLLoadError as exc:
@@ -925,6 +976,8 @@ def check_rendered(file: Any) -> list[str]:
     (README.md, apply.sh) have no schema and return [].
     """
     name = file.path.split("/azureml/", 1)[-1]
+    if name.endswith("/conda.yaml"):
+        return check_conda(parse_strict(file.content))
     kind = rendered_kind(name)
     if kind is not None:
         return check_document(kind, file.content)
@@ -984,6 +1037,19 @@ def check_tree(files: Mapping[str, str]) -> list[str]:
             if batch.get("endpoint_name") != docs.get("batch-endpoint.yaml", {}).get("name"):
                 problems.append(f"{name}: endpoint_name does not match batch-endpoint.yaml")
     for name, doc in docs.items():
+        conda_file = _conda_file(doc)
+        if conda_file is not None:
+            if conda_file.removeprefix("./") not in files:
+                problems.append(f"{name}: environment.conda_file {conda_file} is not rendered")
+            else:
+                with tempfile.TemporaryDirectory() as folder:
+                    rendered = Path(folder, conda_file)
+                    rendered.parent.mkdir(parents=True, exist_ok=True)
+                    rendered.write_text(files[conda_file.removeprefix("./")], encoding="utf-8")
+                    problems += [
+                        f"{name}: {p}"
+                        for p in check_document(str(rendered_kind(name)), files[name], origin=Path(folder, name))
+                    ]
         code = (doc.get("code_configuration") or {}).get("code")
         script = (doc.get("code_configuration") or {}).get("scoring_script")
         if code and f"{code.removeprefix('./')}/{script}" not in files:
