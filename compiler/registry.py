@@ -252,12 +252,12 @@ def build(plan: Plan, ctx: PolicyContext) -> tuple[RegistryEntry, tuple[Finding,
         fairness=card.fairness if card else None,
         replaces=plan.derived.rollout.replaces,
     )
-    return entry, _incomplete(entry, Severity.WARNING if entry.level == "production" else Severity.NOTE)
+    return entry, _incomplete(entry, Severity.NOTE)
 
 
 def _incomplete(entry: RegistryEntry, severity: Severity) -> tuple[Finding, ...]:
-    """Before production a model is often not traceable yet: a note; at production a warning (PRD009
-    makes the missing provenance an error there by default)."""
+    """A note: before production a model is often not traceable yet, and at production PRD009 already makes
+    the missing provenance an error (by default)."""
     missing = [
         name
         for name, value in (("git_commit", entry.git_commit), ("dataset_snapshot_uri", entry.dataset_snapshot_uri))

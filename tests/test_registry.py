@@ -24,7 +24,7 @@ from mlopsc.compiler.gitops.semdiff import semantic_diff
 from mlopsc.compiler.ir import Emitted, Json, Options
 from mlopsc.compiler.modelcard import SECTIONS, md
 from mlopsc.compiler.registry import Stage
-from tests.fixed_clock import TODAY
+from tests.fixed_clock import NOW, TODAY
 from tests.golden_cases import cases
 from tests.policy_helpers import compile_text
 from tests.validators import registry as schema
@@ -112,13 +112,19 @@ def test_a_hostile_model_card_cannot_add_a_section(tmp_path: Path) -> None:
 def test_level_and_counted_approvals_decide_the_stage(
     tmp_path: Path, level: str, policy_levels: list[str] | None, approved: bool, stage: Stage
 ) -> None:
-    text = (ROOT_SPEC if approved else UNAPPROVED).replace("  level: production ", f"  level: {level} ")
-    text = text.replace("environment: production\n", "environment: staging\n") if level == "staging" else text
+    from mlopsc.policies.approve import approve
+
     env = "staging" if level == "staging" else "production"
+    spec = tmp_path / "mlops.yaml"
+    spec.write_text(UNAPPROVED.replace("  level: production ", f"  level: {level} "), encoding="utf-8")
+    if approved:  # the record `mlopsc approve` writes: bound to this environment's deployment subject
+        approve(spec, env, "dan@example.com", "model-risk", now=NOW)
     policy = tmp_path / "policy.yaml"
     levels = f"approvals: {{levels: {json.dumps(policy_levels)}}}\n" if policy_levels else ""
     policy.write_text(APR001_WARNING + levels, encoding="utf-8")
-    ir = compile_text(tmp_path, text, Options(today=TODAY, targets=("kserve",), policy_file=policy), policy=None)
+    ir = compile_text(
+        tmp_path, spec.read_text(), Options(today=TODAY, targets=("kserve",), policy_file=policy), policy=None
+    )
     assert isinstance(ir, Emitted), ir.diagnostics
     plan = next(p for p in ir.plans if p.environment == env)
     assert plan.registry is not None
@@ -128,7 +134,8 @@ def test_level_and_counted_approvals_decide_the_stage(
 def test_an_expired_approval_does_not_count(tmp_path: Path) -> None:
     policy = tmp_path / "policy.yaml"
     policy.write_text(APR001_WARNING, encoding="utf-8")
-    text = ROOT_SPEC.replace("expires: 2027-02-20", "expires: 2026-11-01")
+    text = ROOT_SPEC.replace("      ticket: CHG-1234\n", "      ticket: CHG-1234\n      expires: 2026-11-01\n")
+    assert text != ROOT_SPEC
     ir = compile_text(tmp_path, text, Options(today=TODAY, targets=("kserve",), policy_file=policy))
     assert isinstance(ir, Emitted)
     entry = next(p.registry for p in ir.plans if p.environment == "production")

@@ -75,7 +75,7 @@ HASHED = re.compile(r"(^|\.)(EndpointConfigName|ModelName)$")
 # A SageMaker variant's instance count follows its share (targets/sagemaker/rollout.py): part of a traffic move.
 SIZED_BY_SHARE = re.compile(r"Variants\[[^\]]+\]\.InitialInstanceCount$")
 # Prose that restates a value (alert descriptions): said only when nothing else changed.
-PROSE = re.compile(r"(^|\.)(description|summary|AlarmDescription)$")
+PROSE = re.compile(r"(^|\.)(description|summary|AlarmDescription|ApprovalDescription|stage_reason)$")
 PROSE_TEXT = "wording of descriptions changed"
 PROMQL_THRESHOLD = re.compile(r"^(?P<head>.*?)(?P<op>[<>]=?)\s*(?P<value>-?[0-9.eE+-]+)\s*$", re.S)
 CFN_KINDS = {
