@@ -252,6 +252,7 @@ def test_diff_and_the_pr_summary_say_the_stage_change(tmp_path: Path) -> None:
     for platform in ("registry", "kserve", "sagemaker", "vertex", "azureml"):
         assert "stage candidate -> production" in lines[platform], lines
     assert "model package approval PendingManualApproval -> Approved" in lines["sagemaker"]
+    assert "versionAliases" not in lines["vertex"] and "approved false -> true" in lines["vertex"]
     assert "stage candidate -> production" in diff.markdown()
 
 

@@ -64,7 +64,8 @@ FIELDS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
         (r"(^|\.)resources\.(limits|requests)\.memory$", "memory", False),
         (r"nvidia\.com/gpu$|(^|\.)acceleratorCount$", "gpu", False),
         # the registry stage (compiler/registry.py) and each platform's translation of it
-        (r"(^|\.)(stage|mlopsc-stage)$|(^|\.)registry\.mlopsc\.io/stage$|(^|\.)versionAliases\.\[1\]$", "stage", False),
+        (r"(^|\.)(stage|mlopsc-stage)$|(^|\.)registry\.mlopsc\.io/stage$|(^|\.)versionAliases\[1\]$", "stage", False),
+        (r"(^|\.)(mlopsc-approved|registry\.mlopsc\.io/approved)$", "approved", False),
         (r"(^|\.)ModelApprovalStatus$", "model package approval", False),
         (r"(^|\.)ModelCardStatus$", "model card status", False),
     )
