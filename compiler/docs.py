@@ -51,6 +51,9 @@ def spec_page() -> str:
         "| `environments` | map of name to partial spec |  |  | Per-environment overrides (name: "
         "lowercase, digits, '-'); one rendered tree each; none means one environment `default`. |\n"
     )
+    from mlopsc.compiler.registrymap import markdown
+
+    lines.append("\n" + markdown())
     return "".join(lines)
 
 

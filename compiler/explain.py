@@ -53,6 +53,12 @@ def explain_json(units: Sequence[IR]) -> list[Json]:
                     },
                 }
             )
+            if plan.registry is not None:
+                from mlopsc.compiler.registrymap import explain_json as registry_json
+
+                entry = out[-1]
+                assert isinstance(entry, dict)
+                entry["registry"] = registry_json(plan.registry)
     return out
 
 
@@ -75,6 +81,10 @@ def explain_text(units: Sequence[IR]) -> str:
             for stack in (s for s in stacks if s.environment == plan.environment):
                 lines.append(f"target {stack.target}:")
                 lines.extend(_decision_lines(stack.decisions, path))
+            if plan.registry is not None:
+                from mlopsc.compiler.registrymap import explain_lines
+
+                lines.extend(explain_lines(plan.registry))
             lines.append("")
     return "\n".join(lines)
 

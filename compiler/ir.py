@@ -20,6 +20,7 @@ from mlopsc.compiler.diagnostics import INTERNAL_ERROR, Diagnostic, Severity
 from mlopsc.compiler.source import Path_, PositionMap, SourceFile, environment_path, locate
 
 if TYPE_CHECKING:
+    from mlopsc.compiler.registry import RegistryEntry
     from mlopsc.compiler.rolloutstate import RolloutState
     from mlopsc.compiler.spec.typed import Spec
     from mlopsc.compiler.spec.vocabulary import Strategy
@@ -202,6 +203,7 @@ class Plan:
     document: Mapping[str, object]
     # the environment's overrides as written; None when the spec declares no `environments` (see Environment)
     override: Mapping[str, object] | None = None
+    registry: RegistryEntry | None = None  # attached by the emit pass (registryfiles.attach), read by targets
 
     @property
     def model_name(self) -> str:

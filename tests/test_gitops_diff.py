@@ -98,7 +98,12 @@ def test_new_and_removed_models(project: Path, cli_run: Run) -> None:
     (project / "models/fraud/mlops.yaml").unlink()
     out = cli_run(["diff", "--base", "HEAD", "--env", "production"], expect=0).stdout
     lines = dict(line.split(": ", 1) for line in out.splitlines())
-    assert set(lines) == {"production/churn-model/kserve", "production/fraud-detection/kserve"}
+    assert set(lines) == {
+        "production/churn-model/kserve",
+        "production/fraud-detection/kserve",
+        "production/churn-model/registry",  # a model's registry entry and card come and go with it
+        "production/fraud-detection/registry",
+    }
     assert "new InferenceService churn-model" in lines["production/churn-model/kserve"]
     assert "removed InferenceService fraud-detection" in lines["production/fraud-detection/kserve"]
 

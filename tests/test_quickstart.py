@@ -32,7 +32,8 @@ def _emitted() -> Emitted:
 def test_root_spec_renders_every_platform_in_every_environment() -> None:
     files = _emitted().files
     rendered = {(f.environment, f.platform) for f in files}
-    assert rendered == {(env, p) for env in ("staging", "production") for p in PLATFORMS}
+    # every platform, and the registry entry and model card (compiler/registry.py) beside them
+    assert rendered == {(env, p) for env in ("staging", "production") for p in (*PLATFORMS, "registry")}
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

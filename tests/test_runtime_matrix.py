@@ -217,7 +217,7 @@ def test_azureml_builds_an_environment_for_uncurated_versions() -> None:
     """sklearn 1.3 has no curated environment: score/conda.yaml pins it from PyPI with what score.py
     imports; the deployment points at it; a version without a minor cannot be pinned (AML014)."""
     _, files = compiled(spec("azureml", "sklearn", "1.3"), "azureml")
-    by_name = {f.path.rsplit("/azureml/", 1)[1]: f for f in files}
+    by_name = {f.path.rsplit("/azureml/", 1)[1]: f for f in files if f.platform == "azureml"}
     conda = by_name["score/conda.yaml"].body
     assert isinstance(conda, dict)
     assert conda["dependencies"][-1] == {
@@ -238,7 +238,7 @@ def test_sagemaker_serves_onnx_with_triton() -> None:
     in model.tar.gz to serve (SAGEMAKER_TRITON_DEFAULT_MODEL_NAME = the spec's name)."""
     diagnostics, files = compiled(spec("sagemaker", "onnx", "1.16"), "sagemaker")
     assert not [d for d in diagnostics if d.severity is Severity.ERROR]
-    (template,) = [f.body for f in files if f.path.endswith(".json") or f.path.endswith("template.yaml")][:1]
+    (template,) = [f.body for f in files if f.platform == "sagemaker" and f.path.endswith("template.yaml")]
     assert isinstance(template, dict)
     models = [r for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::Model"]
     container = models[0]["Properties"]["PrimaryContainer"]

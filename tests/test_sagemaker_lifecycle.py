@@ -350,6 +350,11 @@ def test_diff_lists_each_rollout_move(
     monkeypatch.chdir(root)
     cli_run(["rollout", action], expect=0)
     out = cli_run(["diff", "--base", "HEAD"], expect=0).stdout
+    if action == "abort":  # an aborted version is rejected: its registry stage says so (compiler/registry.py)
+        sagemaker = next(x for x in out.splitlines() if x.startswith("default/fraud-detection/sagemaker: "))
+        assert sagemaker.startswith(f"default/fraud-detection/sagemaker: {line}, stage production -> archived")
+        assert "model package approval Approved -> Rejected" in sagemaker
+        return
     assert out == f"default/fraud-detection/sagemaker: {line}\n"
 
 

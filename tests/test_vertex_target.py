@@ -355,6 +355,7 @@ def test_apply_script_runs_the_calls_in_order(tmp_path: Path) -> None:
         assert mutations == [
             ("POST", "/models:upload"),
             ("POST", "/endpoints/fraud-detection-production:deployModel"),
+            ("POST", "/models/fraud-detection-production@2:mergeVersionAliases"),  # the stage alias moves
             ("POST", "/modelDeploymentMonitoringJobs"),
             ("POST", "/schedules"),
         ]

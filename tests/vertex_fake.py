@@ -11,6 +11,10 @@ Each rule cites the REST reference page it reproduces (https://cloud.google.com/
   `models/ID@VERSION` (`projects.locations.models/get`, "name": "...models/{model}@2 or @golden");
   `versionAliases` are unique within a model (`Model.version_aliases`: "A new version alias will be
   rejected if it's already used by another version").
+- `projects.locations.models/mergeVersionAliases`: `{versionAliases}` on `models/ID@VERSION`; `-name` removes
+  an alias; an alias another version holds moves to this one (model-registry/model-alias, "Some
+  considerations for using aliases": "applying an existing alias used by another version removes it from
+  that version"); not a long-running operation: the response is the version.
 - `projects.locations.endpoints/create`: `endpointId` query parameter; an existing id is ALREADY_EXISTS.
 - `projects.locations.endpoints/deployModel`: `deployedModel.id` 1-10 characters of `[0-9]`, unique on the
   endpoint (`DeployedModel.id`); the model must exist; `trafficSplit` "0" names the model being deployed,
@@ -155,6 +159,12 @@ class FakeVertex:
         self._upload({"modelId": model_id, "model": {"displayName": model_id, "versionAliases": [alias]}})()
         return f"{self.state.parent}/models/{model_id}@{alias}"
 
+    def model(self, name: str) -> JsonObj:
+        """The model version `ID@ALIAS` or `ID@VERSION` as the API holds it."""
+        version = self._version(name)
+        assert version is not None, name
+        return copy.deepcopy(version)
+
     def seed_endpoint(self, endpoint_id: str, body: JsonObj, deployed: list[tuple[str, str]]) -> None:
         """An endpoint as a previous release left it: `deployed` (id, model) pairs, the first at 100%."""
         self._create_endpoint(endpoint_id, body)()
@@ -201,6 +211,8 @@ class FakeVertex:
                 return self._operation(self._upload(_need(body)))
             if method == "GET" and name and not verb:
                 return self._get_model(name)
+            if method == "POST" and name and verb == "mergeVersionAliases":
+                return self._merge_aliases(name, _need(body))
         if collection == "endpoints":
             if method == "POST" and not name and not verb:
                 return self._operation(self._create_endpoint(query.get("endpointId", ""), _need(body)))
@@ -278,6 +290,22 @@ class FakeVertex:
         version = self._version(name)
         if version is None:
             raise ApiError(404, "NOT_FOUND", f"model {name}")
+        return copy.deepcopy(version)
+
+    def _merge_aliases(self, name: str, body: JsonObj) -> JsonObj:
+        version = self._version(name)
+        if version is None:
+            raise ApiError(404, "NOT_FOUND", f"model {name}")
+        model_id = name.partition("@")[0]
+        for alias in [str(a) for a in body.get("versionAliases", [])]:  # type: ignore[union-attr]
+            if alias.startswith("-"):
+                version["versionAliases"] = [a for a in version["versionAliases"] if a != alias[1:]]
+                continue
+            for other in self.state.models.get(model_id, []):
+                if other is not version:
+                    other["versionAliases"] = [a for a in other["versionAliases"] if a != alias]
+            if alias not in version["versionAliases"]:
+                version["versionAliases"].append(alias)
         return copy.deepcopy(version)
 
     # endpoints

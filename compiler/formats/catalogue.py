@@ -82,6 +82,14 @@ def _family(code: str) -> CodeInfo:
             Severity.ERROR,
             f"{REPO_DOCS}/ARCHITECTURE.md",
         )
+    if code.startswith("REG") and code[3:].isdigit():
+        return CodeInfo(
+            code,
+            "Registry entry",
+            "The registry entry (registry.json) lacks a field the ModelRegistryMetadata standard requires.",
+            Severity.WARNING,
+            f"{REPO_DOCS}/spec.md#where-the-registry-entry-lands",
+        )
     if code.startswith("E0"):
         return CodeInfo(
             code,

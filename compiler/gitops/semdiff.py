@@ -64,6 +64,11 @@ FIELDS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
         (r"(^|\.)resources\.(limits|requests)\.cpu$|(^|\.)cpu$", "cpu", False),
         (r"(^|\.)resources\.(limits|requests)\.memory$", "memory", False),
         (r"nvidia\.com/gpu$|(^|\.)acceleratorCount$", "gpu", False),
+        # the registry stage (compiler/registry.py) and each platform's translation of it
+        (r"(^|\.)(stage|mlopsc-stage)$|(^|\.)registry\.mlopsc\.io/stage$|(^|\.)versionAliases\[1\]$", "stage", False),
+        (r"(^|\.)(mlopsc-approved|registry\.mlopsc\.io/approved)$", "approved", False),
+        (r"(^|\.)ModelApprovalStatus$", "model package approval", False),
+        (r"(^|\.)ModelCardStatus$", "model card status", False),
     )
 )
 # Names that are a hash of their resource's content (SageMaker's immutable Model and EndpointConfig): they
@@ -72,7 +77,7 @@ HASHED = re.compile(r"(^|\.)(EndpointConfigName|ModelName)$")
 # A SageMaker variant's instance count follows its share (targets/sagemaker/rollout.py): part of a traffic move.
 SIZED_BY_SHARE = re.compile(r"Variants\[[^\]]+\]\.InitialInstanceCount$")
 # Prose that restates a value (alert descriptions): said only when nothing else changed.
-PROSE = re.compile(r"(^|\.)(description|summary|AlarmDescription)$")
+PROSE = re.compile(r"(^|\.)(description|summary|AlarmDescription|ApprovalDescription|stage_reason)$")
 PROSE_TEXT = "wording of descriptions changed"
 PROMQL_THRESHOLD = re.compile(r"^(?P<head>.*?)(?P<op>[<>]=?)\s*(?P<value>-?[0-9.eE+-]+)\s*$", re.S)
 CFN_KINDS = {

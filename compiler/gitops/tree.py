@@ -68,7 +68,8 @@ class Scope:
             return True
         if len(parts) == 2:  # <env>/kustomization.yaml indexes the KServe folders
             return "kserve" in self.targets
-        return len(parts) >= 3 and parts[2] in self.targets
+        # the registry folder (compiler/registry.py) is rendered whatever platforms --target picks
+        return len(parts) >= 3 and (parts[2] in self.targets or parts[2] == "registry")
 
 
 def generated_files(out: Path, scope: Scope | None = None) -> dict[str, Path]:

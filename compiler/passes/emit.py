@@ -10,12 +10,15 @@ from mlopsc.compiler.serialize import header_line, render, sidecar
 
 
 def emit(resolved: Resolved, options: object = None) -> Emitted:
+    from mlopsc.compiler import registryfiles
     from mlopsc.targets.registry import TARGETS
 
     unit = resolved.unit
     files: list[RenderedFile] = []
     diagnostics: list[Diagnostic] = list(resolved.diagnostics)
-    plans = {p.environment: p for p in resolved.plans}
+    with_entries, found = registryfiles.attach(unit, resolved.plans, resolved.options)  # before the targets
+    diagnostics.extend(unit.diagnostic(f, env) for f, env in found)
+    plans = {p.environment: p for p in with_entries}
     stacks: list[Stack] = []
     for stack in resolved.stacks:
         plan: Plan = plans[stack.environment]
@@ -57,5 +60,8 @@ def emit(resolved: Resolved, options: object = None) -> Emitted:
                     "Sidecar",
                 )
             )
+    for plan in with_entries:
+        if plan.registry is not None:
+            files.extend(registryfiles.files(plan, plan.registry))
     files.sort(key=lambda f: f.path)
-    return Emitted(unit, resolved.plans, tuple(stacks), tuple(files), resolved.options, tuple(diagnostics))
+    return Emitted(unit, with_entries, tuple(stacks), tuple(files), resolved.options, tuple(diagnostics))

@@ -104,6 +104,10 @@ def apply_sh(
         '  az ml model create --file model.yaml "${AZ_ML[@]}"',
         "fi",
     ]
+    if plan.registry is not None:
+        from mlopsc.targets.azureml.registry import stage_update
+
+        out += stage_update(plan.model_name, spec.model.version, plan.registry)
     online = "endpoint.yaml" in files
     if online:
         out += [

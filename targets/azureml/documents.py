@@ -52,6 +52,10 @@ def model_doc(plan: Plan, stack: Stack, tags: Mapping[str, str]) -> Json:
         f"{spec.model.framework.version}), registered by mlopsc",
         "tags": dict(tags),
     }
+    if plan.registry is not None:
+        from mlopsc.targets.azureml.registry import apply_entry
+
+        apply_entry(doc, properties, plan.registry)
     if properties:
         doc["properties"] = properties
     return doc

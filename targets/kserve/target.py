@@ -639,6 +639,10 @@ class KServe:
         )
         if digest:
             annotations["mlopsc.io/artifact-digest"] = digest
+        if plan.registry is not None and not previous:
+            from mlopsc.targets.kserve.registry import entry_annotations
+
+            annotations.update(entry_annotations(plan.registry))
         isvc: dict[str, Json] = {
             "apiVersion": ISVC_API,
             "kind": "InferenceService",

@@ -843,6 +843,11 @@ class Builder:
             "Description": "Model registry group",
             "Value": {"Ref": "ModelPackageGroup"},
         }
+        if self.plan.registry is not None:
+            from mlopsc.targets.sagemaker.registry import add_registry
+
+            new = self.plan.derived.rollout.new  # the version the registry entry describes
+            add_registry(self, self.plan.registry, required(self.sm.image, "image"), new.artifact.location(NAME))
         self._fix_start_role()
         return {
             "AWSTemplateFormatVersion": "2010-09-09",

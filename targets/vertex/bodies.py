@@ -83,6 +83,10 @@ def model(plan: Plan, stack: Stack) -> Json:
     card = spec.governance.model_card
     if card is not None:
         body["description"] = card.intended_use
+    if plan.registry is not None:
+        from mlopsc.targets.vertex.registry import apply_entry
+
+        apply_entry(body, plan.registry)
     return body
 
 

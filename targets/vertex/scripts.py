@@ -128,6 +128,8 @@ def settings(plan: Plan, stack: Stack, files: list[str]) -> dict[str, Json]:
         out["scheduler_service_account"] = platform.service_account or ""
     if "retraining-schedule.json" in files:
         out["retraining_display_name"] = f"{n.model_id}-retraining"
+    if plan.registry is not None:
+        out["stage"] = plan.registry.stage.value  # targets/vertex/registry.py: STAGE_STEP
     return out
 
 
@@ -163,6 +165,7 @@ def apply_script(plan: Plan, stack: Stack, files: list[str]) -> str:
         "ALIAS": "alias",
         "ENDPOINT_ID": "endpoint_id",
         "DEPLOYED_MODEL_ID": "deployed_model_id",
+        "STAGE": "stage",
     }
     values = settings(plan, stack, files)
     lines.append(_VALUE)
@@ -189,8 +192,15 @@ step_model() {
 }
 """
     )
+    if "stage" in values:
+        from mlopsc.targets.vertex.registry import STAGE_STEP
+
+        if "endpoint.json" not in files:
+            steps.append("stage")
+        lines.append(STAGE_STEP)
     if "endpoint.json" in files:
-        steps += ["endpoint", "deploy"]
+        # the stage moves after the endpoint converged: a run that stops there has changed no alias
+        steps += ["endpoint", "deploy", *(["stage"] if "stage" in values else [])]
         lines.append(
             f"""# Endpoint (endpoints.create with endpointId, or endpoints.patch): the fields of endpoint.json that
 #    differ from the live endpoint are patched with an updateMask naming them; network and
@@ -437,6 +447,10 @@ def readme(plan: Plan, stack: Stack, files: list[str]) -> str:
         f'`{{"modelId": "{n.model_id}", "model": <model.json>}}` (or `"parentModel": "{n.model}"` when the model '
         "exists).",
     ]
+    if plan.registry is not None:
+        from mlopsc.targets.vertex.registry import stage_readme
+
+        out.append(stage_readme(n.model_id, n.alias, plan.registry.stage.value))
     if "endpoint.json" in files:
         kept = kept_split(plan)
         deploys = (

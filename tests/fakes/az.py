@@ -64,7 +64,8 @@ def _parse(argv: list[str]) -> tuple[list[str], dict[str, str], set[str]]:
         elif arg.startswith("-"):
             if i + 1 >= len(argv):
                 raise AzError(f"argument {arg}: expected one argument", 2)
-            options[arg] = argv[i + 1]
+            # a repeated --set (the generic update argument) keeps every value, one per line
+            options[arg] = f"{options[arg]}\n{argv[i + 1]}" if arg == "--set" and arg in options else argv[i + 1]
             i += 2
         elif options or flags:
             raise AzError(f"unrecognized arguments: {arg}", 2)
@@ -196,6 +197,25 @@ class Workspace:
             raise AzError(f"model {name}:{version} already exists: versions are immutable")
         versions[version] = {"name": name, "version": version, "path": path}
         return json.dumps(versions[version])
+
+    def model_update(self, options: dict[str, str], flags: set[str]) -> str:
+        """`az ml model update --set K=V ...`: a registered version's `stage` and `tags` can change, its
+        `properties` cannot (azure-ai-ml `ModelSchema`; the model version REST resource's mutable fields)."""
+        name, version = _opt(options, "--name", "-n"), _opt(options, "--version", "-v")
+        model = self.state["models"].get(name or "", {}).get(version or "")
+        if model is None:
+            raise AzError(f"ResourceNotFound: model {name}:{version}", 3)
+        for assignment in (options.get("--set") or "").splitlines():
+            key, sep, value = assignment.partition("=")
+            if not sep:
+                raise AzError(f"--set {assignment}: expected KEY=VALUE", 2)
+            if key == "stage":
+                model["stage"] = value
+            elif key.startswith("tags."):
+                model.setdefault("tags", {})[key.removeprefix("tags.")] = value
+            else:
+                raise AzError(f"--set {key}: only stage and tags of a registered model version can change")
+        return json.dumps(model)
 
     def endpoint_show(self, options: dict[str, str], flags: set[str]) -> str:
         endpoint = self._endpoint(_opt(options, "--name", "-n"))
@@ -406,6 +426,7 @@ class Workspace:
 COMMANDS = {
     "ml model show": Workspace.model_show,
     "ml model create": Workspace.model_create,
+    "ml model update": Workspace.model_update,
     "ml online-endpoint show": Workspace.endpoint_show,
     "ml online-endpoint create": Workspace.endpoint_create,
     "ml online-endpoint update": Workspace.endpoint_update,

@@ -45,6 +45,10 @@ while (($#)); do
   esac
 done
 case "$method $url" in
+  "POST "*/models:upload) touch "${STUB_LOG}.uploaded"  # the version exists from now on
+    echo '{"name": "projects/p/locations/l/operations/1", "done": true}' >"$out"; printf 200 ;;
+  "GET "*/models/*@*) if [[ -e "${STUB_LOG}.uploaded" ]]; then echo '{"versionId": "1"}' >"$out"; printf 200
+    else echo '{}' >"$out"; printf 404; fi ;;
   "GET "*/models/*) echo '{}' >"$out"; printf 404 ;;
   "GET "*/endpoints/*) jq -n --argjson ids "${DEPLOYED_IDS:-[]}" '{deployedModels: [$ids[] | {id: .}]}' >"$out"
     printf 200 ;;

@@ -96,6 +96,7 @@ CHECKERS: dict[str, Callable[[RenderedFile], list[str]]] = {
     "sagemaker": _lazy("tests.validators.cfn"),
     "vertex": _lazy("tests.validators.vertex"),
     "azureml": _lazy("tests.validators.azureml"),
+    "registry": _lazy("tests.validators.registry"),
 }
 
 

@@ -14,29 +14,31 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name fraud-scorer --version 3.2.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name fraud-scorer --version 3.2.0 --set stage=production --set tags.mlopsc-stage=production --set tags.mlopsc-approved=true "${AZ_ML[@]}" >/dev/null
 
-# 2. The online endpoint, without traffic (traffic can only name deployments that exist).
+# 3. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name fraud-scorer-production "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name fraud-scorer-production --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The live deployment: it must be on the endpoint already, and this rollout never changes it.
+# 4. The live deployment: it must be on the endpoint already, and this rollout never changes it.
 if ! az ml online-deployment show --name v3-1-0 --endpoint-name fraud-scorer-production "${AZ_ML[@]}" >/dev/null 2>&1; then
   echo 'deployment v3-1-0 (the live version 3.1.0) is not on endpoint fraud-scorer-production: deploy 3.1.0 with its own spec first; this rollout creates only v3-2-0 and moves traffic' >&2
   exit 1
 fi
 
-# 4. The new version's deployment (created, or updated when it exists).
+# 5. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v3-2-0 --endpoint-name fraud-scorer-production "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v3-2-0.yaml "${AZ_ML[@]}"
 else
   az ml online-deployment create --file deployment-v3-2-0.yaml "${AZ_ML[@]}"
 fi
 
-# 5. Traffic: v3-1-0=95 v3-2-0=5 (endpoint.yaml).
+# 6. Traffic: v3-1-0=95 v3-2-0=5 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 6. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# 7. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
 # on them; Azure refuses to delete one that has some).
 while IFS= read -r stale; do
   case "$stale" in
@@ -45,10 +47,10 @@ while IFS= read -r stale; do
   esac
 done < <(az ml online-deployment list --endpoint-name fraud-scorer-production --query '[?tags."mlopsc-model"=='"'"'fraud-scorer'"'"'].name' --output tsv "${AZ_ML[@]}")
 
-# 7. Autoscale (Azure Monitor), after the deployments exist.
+# 8. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
-# 8. Monitoring (needs the deployment and its data collection).
+# 9. Monitoring (needs the deployment and its data collection).
 if az ml schedule show --name fraud-scorer-production-monitor "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml schedule update --file monitor.yaml "${AZ_ML[@]}"
 else

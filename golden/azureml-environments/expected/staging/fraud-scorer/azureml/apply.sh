@@ -14,23 +14,25 @@ AZ_ML=(--resource-group "$RESOURCE_GROUP" --workspace-name "$WORKSPACE")
 if ! az ml model show --name fraud-scorer --version 3.2.0 "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml model create --file model.yaml "${AZ_ML[@]}"
 fi
+# 2. The registry stage (compiler/registry.py): `stage` and tags of a registered version can change.
+az ml model update --name fraud-scorer --version 3.2.0 --set stage=staging --set tags.mlopsc-stage=staging --set tags.mlopsc-approved=false "${AZ_ML[@]}" >/dev/null
 
-# 2. The online endpoint, without traffic (traffic can only name deployments that exist).
+# 3. The online endpoint, without traffic (traffic can only name deployments that exist).
 if ! az ml online-endpoint show --name fraud-scorer-staging "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-endpoint create --name fraud-scorer-staging --auth-mode key "${AZ_ML[@]}"
 fi
 
-# 3. The new version's deployment (created, or updated when it exists).
+# 4. The new version's deployment (created, or updated when it exists).
 if az ml online-deployment show --name v3-2-0 --endpoint-name fraud-scorer-staging "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml online-deployment update --file deployment-v3-2-0.yaml "${AZ_ML[@]}"
 else
   az ml online-deployment create --file deployment-v3-2-0.yaml "${AZ_ML[@]}"
 fi
 
-# 4. Traffic: v3-2-0=100 (endpoint.yaml).
+# 5. Traffic: v3-2-0=100 (endpoint.yaml).
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
-# 5. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
+# 6. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
 # on them; Azure refuses to delete one that has some).
 while IFS= read -r stale; do
   case "$stale" in
@@ -39,10 +41,10 @@ while IFS= read -r stale; do
   esac
 done < <(az ml online-deployment list --endpoint-name fraud-scorer-staging --query '[?tags."mlopsc-model"=='"'"'fraud-scorer'"'"'].name' --output tsv "${AZ_ML[@]}")
 
-# 6. Autoscale (Azure Monitor), after the deployments exist.
+# 7. Autoscale (Azure Monitor), after the deployments exist.
 az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json
 
-# 7. Monitoring (needs the deployment and its data collection).
+# 8. Monitoring (needs the deployment and its data collection).
 if az ml schedule show --name fraud-scorer-staging-monitor "${AZ_ML[@]}" >/dev/null 2>&1; then
   az ml schedule update --file monitor.yaml "${AZ_ML[@]}"
 else

@@ -26,6 +26,7 @@ MODEL_ID=$(value model_id)
 ALIAS=$(value alias)
 ENDPOINT_ID=$(value endpoint_id)
 DEPLOYED_MODEL_ID=$(value deployed_model_id)
+STAGE=$(value stage)
 
 BASE=${MLOPSC_VERTEX_API:-"https://${REGION}-aiplatform.googleapis.com/v1"}
 API="${BASE}/projects/${PROJECT}/locations/${REGION}"
@@ -97,6 +98,26 @@ step_model() {
   call POST "$API/models:upload" "$REQUEST"
   wait_operation
   echo "model ${MODEL_ID}@${ALIAS}: uploaded"
+}
+
+# Registry stage (models.mergeVersionAliases): the version takes its stage's alias (Vertex AI moves it
+#    from any other version) and drops its other stage aliases; nothing to do when it has exactly its own.
+step_stage() {
+  local version
+  if ! call GET "$API/models/${MODEL_ID}@${ALIAS}"; then
+    echo "error: model ${MODEL_ID}@${ALIAS} not found: its stage cannot be set" >&2
+    exit 1
+  fi
+  version=$(jq -r '.versionId' "$RESPONSE")
+  jq --arg stage "$STAGE" '(.versionAliases // []) as $has
+    | {versionAliases: (([$stage] - $has)
+        + ($has | map(select(IN("candidate", "staging", "production", "archived") and . != $stage) | "-" + .)))}' "$RESPONSE" >"$REQUEST"
+  if jq -e '.versionAliases == []' "$REQUEST" >/dev/null; then
+    echo "model ${MODEL_ID}@${ALIAS}: stage ${STAGE}"
+    return
+  fi
+  call POST "$API/models/${MODEL_ID}@${version}:mergeVersionAliases" "$REQUEST"
+  echo "model ${MODEL_ID}@${ALIAS}: stage ${STAGE} (aliases merged)"
 }
 
 # Endpoint (endpoints.create with endpointId, or endpoints.patch): the fields of endpoint.json that
@@ -202,6 +223,7 @@ case "${1:-apply}" in
     step_model
     step_endpoint
     step_deploy
+    step_stage
     ;;
   *) echo "usage: $0 [apply]" >&2; exit 2 ;;
 esac
