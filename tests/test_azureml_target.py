@@ -228,7 +228,7 @@ def test_batch_without_compute_is_refused() -> None:
 
 def test_framework_without_scoring_code_or_image_is_refused() -> None:
     doc = _root()
-    doc["model"]["framework"] = {"name": "onnx", "version": "1.17"}
+    doc["model"]["framework"] = {"name": "custom", "version": "1.0"}
     error = _refusal(doc, "AML001")
     assert error.path == ("model", "framework")
     assert "serving.image" in error.hint and "sklearn" in error.hint

@@ -41,7 +41,7 @@ when ``RequestsPerMinute`` per instance exceeds 70% of
 ``rps_per_replica x 60`` over 5 minutes, in by one below 30% over 10 minutes (requests, not CPU,
 because the replica count itself is derived from requests per second).
 
-**Environment and scoring code.** sklearn, xgboost and lightgbm run on the curated environment of
+**Environment and scoring code.** sklearn, xgboost, lightgbm and tensorflow run on the curated environment of
 their version (catalog.curated_environment, from targets/azureml/runtimes.json, under the
 compatibility policy of docs/runtimes.md) with a rendered ``score/score.py`` (init loads the
 model from ``AZUREML_MODEL_DIR``, run parses JSON rows in signature order) and
@@ -54,7 +54,9 @@ what score.py imports for data collection (``azureml-ai-monitoring``) and Key Va
 ``environment/Dockerfile`` build context (``FROM`` the curated image of the same asset version, plus
 exactly those packages at pinned versions, environment.py) replaces the curated reference. Either
 way score.py raises at ``init()`` when a collector or a secret cannot be had, so a deployment never
-serves without them. Any other framework needs ``serving.image`` or
+serves without them. ONNX, PyTorch (TorchScript) and Hugging Face are always built from the minimal
+image and score/conda.yaml (framework pin, plus onnxruntime / torch): no curated environment carries
+pandas with them (catalog.CONDA_ONLY). ``custom`` needs ``serving.image`` or
 ``serving.image_mirrors.azureml`` (a custom container following the Azure ML inference server
 convention: port 5001, ``/`` for liveness and readiness, ``/score``), else AML001 lists what works.
 Images must be pullable by Azure ML: ACR or a public registry; an ECR image is AML002 naming
@@ -802,7 +804,13 @@ class AzureML:
                         "text",
                         "text",
                         score_py(
-                            plan.model_name, spec.model.version, framework, features, "capture_rate" in c, secrets
+                            plan.model_name,
+                            spec.model.version,
+                            framework,
+                            features,
+                            "capture_rate" in c,
+                            secrets,
+                            spec.model.type.value,
                         ),
                     )
                 )
@@ -812,7 +820,9 @@ class AzureML:
                         f"{SCORE_DIR}/batch_score.py",
                         "text",
                         "text",
-                        batch_score_py(plan.model_name, spec.model.version, framework, features, secrets),
+                        batch_score_py(
+                            plan.model_name, spec.model.version, framework, features, secrets, spec.model.type.value
+                        ),
                     )
                 )
             if "environment_build" in c:

@@ -127,4 +127,4 @@ def run(raw):
     predictions = _predict(frame)
     if collectors:
         collectors[1].collect(pd.DataFrame({"prediction": list(predictions)}), context)
-    return {"predictions": [p.item() if hasattr(p, "item") else p for p in predictions]}
+    return {"predictions": [p.tolist() if hasattr(p, "tolist") else p for p in predictions]}
