@@ -95,8 +95,11 @@ Latency/error SLOs and automatic rollback are not Azure ML resources (AML106): `
 the Azure Monitor alert commands.
 
 **Batch.** A batch endpoint (``aad_token``, the only mode batch endpoints take) and a model batch
-deployment on ``platforms.azureml.batch_compute`` (AML007 when missing) with
-``score/batch_score.py``. Azure ML does not schedule batch endpoints: ``apply.sh`` defines
+deployment on ``platforms.azureml.batch_compute`` with ``score/batch_score.py``. When the spec names no
+cluster, ``compute.yaml`` renders one (``type: amlcompute``, the serving SKU, ``min_instances: 0`` so
+it costs nothing idle, ``max_instances`` = replicas.max, naming.cluster_name) and ``apply.sh`` creates
+it before the batch deployment (an existing one gets its scale settings updated; Azure does not
+change a cluster's VM size in place). Azure ML does not schedule batch endpoints: ``apply.sh`` defines
 ``invoke_batch`` (``az ml batch-endpoint invoke``) for the cron of ``serving.batch.schedule`` to call
 from a scheduler (AML104). Input and output must be Azure storage (AML010).
 
@@ -115,7 +118,6 @@ schedule, UTC) that creates it.
 | AML004 | error | no managed-endpoint SKU fits the resources (lists the valid SKUs) |
 | AML005 | error | shadow mirror traffic above Azure's 50% cap |
 | AML006 | error | secret without an `azureml` Key Vault reference |
-| AML007 | error | batch scoring without `platforms.azureml.batch_compute` |
 | AML008 | error | retraining image Azure ML cannot pull (ECR) |
 | AML009 | error | capture destination that is not Azure ML storage |
 | AML010 | error | batch input/output that is not Azure storage |
@@ -152,6 +154,7 @@ from mlopsc.targets.azureml.documents import (
     autoscale_doc,
     batch_deployment_doc,
     batch_endpoint_doc,
+    compute_doc,
     deployment_doc,
     endpoint_doc,
     model_doc,
@@ -161,7 +164,7 @@ from mlopsc.targets.azureml.documents import (
 )
 from mlopsc.targets.azureml.environment import BUILD_DIR, dockerfile, missing_packages
 from mlopsc.targets.azureml.monitor import monitor_doc
-from mlopsc.targets.azureml.naming import deployment_name, endpoint_name
+from mlopsc.targets.azureml.naming import cluster_name, deployment_name, endpoint_name
 from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, packages_needed, score_py
 from mlopsc.targets.base import (
     Emission,
@@ -574,13 +577,19 @@ class AzureML:
         components["batch_endpoint"] = endpoint_name(plan.model_name, plan.environment, "batch")
         components["batch_instances"] = str(plan.derived.instances_min)
         if platform.batch_compute is None:
-            findings.append(
-                refuse(
-                    "AML007",
-                    "Azure ML batch deployments run on a compute cluster, and none is named",
-                    ("platforms", "azureml"),
-                    hint="add `platforms.azureml.batch_compute: <cluster name>` "
-                    "(create it with `az ml compute create --type amlcompute`)",
+            # No cluster named: render compute.yaml (AmlCompute of the serving SKU, 0 to replicas.max nodes)
+            # and have apply.sh create it before the batch deployment.
+            components["batch_compute"] = cluster_name(plan.model_name, plan.environment)
+            components["batch_cluster_max"] = str(max(plan.derived.replicas_max, plan.derived.instances_min, 1))
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.batch_compute",
+                    f"{components['batch_compute']} (AmlCompute {components.get('instance_type', '?')}, "
+                    f"0-{components['batch_cluster_max']} nodes)",
+                    "no platforms.azureml.batch_compute: compute.yaml renders a cluster of the serving SKU that "
+                    "scales to zero when idle, up to the replica maximum; apply.sh creates it before the batch "
+                    "deployment",
                 )
             )
         else:
@@ -836,6 +845,8 @@ class AzureML:
                     )
                 )
         if batch:
+            if "batch_cluster_max" in c:
+                docs.append(Document("compute.yaml", "amlCompute", "yaml", compute_doc(stack, tags)))
             docs.append(Document("batch-endpoint.yaml", "batchEndpoint", "yaml", batch_endpoint_doc(plan, stack, tags)))
             docs.append(
                 Document(
