@@ -139,7 +139,9 @@ def test_onnx_score_py_runs_the_graph_with_onnxruntime(tmp_path: Path) -> None:
     onnx.checker.check_model(model)
     onnx.save(model, str(model_dir(tmp_path) / "model.onnx"))
     files = rendered("onnx", "1.16")
-    assert_close(serve(tmp_path, files, fakes=False), EXPECTED)
+    predictions = serve(tmp_path, files, fakes=False)
+    assert all(isinstance(p, float) for p in predictions), predictions  # one number per row, not [[...]]
+    assert_close(predictions, EXPECTED)
     pip = conda_pip(files)
     assert "onnx==1.16.*" in pip and "onnxruntime" in pip and "pandas" in pip
 
@@ -217,3 +219,66 @@ def test_huggingface_score_py_with_real_transformers(tmp_path: Path) -> None:
     predictions = serve(tmp_path, files, fakes=False, rows=TEXTS)
     assert len(predictions) == 2
     assert all(p["label"] in {"ok", "default"} and 0.0 <= p["score"] <= 1.0 for p in predictions), predictions
+
+
+BATCH_DRIVER = textwrap.dedent(
+    """
+    import importlib.util, json, sys
+    script, data = sys.argv[1:3]
+    spec = importlib.util.spec_from_file_location("batch_score", script)
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    score.init()
+    print(json.dumps(score.run([data]).to_dict("records")))
+    """
+)
+
+
+def test_onnx_batch_score_py_scores_a_file(tmp_path: Path) -> None:
+    """The batch script of the azureml-batch-cluster golden's kind: one output row per input row."""
+    pytest.importorskip("onnxruntime", reason="onnxruntime is part of the test extras")
+    onnx = pytest.importorskip("onnx", reason="onnx is part of the test extras")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["X", "W"], ["Y"])],
+        "linear",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 3])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor("W", TensorProto.FLOAT, [3, 1], [1.0, 10.0, 100.0])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(model_dir(tmp_path) / "model.onnx"))
+    doc: dict[str, Any] = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    doc.pop("monitoring")
+    doc["model"]["framework"] = {"name": "onnx", "version": "1.16"}
+    doc["serving"]["mode"] = "batch"
+    doc["serving"]["batch"] = {
+        "schedule": "0 2 * * *",
+        "input_uri": "azureml://datastores/d/paths/in/",
+        "output_uri": "azureml://datastores/d/paths/out/",
+    }
+    result = run(
+        "mlops.yaml", yaml.safe_dump(doc, sort_keys=False).encode(), Options(targets=("azureml",), today=TODAY)
+    )
+    assert isinstance(result, Emitted), [d.message for d in result.diagnostics]
+    files = {f.path.split("/azureml/", 1)[1]: f.content for f in result.files if "/azureml/" in f.path}
+    assert "compute.yaml" in files  # no batch_compute named: the cluster is rendered
+    script = tmp_path / "batch_score.py"
+    script.write_text(files["score/batch_score.py"], encoding="utf-8")
+    data = tmp_path / "part-0.csv"
+    data.write_text("employment_years,income,debt_ratio\n2,1,3\n0,5,0\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", BATCH_DRIVER, str(script), str(data)],
+        env={**os.environ, "AZUREML_MODEL_DIR": str(tmp_path / "model")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [
+        {"file": "part-0.csv", "prediction": 1.0 + 30.0 + 200.0},
+        {"file": "part-0.csv", "prediction": 5.0},
+    ]
