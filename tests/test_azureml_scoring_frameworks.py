@@ -254,3 +254,19 @@ def test_onnx_batch_score_py_scores_a_file(tmp_path: Path) -> None:
         {"file": "part-0.csv", "prediction": 1.0 + 30.0 + 200.0},
         {"file": "part-0.csv", "prediction": 5.0},
     ]
+
+
+@pytest.mark.parametrize(
+    ("framework", "version", "floor"), [("pytorch", "1.10", "1.11"), ("tensorflow", "1.15", "2.8")]
+)
+def test_a_version_without_python_310_wheels_is_refused(framework: str, version: str, floor: str) -> None:
+    """A conda-built environment runs Python 3.10: a framework release without wheels for it cannot be
+    installed, so the compile refuses (AML014) instead of rendering an environment Azure cannot build."""
+    doc: dict[str, Any] = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    doc["model"]["framework"] = {"name": framework, "version": version}
+    result = run(
+        "mlops.yaml", yaml.safe_dump(doc, sort_keys=False).encode(), Options(targets=("azureml",), today=TODAY)
+    )
+    (error,) = [d for d in result.diagnostics if d.is_error]
+    assert error.code == "AML014"
+    assert f"no wheels for Python 3.10 (from {floor} on)" in error.message

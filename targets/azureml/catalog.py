@@ -366,6 +366,12 @@ CONDA_PYTHON: Final = "3.10"
 images from 2022 on ships wheels for (scikit-learn >= 1.0.1, xgboost >= 1.5, lightgbm >= 3.3)."""
 
 
+# The first release of a framework with wheels for CONDA_PYTHON (3.10): an older one cannot be installed in a
+# conda-built environment (PyPI: torch 1.11.0 "Python 3.10 support"; TensorFlow 2.8.0 release notes "Add
+# Python 3.10 support"). Only for the frameworks this target builds from conda alone or may fall back to.
+CONDA_PYTHON_FLOOR: Final[Mapping[str, tuple[int, int]]] = {"pytorch": (1, 11), "tensorflow": (2, 8)}
+
+
 def conda_base() -> str:
     """The image a conda-built environment starts from: the minimal inference environment of
     azureml-assets (assets/inference/environments/minimal-py311-inference: the Azure ML inference server
@@ -384,6 +390,14 @@ def conda_environment(framework: str, version: str, capture: bool, secrets: bool
     wanted = runtimecatalog.version_key(version)
     if framework not in PIP_PACKAGES or wanted is None or len(wanted) < 2:
         raise CatalogError(f"no PyPI package pin for {framework} {version}", tuple(PIP_PACKAGES))
+    floor = CONDA_PYTHON_FLOOR.get(framework)
+    if floor is not None and tuple(wanted[:2]) < floor:
+        raise CatalogError(
+            f"{framework} {version} has no wheels for Python {CONDA_PYTHON} (from {floor[0]}.{floor[1]} on), so "
+            "Azure ML cannot build its environment; set serving.image_mirrors.azureml to a container that serves "
+            "the model",
+            (f"{floor[0]}.{floor[1]}",),
+        )
     pin = f"{PIP_PACKAGES[framework]}=={wanted[0]}.{wanted[1]}.*"
     pip: list[Json] = ["azureml-inference-server-http", "pandas", pin, *FRAMEWORK_RUNTIME_PACKAGES.get(framework, ())]
     if framework == "sklearn":

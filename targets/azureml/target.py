@@ -199,11 +199,16 @@ def _ecr(image: str) -> bool:
 
 def _pinnable(framework: str, version: str) -> bool:
     """Whether a conda file can pin ``framework`` at ``version`` (major.minor at least)."""
+    return not _conda_problem(framework, version)
+
+
+def _conda_problem(framework: str, version: str) -> str:
+    """Why no conda file can pin ``framework`` at ``version`` ("" when one can)."""
     try:
         catalog.conda_environment(framework, version, capture=False, secrets=False)
-    except catalog.CatalogError:
-        return False
-    return True
+    except catalog.CatalogError as exc:
+        return exc.message
+    return ""
 
 
 def _curated(plan: Plan) -> catalog.CuratedEnvironment:
@@ -390,6 +395,8 @@ class AzureML:
                 )
             )
             problem = ""
+        elif curated is None and problem and image is None and framework in catalog.CONDA_PYTHON_FLOOR:
+            problem = _conda_problem(framework, version)
         if curated is not None:
             components["environment"] = curated.reference
             decisions.append(
