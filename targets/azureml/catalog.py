@@ -423,7 +423,12 @@ def curated_environment(framework: str, version: str, compatibility: str | None 
     """
     if framework not in SPEC_FRAMEWORKS:
         raise CatalogError(f"unknown framework {framework!r}", SPEC_FRAMEWORKS)
-    if framework in frameworks_without_environment() or framework in CONDA_ONLY:
+    if framework in CONDA_ONLY and framework not in frameworks_without_environment():
+        raise CatalogError(
+            f"no curated Azure ML environment carries what the {framework} score.py imports (the ACPT images "
+            "record no pandas); Azure ML builds it from the minimal inference image and a conda file"
+        )
+    if framework in frameworks_without_environment():
         raise CatalogError(
             f"Azure ML has no curated inference environment for {framework}; set serving.image_mirrors.azureml "
             "(or serving.image) to a container that serves the model"
