@@ -99,8 +99,9 @@ def _azureml(framework: str, version: str) -> Cell:
     except catalog.CatalogError as exc:
         try:
             conda = catalog.conda_environment(framework, version, capture=False, secrets=False)
-        except catalog.CatalogError:
-            return Cell("azureml", framework, version, None, f"{exc.message} (AML014)")
+        except catalog.CatalogError as conda_exc:
+            reason = conda_exc.message if framework in catalog.CONDA_PYTHON_FLOOR else exc.message
+            return Cell("azureml", framework, version, None, f"{reason} (AML014)")
         package = catalog.PIP_PACKAGES[framework]
         dependencies = conda["dependencies"]
         assert isinstance(dependencies, list) and isinstance(dependencies[-1], dict)

@@ -37,8 +37,10 @@ def render(spec_text: str, name: str = "mlops.yaml", environment: str | None = N
 
 
 class Workspace:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, computes: tuple[str, ...] = ()) -> None:
+        """``computes``: clusters that exist before apply.sh runs (made outside it, named by the spec)."""
         self.root = root
+        self.computes = computes
         self.bin = root / "bin"
         self.bin.mkdir(parents=True)
         az = self.bin / "az"
@@ -52,6 +54,7 @@ class Workspace:
             **os.environ,
             "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
             "FAKE_AZ_STATE": str(self.state_file),
+            "FAKE_AZ_COMPUTES": ",".join(self.computes),
         }
 
     def apply(self, files: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -36,6 +36,16 @@ def _expected_folders(case: str) -> list[tuple[str, dict[str, str]]]:
     return out
 
 
+def _named_computes(doc: Any) -> tuple[str, ...]:
+    """Every platforms.azureml.batch_compute of a spec (environment overrides included): made outside apply.sh."""
+    if isinstance(doc, dict):
+        own = (str(doc["batch_compute"]),) if "batch_compute" in doc else ()
+        return own + tuple(n for v in doc.values() for n in _named_computes(v))
+    if isinstance(doc, list):
+        return tuple(n for v in doc for n in _named_computes(v))
+    return ()
+
+
 def _declared(files: dict[str, str]) -> tuple[str, dict[str, int], dict[str, int]]:
     endpoint = yaml.safe_load(files["endpoint.yaml"])
     return endpoint["name"], dict(endpoint.get("traffic") or {}), dict(endpoint.get("mirror_traffic") or {})
@@ -52,7 +62,7 @@ def _converged(ws: Workspace, files: dict[str, str]) -> None:
 def test_golden_apply_converges_and_a_second_run_changes_nothing(tmp_path: Path, case: str) -> None:
     spec = yaml.safe_load((GOLDEN / case / "mlops.yaml").read_text(encoding="utf-8"))
     for i, (environment, files) in enumerate(_expected_folders(case)):
-        ws = Workspace(tmp_path / str(i))
+        ws = Workspace(tmp_path / str(i), computes=_named_computes(spec))
         live = _live_name(spec)
         if live and "endpoint.yaml" in files and live in _declared(files)[1]:
             # a rollout: the live version was deployed by its own spec before
@@ -255,3 +265,42 @@ def test_a_rollout_without_its_live_deployment_stops_before_writing(tmp_path: Pa
     assert f"deployment {old} (the live version" in out.stderr and "is not on endpoint" in out.stderr
     (endpoint,) = ws.state["online_endpoints"].values()
     assert endpoint["deployments"] == {} and endpoint["traffic"] == {}
+
+
+# --------------------------------------------------------------------------------------------
+# Batch without a named cluster: apply.sh creates the AmlCompute cluster first
+# --------------------------------------------------------------------------------------------
+
+
+def test_batch_without_a_cluster_creates_it_before_the_deployment(tmp_path: Path) -> None:
+    spec = yaml.safe_load((GOLDEN / "azureml-batch" / "mlops.yaml").read_text(encoding="utf-8"))
+    del spec["platforms"]["azureml"]["batch_compute"]
+    spec["serving"]["replicas"] = {"min": 1, "max": 3}
+    files = render(yaml.safe_dump(spec, sort_keys=False))
+    compute = yaml.safe_load(files["compute.yaml"])
+    ws = Workspace(tmp_path)  # an empty workspace: no cluster exists
+    first = ws.apply(files)
+    assert first.returncode == 0, first.stderr
+    created = ws.state["computes"][compute["name"]]
+    assert created == compute and created["size"] == "Standard_D4as_v4"  # cpu 4, memory_gb 16: the smallest SKU
+    commands = [" ".join(e["argv"][:3]) for e in ws.state["log"]]
+    assert commands.index("ml compute create") < commands.index("ml batch-deployment create")
+    (batch,) = ws.state["batch_endpoints"].values()
+    assert batch["deployments"][batch["default"]]["spec"]["compute"] == f"azureml:{compute['name']}"
+    # a second run: the cluster exists, its scale settings are updated in place, nothing else changes
+    before = ws.resources()
+    second = ws.apply(files)
+    assert second.returncode == 0, second.stderr
+    assert ws.resources() == before
+    assert "ml compute update" in [" ".join(e["argv"][:3]) for e in ws.state["log"]]
+
+
+def test_a_batch_deployment_on_a_missing_cluster_fails_in_the_fake(tmp_path: Path) -> None:
+    """The fake refuses what Azure refuses: without compute.yaml's step the deployment has no cluster."""
+    spec = yaml.safe_load((GOLDEN / "azureml-batch" / "mlops.yaml").read_text(encoding="utf-8"))
+    del spec["platforms"]["azureml"]["batch_compute"]
+    files = render(yaml.safe_dump(spec, sort_keys=False))
+    files["apply.sh"] = files["apply.sh"].replace('az ml compute create --file compute.yaml "${AZ_ML[@]}"', "true")
+    ws = Workspace(tmp_path)
+    out = ws.apply(files)
+    assert out.returncode != 0 and "does not exist in the workspace" in out.stderr

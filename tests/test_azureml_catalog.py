@@ -125,12 +125,18 @@ def test_sku_lookup() -> None:
         ("lightgbm", "4.6.0", "azureml://registries/azureml/environments/lightgbm-3.3/versions/76"),
         # both ACPT environments are built on torch 2.8 today (their Dockerfiles' FROM ...-torch280): a 2.2
         # model gets the nearest newer 2.x (compatibility `minor`), the newest environment of the two
-        ("pytorch", "2.2", "azureml://registries/azureml/environments/acpt-pytorch-2.8-cuda12.6/labels/latest"),
         ("tensorflow", "2.16", "azureml://registries/azureml/environments/tensorflow-2.16-cuda12/labels/latest"),
     ],
 )
 def test_inference_environment(framework: str, version: str, expected: str) -> None:
     assert catalog.inference_environment(framework, version) == expected
+
+
+@pytest.mark.parametrize("framework", ["pytorch", "huggingface"])
+def test_acpt_images_are_not_serving_environments(framework: str) -> None:
+    """The ACPT images carry torch (and transformers) but not pandas, which score.py imports: not chosen."""
+    with pytest.raises(catalog.CatalogError, match="record no pandas"):
+        catalog.curated_environment(framework, "2.2" if framework == "pytorch" else "5.0")
 
 
 def test_unpinned_environments_say_so() -> None:

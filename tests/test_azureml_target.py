@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -213,7 +214,7 @@ def test_secret_without_azureml_entry_is_refused() -> None:
     assert "vault.azure.net" in error.hint
 
 
-def test_batch_without_compute_is_refused() -> None:
+def _batch_without_compute() -> dict[str, Any]:
     doc = _root()
     doc["serving"]["mode"] = "hybrid"
     doc["serving"]["batch"] = {
@@ -221,14 +222,36 @@ def test_batch_without_compute_is_refused() -> None:
         "input_uri": "azureml://datastores/data/paths/in/",
         "output_uri": "azureml://datastores/data/paths/out/",
     }
-    error = _refusal(doc, "AML007")
-    assert error.path == ("platforms", "azureml")
-    assert "platforms.azureml.batch_compute" in error.hint
+    doc["serving"]["replicas"] = {"min": 2, "max": 6}
+    return doc
+
+
+def test_batch_without_compute_renders_an_amlcompute_cluster() -> None:
+    """No platforms.azureml.batch_compute: compute.yaml is the cluster (was AML007), valid for azure-ai-ml,
+    of the serving SKU, scaling from 0 to replicas.max; the batch deployment runs on it."""
+    doc = _batch_without_compute()
+    result = _compile(doc)
+    assert isinstance(result, Emitted), [(d.code, d.message) for d in _errors(result)]
+    for folder, files in _folders(result.files).items():
+        compute = yaml.safe_load(files["compute.yaml"])
+        online = next(yaml.safe_load(t) for n, t in files.items() if n.startswith("deployment-"))
+        assert compute["type"] == "amlcompute" and compute["min_instances"] == 0
+        assert compute["size"] == online["instance_type"]  # serving.resources through the SKU catalog
+        assert compute["max_instances"] == doc["serving"]["replicas"]["max"], folder
+        assert len(compute["name"]) <= 16 and compute["name"][0].isalpha()
+        batch = yaml.safe_load(files["batch-deployment.yaml"])
+        assert batch["compute"] == f"azureml:{compute['name']}"
+        assert batch["resources"]["instance_count"] <= compute["max_instances"]
+    failures = {f.path: p for f in result.files if f.path.endswith("compute.yaml") and (p := check_rendered(f))}
+    assert failures == {}
+    broken = next(f for f in result.files if f.path.endswith("compute.yaml"))
+    bad = dataclasses.replace(broken, content=broken.content.replace("type: amlcompute", "type: nope"))
+    assert check_rendered(bad) != []
 
 
 def test_framework_without_scoring_code_or_image_is_refused() -> None:
     doc = _root()
-    doc["model"]["framework"] = {"name": "onnx", "version": "1.17"}
+    doc["model"]["framework"] = {"name": "custom", "version": "1.0"}
     error = _refusal(doc, "AML001")
     assert error.path == ("model", "framework")
     assert "serving.image" in error.hint and "sklearn" in error.hint

@@ -74,6 +74,7 @@ def test_valid_document_loads(kind: str) -> None:
             "monitorSchedule": "MonitorSchedule",
             "schedule": "JobSchedule",
             "pipelineJob": "PipelineJob",
+            "amlCompute": "AmlCompute",
         }[kind]
     )
 

@@ -141,12 +141,12 @@ ISSUE_TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("xgboost", "1.7"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
     ("xgboost", "2.0"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "ok", "azureml": "ok"},
     ("lightgbm", "4.1"): {"kserve": "ok", "sagemaker": "SGM001", "vertex": "VTX001", "azureml": "ok"},
-    ("pytorch", "2.1"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
-    ("tensorflow", "2.13"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
-    ("tensorflow", "2.15"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
-    ("onnx", "1.16"): {"kserve": "ok", "sagemaker": "ok", "vertex": "VTX001", "azureml": "AML001"},
-    ("huggingface", "4.44"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
-    ("huggingface", "4.48"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "AML001"},
+    ("pytorch", "2.1"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
+    ("tensorflow", "2.13"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
+    ("tensorflow", "2.15"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
+    ("onnx", "1.16"): {"kserve": "ok", "sagemaker": "ok", "vertex": "VTX001", "azureml": "ok"},
+    ("huggingface", "4.44"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
+    ("huggingface", "4.48"): {"kserve": "ok", "sagemaker": "ok", "vertex": "ok", "azureml": "ok"},
 }
 
 
@@ -208,7 +208,7 @@ def test_cli_filters_and_names_the_fix(cli_run: Any) -> None:
         ("kserve", False),
         ("sagemaker", False),
         ("vertex", True),
-        ("azureml", True),
+        ("azureml", False),  # score.py with onnxruntime, built from the minimal image and score/conda.yaml
     }
     cli_run(["runtimes", "--framework", "mxnet"], expect=2)
 

@@ -17,6 +17,7 @@ from mlopsc.compiler.ir import Plan, Stack, required
 from mlopsc.compiler.quoting import comment
 from mlopsc.compiler.quoting import sh as q
 from mlopsc.compiler.spec.typed import SecretRef
+from mlopsc.targets.azureml.documents import CLUSTER_IDLE_SECONDS
 from mlopsc.targets.azureml.stack import AzureMLStack
 from mlopsc.targets.base import artifact_uri
 
@@ -184,6 +185,22 @@ def apply_sh(
                 "# #. Autoscale (Azure Monitor), after the deployments exist.",
                 'az deployment group create --resource-group "$RESOURCE_GROUP" --template-file autoscale.json',
             ]
+    if "compute.yaml" in files:
+        cluster = required(c.batch_compute, "batch_compute")
+        cluster_max = required(c.batch_cluster_max, "batch_cluster_max")
+        # az ml compute create/update (azure-cli-extensions src/machinelearningservices, _compute.py): create
+        # from the file once; an existing cluster gets its scale settings (a VM size is not changed in place).
+        out += [
+            "",
+            "# #. Batch compute cluster (compute.yaml, AmlCompute): created once, then its scale settings updated.",
+            f'if az ml compute show --name {q(cluster)} "${{AZ_ML[@]}}" >/dev/null 2>&1; then',
+            f"  az ml compute update --name {q(cluster)} --min-instances 0 "
+            f"--max-instances {q(cluster_max)} --idle-time-before-scale-down {q(str(CLUSTER_IDLE_SECONDS))} "
+            '"${AZ_ML[@]}"',
+            "else",
+            '  az ml compute create --file compute.yaml "${AZ_ML[@]}"',
+            "fi",
+        ]
     if "batch-endpoint.yaml" in files:
         batch_endpoint = required(c.batch_endpoint, "batch_endpoint")
         out += [
@@ -336,7 +353,13 @@ def readme(
         )
         lines.append(
             f"#. Create the batch endpoint `{batch_endpoint}` and its default deployment on the compute "
-            f"cluster `{compute}`. Azure ML does not schedule batch endpoints: run "
+            f"cluster `{compute}`"
+            + (
+                f" (created first from `compute.yaml`: {c.instance_type}, 0 to {c.batch_cluster_max} nodes)"
+                if "compute.yaml" in files
+                else ""
+            )
+            + ". Azure ML does not schedule batch endpoints: run "
             f"`./apply.sh invoke-batch` on `{batch.schedule}` (UTC) from cron, a Logic App or Data Factory."
         )
     if "monitor.yaml" in files:

@@ -339,10 +339,37 @@ def frameworks_without_environment() -> frozenset[str]:
 
 
 # The pip package of each framework mlopsc renders Azure ML scoring code for.
-PIP_PACKAGES: Final[Mapping[str, str]] = {"sklearn": "scikit-learn", "xgboost": "xgboost", "lightgbm": "lightgbm"}
+PIP_PACKAGES: Final[Mapping[str, str]] = {
+    "sklearn": "scikit-learn",
+    "xgboost": "xgboost",
+    "lightgbm": "lightgbm",
+    "onnx": "onnx",
+    "pytorch": "torch",
+    "tensorflow": "tensorflow",
+    "huggingface": "transformers",
+}
+# What score.py imports to run the framework beyond its own package: onnxruntime runs every opset of the
+# ONNX releases before it (onnxruntime.ai/docs/reference/compatibility.html), so it is the newest one; a
+# transformers pipeline needs a backend (torch, the CPU/CUDA build pip resolves).
+FRAMEWORK_RUNTIME_PACKAGES: Final[Mapping[str, tuple[str, ...]]] = {
+    "onnx": ("onnxruntime",),
+    "huggingface": ("torch",),
+}
+# Frameworks whose curated environments (runtimes.json) do not carry what score.py imports: the ACPT
+# images (pytorch, huggingface) record torch, transformers and the inference server but not pandas, and no
+# curated environment carries onnxruntime. Their score.py is served from the minimal inference image and
+# score/conda.yaml. (tensorflow-2.16-cuda11/12 record tensorflow, pandas and azureml-defaults, which
+# brings the inference server: TensorFlow is served from them under the compatibility policy.)
+CONDA_ONLY: Final[frozenset[str]] = frozenset({"onnx", "pytorch", "huggingface"})
 CONDA_PYTHON: Final = "3.10"
 """Python of a conda-built environment: the oldest that every framework version with curated or prebuilt
 images from 2022 on ships wheels for (scikit-learn >= 1.0.1, xgboost >= 1.5, lightgbm >= 3.3)."""
+
+
+# The first release of a framework with wheels for CONDA_PYTHON (3.10): an older one cannot be installed in a
+# conda-built environment (PyPI: torch 1.11.0 "Python 3.10 support"; TensorFlow 2.8.0 release notes "Add
+# Python 3.10 support"). Only for the frameworks this target builds from conda alone or may fall back to.
+CONDA_PYTHON_FLOOR: Final[Mapping[str, tuple[int, int]]] = {"pytorch": (1, 11), "tensorflow": (2, 8)}
 
 
 def conda_base() -> str:
@@ -363,8 +390,16 @@ def conda_environment(framework: str, version: str, capture: bool, secrets: bool
     wanted = runtimecatalog.version_key(version)
     if framework not in PIP_PACKAGES or wanted is None or len(wanted) < 2:
         raise CatalogError(f"no PyPI package pin for {framework} {version}", tuple(PIP_PACKAGES))
+    floor = CONDA_PYTHON_FLOOR.get(framework)
+    if floor is not None and tuple(wanted[:2]) < floor:
+        raise CatalogError(
+            f"{framework} {version} has no wheels for Python {CONDA_PYTHON} (from {floor[0]}.{floor[1]} on), so "
+            "Azure ML cannot build its environment; set serving.image_mirrors.azureml to a container that serves "
+            "the model",
+            (f"{floor[0]}.{floor[1]}",),
+        )
     pin = f"{PIP_PACKAGES[framework]}=={wanted[0]}.{wanted[1]}.*"
-    pip: list[Json] = ["azureml-inference-server-http", "pandas", pin]
+    pip: list[Json] = ["azureml-inference-server-http", "pandas", pin, *FRAMEWORK_RUNTIME_PACKAGES.get(framework, ())]
     if framework == "sklearn":
         pip.append("joblib")
     if capture:
@@ -388,6 +423,11 @@ def curated_environment(framework: str, version: str, compatibility: str | None 
     """
     if framework not in SPEC_FRAMEWORKS:
         raise CatalogError(f"unknown framework {framework!r}", SPEC_FRAMEWORKS)
+    if framework in CONDA_ONLY and framework not in frameworks_without_environment():
+        raise CatalogError(
+            f"no curated Azure ML environment carries what the {framework} score.py imports (the ACPT images "
+            "record no pandas); Azure ML builds it from the minimal inference image and a conda file"
+        )
     if framework in frameworks_without_environment():
         raise CatalogError(
             f"Azure ML has no curated inference environment for {framework}; set serving.image_mirrors.azureml "

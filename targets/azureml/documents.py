@@ -21,6 +21,7 @@ DEFAULT_REQUEST_TIMEOUT_MS = 5_000  # Azure's default when the spec gives no lat
 TIMEOUT_PER_SLA = 10  # request timeout = 10 x the p95 latency SLA
 SCALE_OUT_SHARE = 0.7  # of rps_per_replica x 60 requests per minute per instance
 SCALE_IN_SHARE = 0.3
+CLUSTER_IDLE_SECONDS = 120  # reference-yaml-compute-aml.md's default: nodes leave two minutes after a job
 SCORE_DIR = "score"  # code_configuration.code: ./score (holds score.py / batch_score.py)
 CONTAINER_PORT = 5001  # the azureml-inference-server-http convention a custom container follows
 TRAINING_INSTANCE_TYPE = "Standard_DS3_v2"
@@ -332,5 +333,24 @@ def retraining_schedule_doc(plan: Plan, stack: Stack, pipeline_file: str, tags: 
         "display_name": f"{plan.model_name} retraining ({plan.environment})",
         "trigger": {"type": "cron", "expression": retraining.schedule, "time_zone": "UTC"},
         "create_job": f"./{pipeline_file}",
+        "tags": dict(tags),
+    }
+
+
+def compute_doc(stack: Stack, tags: Mapping[str, str]) -> Json:
+    """compute.yaml: the AmlCompute cluster the batch deployment runs on, when the spec names none
+    (reference-yaml-compute-aml.md: type amlcompute, size, min_instances 0 scales to zero when idle,
+    max_instances, idle_time_before_scale_down in seconds; the SKU from serving.resources)."""
+    c = AzureMLStack.of(stack)
+    return {
+        "$schema": SCHEMA + "amlCompute.schema.json",
+        "name": required(c.batch_compute, "batch_compute"),
+        "type": "amlcompute",
+        "description": "batch scoring cluster, managed by mlopsc",
+        "size": required(c.instance_type, "instance_type"),
+        "tier": "dedicated",
+        "min_instances": 0,
+        "max_instances": int(required(c.batch_cluster_max, "batch_cluster_max")),
+        "idle_time_before_scale_down": CLUSTER_IDLE_SECONDS,
         "tags": dict(tags),
     }

@@ -38,3 +38,19 @@ def endpoint_name(model: str, environment: str, suffix: str = "") -> str:
     """``<model>-<environment>[-<suffix>]``, shortened with a hash when longer than 32 characters."""
     parts = [model, environment, suffix] if suffix else [model, environment]
     return _fit(_squash("-".join(parts)))
+
+
+MAX_COMPUTE_NAME = 16
+
+
+def cluster_name(model: str, environment: str) -> str:
+    """The AmlCompute cluster of the batch deployment: ``<model>-<environment>``, squashed, at most 16
+    characters, a letter first (Azure ML compute names: 2-16 letters, digits and dashes, starting with a
+    letter, how-to-create-attach-compute-cluster.md); a longer one keeps its head plus 6 hex of its sha256."""
+    name = _squash(f"{model}-{environment}")
+    if not name[:1].isalpha():
+        name = "b" + name
+    if len(name) <= MAX_COMPUTE_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[: MAX_COMPUTE_NAME - 7].rstrip('-')}-{digest}"

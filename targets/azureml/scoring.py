@@ -3,12 +3,21 @@
 A custom (non-MLflow) model on a curated environment needs ``code_configuration``: Azure's inference
 server (azureml-inference-server-http) imports ``score.py`` and calls ``init()`` once and ``run(raw)``
 per request; a batch deployment calls ``init()`` and ``run(mini_batch)`` with a list of files.
-mlopsc renders both scripts for the tabular frameworks it can load without guessing:
+mlopsc renders both scripts for every framework of the spec but ``custom``:
 
 - sklearn: ``joblib.load`` of the first ``*.joblib`` / ``*.pkl`` / ``*.pickle`` file;
 - xgboost: ``xgboost.Booster().load_model`` of the first ``*.json`` / ``*.ubj`` / ``*.bst`` /
   ``*.model`` file, predicting on a ``DMatrix`` (string columns as pandas categories);
-- lightgbm: ``lightgbm.Booster(model_file=...)`` of the first ``*.txt`` / ``*.model`` file.
+- lightgbm: ``lightgbm.Booster(model_file=...)`` of the first ``*.txt`` / ``*.model`` file;
+- onnx: an ``onnxruntime.InferenceSession`` of the first ``*.onnx`` file (CPU provider), fed one float32
+  tensor ``[rows, features]`` in signature order on the graph's first input; the first output is returned;
+- pytorch: TorchScript, ``torch.jit.load`` of the first ``*.pt`` / ``*.pth`` / ``*.torchscript`` file
+  (a pickled ``nn.Module`` would need its class: not guessed), called on a float32 tensor under ``no_grad``;
+- tensorflow: ``tf.keras.models.load_model`` of a ``*.keras`` / ``*.h5`` file, else ``tf.saved_model.load``
+  of the folder holding ``saved_model.pb`` (its ``serving_default`` signature, first output);
+- huggingface: a ``transformers.pipeline`` for the model type's task (``HF_TASKS``) on the folder holding
+  ``config.json`` (model and tokenizer from that folder, never the hub), given the first input column's
+  texts.
 
 Files are searched under ``AZUREML_MODEL_DIR`` (where Azure mounts the registered model), sorted,
 so the choice is stable. Rows are JSON objects (or lists in signature order); columns are put in
@@ -43,6 +52,36 @@ _LOADERS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
         ("*.txt", "*.model"),
         "    import lightgbm\n\n    return lightgbm.Booster(model_file=path)\n",
     ),
+    # onnxruntime.InferenceSession (onnxruntime.ai/docs/api/python/api_summary.html), on the CPU provider
+    "onnx": (
+        ("*.onnx",),
+        '    import onnxruntime\n\n    return onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])\n',
+    ),
+    # TorchScript (pytorch.org/docs/stable/generated/torch.jit.load.html): no model class needed at load
+    "pytorch": (
+        ("*.pt", "*.pth", "*.torchscript"),
+        "    import torch\n\n"
+        '    scripted = torch.jit.load(path, map_location="cpu")\n'
+        "    scripted.eval()\n"
+        "    return scripted\n",
+    ),
+    # a Keras file (tf.keras.models.load_model) or a SavedModel folder (tf.saved_model.load of the folder
+    # holding saved_model.pb; www.tensorflow.org/guide/saved_model)
+    "tensorflow": (
+        ("*.keras", "*.h5", "saved_model.pb"),
+        "    import tensorflow as tf\n\n"
+        '    if path.endswith((".keras", ".h5")):\n'
+        "        return tf.keras.models.load_model(path)\n"
+        "    return tf.saved_model.load(os.path.dirname(path))\n",
+    ),
+    # a Hugging Face model folder (the one holding config.json) in a transformers pipeline for the task
+    # (huggingface.co/docs/transformers/main_classes/pipelines): local files only, never the hub
+    "huggingface": (
+        ("config.json",),
+        "    import transformers\n\n"
+        "    folder = os.path.dirname(path)\n"
+        "    return transformers.pipeline(TASK, model=folder, tokenizer=folder)\n",
+    ),
 }
 _PREDICT: Final[dict[str, str]] = {
     "sklearn": "    return model.predict(frame)\n",
@@ -51,6 +90,33 @@ _PREDICT: Final[dict[str, str]] = {
         "    return model.predict(xgboost.DMatrix(_categorical(frame), enable_categorical=True))\n"
     ),
     "lightgbm": "    return model.predict(_categorical(frame))\n",
+    # one float32 tensor [rows, features] in signature order, fed to the graph's first input
+    "onnx": (
+        "    name = model.get_inputs()[0].name\n"
+        '    return model.run(None, {name: frame.to_numpy(dtype="float32")})[0]\n'
+    ),
+    "pytorch": (
+        "    import torch\n\n"
+        "    with torch.no_grad():\n"
+        '        return model(torch.from_numpy(frame.to_numpy(dtype="float32"))).numpy()\n'
+    ),
+    "tensorflow": (
+        "    import tensorflow as tf\n\n"
+        '    batch = tf.constant(frame.to_numpy(dtype="float32"))\n'
+        '    if hasattr(model, "predict"):\n'
+        "        return model.predict(batch, verbose=0)\n"
+        '    outputs = model.signatures["serving_default"](batch)\n'
+        "    return next(iter(outputs.values())).numpy()\n"
+    ),
+    # the pipeline takes the texts of the first input column; one result per row
+    "huggingface": "    return model([str(text) for text in frame.iloc[:, 0]])\n",
+}
+# The transformers pipeline task for each model.type (pipelines documentation: task identifiers).
+HF_TASKS: Final[dict[str, str]] = {
+    "classification": "text-classification",
+    "nlp": "text-classification",
+    "regression": "text-classification",  # a one-label head: the score is the regression output
+    "generative": "text-generation",
 }
 SCORING_FRAMEWORKS: Final[tuple[str, ...]] = tuple(_LOADERS)
 
@@ -66,7 +132,7 @@ import pandas as pd
 FEATURES = {features}  # model.signature.inputs, in order ([] when the spec has none)
 MODEL_FILES = {patterns}
 SECRETS = {secrets}  # serving.env variables given as Key Vault secrets: read from <VAR>_SECRET_URL
-
+{task}
 model = None
 
 
@@ -93,6 +159,15 @@ def _categorical(frame):
 
 def _predict(frame):
 {predict}
+
+def _values(predictions):
+    """One JSON value per row: a number for a one-output row (an ONNX/Torch [rows, 1] tensor), else a list."""
+    out = []
+    for p in predictions:
+        p = p.tolist() if hasattr(p, "tolist") else p
+        out.append(p[0] if isinstance(p, list) and len(p) == 1 else p)
+    return out
+
 
 def _frame(rows):
     """Rows (objects, or lists in signature order) as a DataFrame with the signature's column order."""
@@ -173,10 +248,10 @@ def run(raw):
         raise ValueError("expected a JSON list of rows, or an object with input_data or data")
     frame = _frame(payload)
     context = collectors[0].collect(frame) if collectors else None
-    predictions = _predict(frame)
+    predictions = _values(_predict(frame))
     if collectors:
-        collectors[1].collect(pd.DataFrame({{"prediction": list(predictions)}}), context)
-    return {{"predictions": [p.item() if hasattr(p, "item") else p for p in predictions]}}
+        collectors[1].collect(pd.DataFrame({{"prediction": predictions}}), context)
+    return {{"predictions": predictions}}
 '''
 
 _BATCH = '''
@@ -202,7 +277,7 @@ def run(mini_batch):
     results = []
     for path in mini_batch:
         frame = _frame(_read(path).to_dict("records"))
-        scored = pd.DataFrame({{"prediction": list(_predict(frame))}})
+        scored = pd.DataFrame({{"prediction": _values(_predict(frame))}})
         scored.insert(0, "file", os.path.basename(path))
         results.append(scored)
     return pd.concat(results) if results else pd.DataFrame(columns=["file", "prediction"])
@@ -219,9 +294,14 @@ def packages_needed(*, capture: bool, secrets: bool) -> tuple[str, ...]:
     return (CAPTURE_PACKAGES if capture else ()) + (SECRET_PACKAGES if secrets else ())
 
 
-def _common(title: str, model: str, version: str, framework: str, features: list[str], secrets: list[str]) -> str:
+def _common(
+    title: str, model: str, version: str, framework: str, features: list[str], secrets: list[str], task: str
+) -> str:
     patterns, load = _LOADERS[framework]
     return _COMMON.format(
+        task=f"TASK = {py(HF_TASKS.get(task, 'text-classification'))}  # the transformers pipeline task\n"
+        if framework == "huggingface"
+        else "",
         docstring=py(f"{title} for {model} {version} ({framework}), rendered by mlopsc; edit the spec, not this file."),
         features=py(features),
         patterns=py(patterns),
@@ -232,15 +312,23 @@ def _common(title: str, model: str, version: str, framework: str, features: list
 
 
 def score_py(
-    model: str, version: str, framework: str, features: list[str], capture: bool, secrets: Sequence[str] = ()
+    model: str,
+    version: str,
+    framework: str,
+    features: list[str],
+    capture: bool,
+    secrets: Sequence[str] = (),
+    task: str = "",
 ) -> str:
     """The online scoring script (init/run) for ``framework``; ``capture`` turns on data collection,
     ``secrets`` are the serving.env variables read from Key Vault at init."""
-    return _common("Online scoring", model, version, framework, features, sorted(secrets)) + _ONLINE.format(
+    return _common("Online scoring", model, version, framework, features, sorted(secrets), task) + _ONLINE.format(
         capture=capture
     )
 
 
-def batch_score_py(model: str, version: str, framework: str, features: list[str], secrets: Sequence[str] = ()) -> str:
+def batch_score_py(
+    model: str, version: str, framework: str, features: list[str], secrets: Sequence[str] = (), task: str = ""
+) -> str:
     """The batch scoring script (init/run over a mini-batch of files) for ``framework``."""
-    return _common("Batch scoring", model, version, framework, features, sorted(secrets)) + _BATCH.format()
+    return _common("Batch scoring", model, version, framework, features, sorted(secrets), task) + _BATCH.format()

@@ -27,7 +27,8 @@ class AzureMLStack(StackItems):
     environment_packages: str | None = None  # with environment_build: the packages it adds
     batch_endpoint: str | None = None
     batch_instances: str | None = None  # with batch_endpoint
-    batch_compute: str | None = None  # with batch_endpoint, when platforms.azureml.batch_compute is set
+    batch_compute: str | None = None  # with batch_endpoint: platforms.azureml.batch_compute, or the rendered cluster
+    batch_cluster_max: str | None = None  # with a rendered cluster (compute.yaml): its max_instances
     retraining_image: str | None = None
     training_compute: str | None = None
 

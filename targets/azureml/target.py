@@ -41,7 +41,7 @@ when ``RequestsPerMinute`` per instance exceeds 70% of
 ``rps_per_replica x 60`` over 5 minutes, in by one below 30% over 10 minutes (requests, not CPU,
 because the replica count itself is derived from requests per second).
 
-**Environment and scoring code.** sklearn, xgboost and lightgbm run on the curated environment of
+**Environment and scoring code.** sklearn, xgboost, lightgbm and tensorflow run on the curated environment of
 their version (catalog.curated_environment, from targets/azureml/runtimes.json, under the
 compatibility policy of docs/runtimes.md) with a rendered ``score/score.py`` (init loads the
 model from ``AZUREML_MODEL_DIR``, run parses JSON rows in signature order) and
@@ -54,7 +54,9 @@ what score.py imports for data collection (``azureml-ai-monitoring``) and Key Va
 ``environment/Dockerfile`` build context (``FROM`` the curated image of the same asset version, plus
 exactly those packages at pinned versions, environment.py) replaces the curated reference. Either
 way score.py raises at ``init()`` when a collector or a secret cannot be had, so a deployment never
-serves without them. Any other framework needs ``serving.image`` or
+serves without them. ONNX, PyTorch (TorchScript) and Hugging Face are always built from the minimal
+image and score/conda.yaml (framework pin, plus onnxruntime / torch): no curated environment carries
+pandas with them (catalog.CONDA_ONLY). ``custom`` needs ``serving.image`` or
 ``serving.image_mirrors.azureml`` (a custom container following the Azure ML inference server
 convention: port 5001, ``/`` for liveness and readiness, ``/score``), else AML001 lists what works.
 Images must be pullable by Azure ML: ACR or a public registry; an ECR image is AML002 naming
@@ -93,8 +95,11 @@ Latency/error SLOs and automatic rollback are not Azure ML resources (AML106): `
 the Azure Monitor alert commands.
 
 **Batch.** A batch endpoint (``aad_token``, the only mode batch endpoints take) and a model batch
-deployment on ``platforms.azureml.batch_compute`` (AML007 when missing) with
-``score/batch_score.py``. Azure ML does not schedule batch endpoints: ``apply.sh`` defines
+deployment on ``platforms.azureml.batch_compute`` with ``score/batch_score.py``. When the spec names no
+cluster, ``compute.yaml`` renders one (``type: amlcompute``, the serving SKU, ``min_instances: 0`` so
+it costs nothing idle, ``max_instances`` = replicas.max, naming.cluster_name) and ``apply.sh`` creates
+it before the batch deployment (an existing one gets its scale settings updated; Azure does not
+change a cluster's VM size in place). Azure ML does not schedule batch endpoints: ``apply.sh`` defines
 ``invoke_batch`` (``az ml batch-endpoint invoke``) for the cron of ``serving.batch.schedule`` to call
 from a scheduler (AML104). Input and output must be Azure storage (AML010).
 
@@ -113,7 +118,6 @@ schedule, UTC) that creates it.
 | AML004 | error | no managed-endpoint SKU fits the resources (lists the valid SKUs) |
 | AML005 | error | shadow mirror traffic above Azure's 50% cap |
 | AML006 | error | secret without an `azureml` Key Vault reference |
-| AML007 | error | batch scoring without `platforms.azureml.batch_compute` |
 | AML008 | error | retraining image Azure ML cannot pull (ECR) |
 | AML009 | error | capture destination that is not Azure ML storage |
 | AML010 | error | batch input/output that is not Azure storage |
@@ -151,6 +155,7 @@ from mlopsc.targets.azureml.documents import (
     autoscale_doc,
     batch_deployment_doc,
     batch_endpoint_doc,
+    compute_doc,
     deployment_doc,
     endpoint_doc,
     model_doc,
@@ -160,7 +165,7 @@ from mlopsc.targets.azureml.documents import (
 )
 from mlopsc.targets.azureml.environment import BUILD_DIR, dockerfile, missing_packages
 from mlopsc.targets.azureml.monitor import monitor_doc
-from mlopsc.targets.azureml.naming import deployment_name, endpoint_name
+from mlopsc.targets.azureml.naming import cluster_name, deployment_name, endpoint_name
 from mlopsc.targets.azureml.scoring import SCORING_FRAMEWORKS, batch_score_py, packages_needed, score_py
 from mlopsc.targets.azureml.stack import AzureMLStack
 from mlopsc.targets.base import (
@@ -196,11 +201,16 @@ def _ecr(image: str) -> bool:
 
 def _pinnable(framework: str, version: str) -> bool:
     """Whether a conda file can pin ``framework`` at ``version`` (major.minor at least)."""
+    return not _conda_problem(framework, version)
+
+
+def _conda_problem(framework: str, version: str) -> str:
+    """Why no conda file can pin ``framework`` at ``version`` ("" when one can)."""
     try:
         catalog.conda_environment(framework, version, capture=False, secrets=False)
-    except catalog.CatalogError:
-        return False
-    return True
+    except catalog.CatalogError as exc:
+        return exc.message
+    return ""
 
 
 def _curated(plan: Plan) -> catalog.CuratedEnvironment:
@@ -387,6 +397,8 @@ class AzureML:
                 )
             )
             problem = ""
+        elif curated is None and problem and image is None and framework in catalog.CONDA_PYTHON_FLOOR:
+            problem = _conda_problem(framework, version)
         if curated is not None:
             stack = replace(stack, environment=curated.reference)
             decisions.append(
@@ -578,13 +590,22 @@ class AzureML:
         stack = replace(stack, batch_endpoint=endpoint_name(plan.model_name, plan.environment, "batch"))
         stack = replace(stack, batch_instances=str(plan.derived.instances_min))
         if platform.batch_compute is None:
-            findings.append(
-                refuse(
-                    "AML007",
-                    "Azure ML batch deployments run on a compute cluster, and none is named",
-                    ("platforms", "azureml"),
-                    hint="add `platforms.azureml.batch_compute: <cluster name>` "
-                    "(create it with `az ml compute create --type amlcompute`)",
+            # No cluster named: render compute.yaml (AmlCompute of the serving SKU, 0 to replicas.max nodes)
+            # and have apply.sh create it before the batch deployment.
+            stack = replace(
+                stack,
+                batch_compute=cluster_name(plan.model_name, plan.environment),
+                batch_cluster_max=str(max(plan.derived.replicas_max, plan.derived.instances_min, 1)),
+            )
+            decisions.append(
+                resolved(
+                    self.name,
+                    "azureml.batch_compute",
+                    f"{stack.batch_compute} (AmlCompute {stack.instance_type or '?'}, "
+                    f"0-{stack.batch_cluster_max} nodes)",
+                    "no platforms.azureml.batch_compute: compute.yaml renders a cluster of the serving SKU that "
+                    "scales to zero when idle, up to the replica maximum; apply.sh creates it before the batch "
+                    "deployment",
                 )
             )
         else:
@@ -815,6 +836,7 @@ class AzureML:
                             features,
                             c.capture_rate is not None,
                             secrets,
+                            spec.model.type.value,
                         ),
                     )
                 )
@@ -824,7 +846,9 @@ class AzureML:
                         f"{SCORE_DIR}/batch_score.py",
                         "text",
                         "text",
-                        batch_score_py(plan.model_name, spec.model.version, framework, features, secrets),
+                        batch_score_py(
+                            plan.model_name, spec.model.version, framework, features, secrets, spec.model.type.value
+                        ),
                     )
                 )
             if c.environment_build is not None:
@@ -838,6 +862,8 @@ class AzureML:
                     )
                 )
         if batch:
+            if c.batch_cluster_max is not None:
+                docs.append(Document("compute.yaml", "amlCompute", "yaml", compute_doc(stack, tags)))
             docs.append(Document("batch-endpoint.yaml", "batchEndpoint", "yaml", batch_endpoint_doc(plan, stack, tags)))
             docs.append(
                 Document(

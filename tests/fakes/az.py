@@ -27,6 +27,16 @@ Azure refuses, rule by rule:
   must exist (az ml online-deployment create, reference-yaml-deployment-managed-online.md).
 - ``az ml online-deployment create --all-traffic`` sends 100% to the new deployment (how-to-safely-
   rollout, "Create the 'blue' deployment"); without it a new deployment has 0%.
+- Compute clusters (reference-yaml-compute-aml.md; az ml compute create/show/update,
+  how-to-create-attach-compute-cluster.md): ``create --file`` of an ``amlcompute`` needs ``name``
+  (2-16 characters, a letter first, letters, digits, dashes), ``size`` and ``0 <= min_instances <=
+  max_instances``; creating an existing cluster with another ``size`` fails (the VM size of a cluster
+  cannot be changed: delete and recreate it); ``update`` changes only ``--min-instances``,
+  ``--max-instances`` and ``--idle-time-before-scale-down``.
+- A batch deployment's ``compute: azureml:<name>`` must be a cluster of the workspace
+  (reference-yaml-deployment-batch.md, ``compute``: "Name of the compute target to execute the batch
+  scoring jobs on"). Clusters made outside apply.sh are seeded with ``FAKE_AZ_COMPUTES`` (comma-separated
+  names) when the state file is first created.
 """
 
 from __future__ import annotations
@@ -102,6 +112,11 @@ class Workspace:
                 "schedules": {},
                 "role_assignments": [],
                 "arm_resources": {},
+                "computes": {
+                    name: {"name": name, "type": "amlcompute", "external": True}
+                    for name in os.environ.get("FAKE_AZ_COMPUTES", "").split(",")
+                    if name
+                },
                 "log": [],
             }
         )
@@ -354,6 +369,47 @@ class Workspace:
             raise AzError(f"ResourceNotFound: batch endpoint {name}", 3)
         return endpoint  # type: ignore[no-any-return]
 
+    def _check_compute(self, doc: dict[str, Any]) -> None:
+        compute = str(doc.get("compute", ""))
+        if compute.removeprefix("azureml:") not in self.state["computes"]:
+            raise AzError(f"compute {compute} does not exist in the workspace")
+
+    def compute_show(self, options: dict[str, str], flags: set[str]) -> str:
+        compute = self.state["computes"].get(_opt(options, "--name", "-n") or "")
+        if compute is None:
+            raise AzError("ResourceNotFound: compute", 3)
+        return json.dumps(compute)
+
+    def compute_create(self, options: dict[str, str], flags: set[str]) -> str:
+        doc = self._load(_opt(options, "--file", "-f") or "")
+        name = str(doc.get("name", ""))
+        if doc.get("type") != "amlcompute" or not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{1,15}", name):
+            raise AzError(f"invalid compute {name!r} of type {doc.get('type')!r}")
+        low, high = int(doc.get("min_instances", 0)), int(doc.get("max_instances", 1))
+        if not doc.get("size") or not 0 <= low <= high:
+            raise AzError("a cluster needs a size and 0 <= min_instances <= max_instances")
+        existing = self.state["computes"].get(name)
+        if existing is not None and existing.get("size") != doc["size"]:
+            raise AzError(f"the VM size of cluster {name} cannot be changed ({existing.get('size')} -> {doc['size']})")
+        self.state["computes"][name] = doc
+        return json.dumps({"name": name})
+
+    def compute_update(self, options: dict[str, str], flags: set[str]) -> str:
+        name = _opt(options, "--name", "-n") or ""
+        compute = self.state["computes"].get(name)
+        if compute is None:
+            raise AzError(f"ResourceNotFound: compute {name}", 3)
+        for option, key in (
+            ("--min-instances", "min_instances"),
+            ("--max-instances", "max_instances"),
+            ("--idle-time-before-scale-down", "idle_time_before_scale_down"),
+        ):
+            if option in options:
+                compute[key] = int(options[option])
+        if not 0 <= int(compute.get("min_instances", 0)) <= int(compute.get("max_instances", 1)):
+            raise AzError("min_instances must not exceed max_instances")
+        return json.dumps(compute)
+
     def batch_deployment_show(self, options: dict[str, str], flags: set[str]) -> str:
         endpoint = self._batch_endpoint(_opt(options, "--endpoint-name", "-e"))
         deployment = endpoint["deployments"].get(_opt(options, "--name", "-n") or "")
@@ -365,6 +421,7 @@ class Workspace:
         file = _opt(options, "--file", "-f") or ""
         doc = self._load(file)
         endpoint = self._batch_endpoint(doc.get("endpoint_name"))
+        self._check_compute(doc)
         if doc["name"] in endpoint["deployments"]:
             raise AzError(f"batch deployment {doc['name']} already exists")
         endpoint["deployments"][doc["name"]] = self._deployment_record(file, doc)
@@ -376,6 +433,7 @@ class Workspace:
         file = _opt(options, "--file", "-f") or ""
         doc = self._load(file)
         endpoint = self._batch_endpoint(doc.get("endpoint_name"))
+        self._check_compute(doc)
         if doc["name"] not in endpoint["deployments"]:
             raise AzError(f"ResourceNotFound: batch deployment {doc['name']}", 3)
         endpoint["deployments"][doc["name"]] = self._deployment_record(file, doc)
@@ -439,6 +497,9 @@ COMMANDS = {
     "ml batch-deployment show": Workspace.batch_deployment_show,
     "ml batch-deployment create": Workspace.batch_deployment_create,
     "ml batch-deployment update": Workspace.batch_deployment_update,
+    "ml compute show": Workspace.compute_show,
+    "ml compute create": Workspace.compute_create,
+    "ml compute update": Workspace.compute_update,
     "ml schedule show": Workspace.schedule_show,
     "ml schedule create": Workspace.schedule_create,
     "ml schedule update": Workspace.schedule_update,

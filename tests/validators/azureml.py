@@ -49,6 +49,7 @@ SCHEMA_URLS: Final[Mapping[str, str]] = {
     "monitorSchedule": _SCHEMA_BASE + "monitorSchedule.schema.json",
     "schedule": _SCHEMA_BASE + "schedule.schema.json",
     "pipelineJob": _SCHEMA_BASE + "pipelineJob.schema.json",
+    "amlCompute": _SCHEMA_BASE + "amlCompute.schema.json",
 }
 KINDS: Final[tuple[str, ...]] = tuple(SCHEMA_URLS)
 
@@ -127,6 +128,7 @@ def _loader(kind: str) -> tuple[Any, type, type]:
     """(load function, schema class, expected entity class) for ``kind``; imports azure-ai-ml."""
     from azure.ai.ml import (
         load_batch_endpoint,
+        load_compute,
         load_job,
         load_model,
         load_online_deployment,
@@ -143,10 +145,12 @@ def _loader(kind: str) -> tuple[Any, type, type]:
         ManagedOnlineEndpointSchema,
     )
     from azure.ai.ml._schema.assets.model import ModelSchema
+    from azure.ai.ml._schema.compute.aml_compute import AmlComputeSchema
     from azure.ai.ml._schema.monitoring.schedule import MonitorScheduleSchema
     from azure.ai.ml._schema.pipeline.pipeline_job import PipelineJobSchema
     from azure.ai.ml._schema.schedule.schedule import JobScheduleSchema
     from azure.ai.ml.entities import (
+        AmlCompute,
         BatchEndpoint,
         JobSchedule,
         ManagedOnlineDeployment,
@@ -172,6 +176,7 @@ def _loader(kind: str) -> tuple[Any, type, type]:
             ManagedOnlineDeploymentSchema,
             ManagedOnlineDeployment,
         ),
+        "amlCompute": (load_compute, AmlComputeSchema, AmlCompute),
         "batchEndpoint": (load_batch_endpoint, BatchEndpointSchema, BatchEndpoint),
         "modelBatchDeployment": (
             load_model_batch_deployment,
@@ -916,6 +921,8 @@ def rendered_kind(name: str) -> str | None:
         return "managedOnlineEndpoint"
     if name.startswith("deployment-") and name.endswith(".yaml"):
         return "managedOnlineDeployment"
+    if name == "compute.yaml":
+        return "amlCompute"
     if name == "batch-endpoint.yaml":
         return "batchEndpoint"
     if name == "batch-deployment.yaml":
@@ -987,8 +994,31 @@ def check_document(kind: str, text: str, *, origin: Path | None = None) -> list[
         "monitorSchedule": check_monitor_schedule,
         "schedule": check_schedule,
         "pipelineJob": lambda d: [] if d.get("jobs") else ["jobs: a pipeline needs at least one step"],
+        "amlCompute": check_aml_compute,
     }
     return checks[kind](doc)
+
+
+def check_aml_compute(doc: Mapping[str, Any]) -> list[str]:
+    """An AmlCompute cluster (reference-yaml-compute-aml.md): a 2-16 character name starting with a letter
+    (how-to-create-attach-compute-cluster.md), a VM size the catalog knows, 0 <= min_instances <= max_instances
+    and min_instances 0 (mlopsc's batch cluster scales to zero when idle)."""
+    from mlopsc.targets.azureml import catalog
+
+    problems = []
+    name = str(doc.get("name", ""))
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{1,15}", name):
+        problems.append(f"name: {name!r} is not a compute name (2-16 letters, digits, dashes; a letter first)")
+    try:
+        catalog.sku(str(doc.get("size", "")))
+    except catalog.CatalogError as exc:
+        problems.append(f"size: {exc.message}")
+    low, high = doc.get("min_instances", 0), doc.get("max_instances", 1)
+    if low != 0:
+        problems.append(f"min_instances: {low}, the cluster would not scale to zero")
+    if not isinstance(high, int) or high < 1:
+        problems.append(f"max_instances: {high} must be at least 1")
+    return problems
 
 
 def check_rendered(file: Any) -> list[str]:

@@ -175,3 +175,13 @@ ARM: dict[str, Any] = {
 }
 
 VALID["pipelineJob"] = PIPELINE
+# reference-yaml-compute-aml.md's example (azureml-examples cli/resources/compute/cluster-minimal.yml + size)
+VALID["amlCompute"] = {
+    "$schema": "https://azuremlschemas.azureedge.net/latest/amlCompute.schema.json",
+    "name": "cpu-cluster",
+    "type": "amlcompute",
+    "size": "Standard_DS3_v2",
+    "min_instances": 0,
+    "max_instances": 2,
+    "idle_time_before_scale_down": 120,
+}

@@ -47,6 +47,15 @@ def _predict(frame):
     return model.predict(xgboost.DMatrix(_categorical(frame), enable_categorical=True))
 
 
+def _values(predictions):
+    """One JSON value per row: a number for a one-output row (an ONNX/Torch [rows, 1] tensor), else a list."""
+    out = []
+    for p in predictions:
+        p = p.tolist() if hasattr(p, "tolist") else p
+        out.append(p[0] if isinstance(p, list) and len(p) == 1 else p)
+    return out
+
+
 def _frame(rows):
     """Rows (objects, or lists in signature order) as a DataFrame with the signature's column order."""
     if rows and not isinstance(rows[0], dict):
@@ -112,7 +121,7 @@ def run(mini_batch):
     results = []
     for path in mini_batch:
         frame = _frame(_read(path).to_dict("records"))
-        scored = pd.DataFrame({"prediction": list(_predict(frame))})
+        scored = pd.DataFrame({"prediction": _values(_predict(frame))})
         scored.insert(0, "file", os.path.basename(path))
         results.append(scored)
     return pd.concat(results) if results else pd.DataFrame(columns=["file", "prediction"])

@@ -43,6 +43,15 @@ def _predict(frame):
     return model.predict(_categorical(frame))
 
 
+def _values(predictions):
+    """One JSON value per row: a number for a one-output row (an ONNX/Torch [rows, 1] tensor), else a list."""
+    out = []
+    for p in predictions:
+        p = p.tolist() if hasattr(p, "tolist") else p
+        out.append(p[0] if isinstance(p, list) and len(p) == 1 else p)
+    return out
+
+
 def _frame(rows):
     """Rows (objects, or lists in signature order) as a DataFrame with the signature's column order."""
     if rows and not isinstance(rows[0], dict):
@@ -120,7 +129,7 @@ def run(raw):
         raise ValueError("expected a JSON list of rows, or an object with input_data or data")
     frame = _frame(payload)
     context = collectors[0].collect(frame) if collectors else None
-    predictions = _predict(frame)
+    predictions = _values(_predict(frame))
     if collectors:
-        collectors[1].collect(pd.DataFrame({"prediction": list(predictions)}), context)
-    return {"predictions": [p.item() if hasattr(p, "item") else p for p in predictions]}
+        collectors[1].collect(pd.DataFrame({"prediction": predictions}), context)
+    return {"predictions": predictions}
