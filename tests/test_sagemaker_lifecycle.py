@@ -415,6 +415,8 @@ def test_a_shadow_rollout_through_every_transition() -> None:
     (endpoint,) = account.endpoints.values()
     assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: 20.0}
     assert names(account) == (["previous"], ["new"])
+    # both scale (shadow-tests-best-practices: auto scaling on the shadow variant too)
+    assert sorted(account.scalable) == [f"endpoint/{endpoint.name}/variant/{v}" for v in ("new", "previous")]
     for traffic in (50, 100, 5):
         stack.apply(render(at_traffic(spec, traffic)))
         assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: float(traffic)}
@@ -428,6 +430,30 @@ def test_a_shadow_rollout_through_every_transition() -> None:
     assert names(account) == (["new", "previous"], [])
     stack.apply(render(at_traffic(canary, 100)))
     assert endpoint_shares(account) == {new: 100.0}
+
+
+@pytest.mark.parametrize(
+    ("rollout", "variants", "serving"),
+    [
+        ({"strategy": "blue-green", "traffic": 100}, (["new", "previous"], []), "new"),  # what the refusal names
+        ({"strategy": "all-at-once", "traffic": 100}, (["new"], []), "new"),
+        ({"strategy": "canary", "traffic": 0, "steps": [10, 100]}, (["new", "previous"], []), "previous"),
+    ],
+)
+def test_a_shadow_ends_through_the_commits_diff_names(
+    rollout: dict[str, Any], variants: tuple[list[str], list[str]], serving: str
+) -> None:
+    """`rollout promote` refuses a shadow and names a strategy change instead: each way out is accepted (in the
+    commits `mlopsc diff` names) and `new` keeps its variant name from shadow to production (SH3)."""
+    spec = shadow_spec()
+    new, previous = artifacts(spec)
+    stack, account = new_stack()
+    stack.apply(render(spec))
+    end = shadow_spec(**rollout)
+    enter(stack, spec, end)
+    (endpoint,) = account.endpoints.values()
+    assert names(account) == variants and endpoint.mirrored() == {}
+    assert endpoint_shares(account) == {new if serving == "new" else previous: 100.0}
 
 
 def test_first_deploy_of_a_shadow_on_a_new_endpoint() -> None:

@@ -82,10 +82,11 @@ What AWS documents, and what the template does with it:
   documented for a shadow); with auto scaling the endpoint update excludes `DesiredWeight` from the retained
   properties, so the new config's weights apply.
 - Instances: the shadow is provisioned like the production variant (the replica floor, same instance type), as
-  AWS recommends ("use the same instance type, size, and count", dg/shadow-tests-best-practices.html). Only
-  production variants are registered for auto scaling; that page recommends auto scaling the shadow too (not
-  rendered yet). Endpoints with serverless or asynchronous inference, multi-container or multi-model endpoints
-  and Inf1 instances cannot run shadow tests (dg/shadow-tests-exclusions.html); the template renders none of these.
+  AWS recommends ("use the same instance type, size, and count", dg/shadow-tests-best-practices.html), and with
+  auto scaling it is registered like the production variant ("we highly recommend that you configure
+  autoscaling on your shadow variants", same page): its invocations are the copied requests. Endpoints with
+  serverless or asynchronous inference, multi-container or multi-model endpoints and Inf1 instances cannot run
+  shadow tests (dg/shadow-tests-exclusions.html); the template renders none of these.
 - Variant names: `new` keeps its name from shadow to production, as AWS's own promotion does (the notebook above:
   "a new endpoint configuration with current ShadowProductionVariant as the new ProductionVariant and removing
   the ShadowProductionVariant", under the shadow's VariantName; StopInferenceExperiment's `Promote` action
@@ -137,7 +138,7 @@ strategy changes, an instance type change, owner and label edits through it.
 ## Other resources
 
 - Autoscaling when max replicas > min: an `AWS::ApplicationAutoScaling::ScalableTarget` per
-  production variant and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`, a
+  variant (the shadow too) and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`, a
   per-minute metric: TargetValue = rps_per_replica x 0.5 x 60 (AWS's load-testing guide,
   endpoint-scaling-loadtest: MAX_RPS x SAFETY_FACTOR x 60, starting at 0.5). The endpoint then sets
   `RetainAllVariantProperties: true` (an update keeps the autoscaled instance count of a single variant)

@@ -282,10 +282,10 @@ class Builder:
             "Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]},
         }
         self.outputs["EndpointArn"] = {"Description": "SageMaker endpoint ARN", "Value": {"Ref": "Endpoint"}}
-        if autoscale:
+        if autoscale:  # the shadow too: "we highly recommend that you configure autoscaling on your shadow
+            # variants" (dg/shadow-tests-best-practices.html), its invocations are the copied requests
             for v in variants:
-                if not v.shadow:
-                    self.autoscaling(v.name)
+                self.autoscaling(v.name)
         if spec.rollout.rollback.on and not rollback_alarms:
             self.findings.append(
                 warn(
