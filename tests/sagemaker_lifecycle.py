@@ -92,18 +92,18 @@ def artifacts(spec: Spec) -> tuple[str, str]:
     return spec["model"]["artifact"]["uri"], spec["rollout"]["previous"]["artifact"]["uri"]
 
 
-def enter(stack: Stack, before: Spec, spec: Spec) -> None:
+def enter(stack: Stack, before: Spec, spec: Spec, environment: str = "default") -> None:
     """Apply ``spec`` over ``before`` the way `mlopsc diff` says: in one update when it can, else with the
     commits its notes name: auto scaling off first when an autoscaled variant goes or changes type, and the
     target state without rollback alarms when the variants change under a deployment guardrail."""
     from mlopsc.targets.sagemaker.transition import blocked_updates
 
-    notes = blocked_updates(render(before), render(spec))
+    notes = blocked_updates(render(before, environment), render(spec, environment))
     fixed = {"min": 2, "max": 2}
     scaling = any("auto scaling" in n for n in notes)
     guard = any("variants" in n for n in notes)
     if scaling:
-        stack.apply(render(edited(before, lambda s: s["serving"].update(replicas=fixed))))
+        stack.apply(render(edited(before, lambda s: s["serving"].update(replicas=fixed)), environment))
     if guard or scaling:
 
         def relax(s: Spec) -> None:
@@ -112,5 +112,5 @@ def enter(stack: Stack, before: Spec, spec: Spec) -> None:
             if scaling:
                 s["serving"]["replicas"] = fixed
 
-        stack.apply(render(edited(spec, relax)))
-    stack.apply(render(spec))
+        stack.apply(render(edited(spec, relax), environment))
+    stack.apply(render(spec, environment))

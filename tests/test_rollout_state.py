@@ -10,7 +10,8 @@ Where each platform puts the shares (what this test reads):
 - Azure ML: `traffic` and `mirror_traffic` of endpoint.yaml, by deployment name (reference-yaml-endpoint-online).
 - SageMaker: the EndpointConfig's ProductionVariants weights (share = weight / sum), each variant's version
   read from its Model's artifact, and the shadow variant's weight relative to the production weight
-  (API_CreateEndpointConfig, ShadowProductionVariants). tests/test_sagemaker_lifecycle.py applies the same
+  (aws/amazon-sagemaker-examples archived/shadow-console/Shadow_variant.ipynb: production 1, shadow 0.5 -> 50%;
+  tests/behaviour/sagemaker.py SH2). tests/test_sagemaker_lifecycle.py applies the same
   templates one after the other to a model of CloudFormation and SageMaker (tests/behaviour).
 """
 

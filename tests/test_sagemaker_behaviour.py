@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.behaviour.cfn import StackFailure, create_only
+from tests.behaviour.sagemaker import UndocumentedShare
 from tests.sagemaker_lifecycle import new_stack
 
 ROLE = "arn:aws:iam::123456789012:role/sm"
@@ -43,12 +44,15 @@ def template(
     autoscaled: tuple[str, ...] = (),
     deployment: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
+    shadows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     resources: dict[str, Any] = {logical: model(name, uri) for logical, (name, uri) in models.items()}
     resources["EndpointConfig"] = {
         "Type": "AWS::SageMaker::EndpointConfig",
         "Properties": {"EndpointConfigName": config_name, "ProductionVariants": variants},
     }
+    if shadows:
+        resources["EndpointConfig"]["Properties"]["ShadowProductionVariants"] = shadows
     endpoint: dict[str, Any] = {
         "EndpointName": "ep",
         "EndpointConfigName": {"Fn::GetAtt": ["EndpointConfig", "EndpointConfigName"]},
@@ -274,3 +278,62 @@ def test_a_config_whose_content_changes_under_the_same_name_cannot_update() -> N
     tagged["Resources"]["EndpointConfig"]["Properties"]["Tags"] = [{"Key": "team", "Value": "risk"}]
     actions = stack.apply(tagged)
     assert {a.logical: a.kind for a in actions}["EndpointConfig"] == "update"
+
+
+def test_a_shadow_variant_is_sent_the_share_aws_documents() -> None:
+    # SH1: the production variant answers every request; SH2: AWS's shadow notebook, production weight 1 and
+    # shadow weight 0.5 -> "50% of the production variant requests" (not 0.5 / 1.5 = 33%)
+    stack, account = new_stack()
+    stack.apply(template("c1", [variant("prod", "ModelA", 1)], TWO, shadows=[variant("shadow", "ModelB", 0.5)]))
+    endpoint = account.endpoints["ep"]
+    assert endpoint.shares() == {"s3://b/a.tar.gz": 100.0}
+    assert endpoint.mirrored() == {"s3://b/b.tar.gz": 50.0}
+    # model-shadow-deployment.html: both weights 1, every request copied
+    stack.apply(template("c2", [variant("prod", "ModelA", 1)], TWO, shadows=[variant("shadow", "ModelB", 1)]))
+    assert endpoint.mirrored() == {"s3://b/b.tar.gz": 100.0}
+
+
+def test_a_shadow_weight_outside_the_documented_form_has_no_share() -> None:
+    # SH2: production 100 and shadow 20 read 20% against the production weight but 2000% as the sampling
+    # fraction: SageMaker takes the config, AWS documents no share for it
+    stack, account = new_stack()
+    stack.apply(template("c1", [variant("prod", "ModelA", 100)], TWO, shadows=[variant("shadow", "ModelB", 20)]))
+    with pytest.raises(UndocumentedShare, match="2000%"):
+        account.endpoints["ep"].mirrored()
+
+
+def test_a_shadow_needs_exactly_one_production_variant() -> None:
+    # SH1 / S1: "you can only specify one variant for ProductionVariants and one variant for
+    # ShadowProductionVariants"
+    three = {**TWO, "ModelC": ("m-c", "s3://b/c.tar.gz")}
+    stack, _ = new_stack()
+    with pytest.raises(StackFailure) as failure:
+        stack.apply(
+            template(
+                "c1",
+                [variant("a", "ModelA", 1), variant("b", "ModelB", 1)],
+                three,
+                shadows=[variant("shadow", "ModelC", 1)],
+            )
+        )
+    assert failure.value.rule == "S1"
+
+
+def test_an_autoscaled_variant_cannot_move_into_shadow_mode_in_one_update() -> None:
+    # A1 + SH3: a production variant registered for auto scaling that becomes the shadow leaves the production
+    # variants (the strict reading); deregistered first, the same update applies, and the shadow keeps its name
+    both = [variant("new", "ModelB", 20), variant("previous", "ModelA", 80)]
+    shadow = {"shadows": [variant("new", "ModelB", 0.2)]}
+    stack, account = new_stack()
+    stack.apply(template("c1", both, TWO, autoscaled=("new", "previous")))
+    with pytest.raises(StackFailure) as failure:
+        stack.apply(template("c2", [variant("previous", "ModelA", 1)], TWO, ("previous",), **shadow))
+    assert failure.value.rule == "A1" and "into shadow mode" in failure.value.message
+    stack.apply(template("c1", both, TWO, autoscaled=("previous",)))
+    stack.apply(template("c2", [variant("previous", "ModelA", 1)], TWO, ("previous",), **shadow))
+    endpoint = account.endpoints["ep"]
+    assert [(v.name, v.shadow) for v in endpoint.variants] == [("previous", False), ("new", True)]
+    assert endpoint.mirrored() == {"s3://b/b.tar.gz": 20.0}
+    # and back: the shadow becomes a production variant under its own name (SH3), then may be autoscaled (A2)
+    stack.apply(template("c3", both, TWO, autoscaled=("new", "previous")))
+    assert endpoint.shares() == {"s3://b/b.tar.gz": 20.0, "s3://b/a.tar.gz": 80.0} and endpoint.mirrored() == {}

@@ -297,15 +297,14 @@ def test_other_strategies_from_the_previous_release(case: str) -> None:
 
     stack, account = new_stack()
     stack.apply(at(first_release(spec)))
-    if blocked_updates(at(first_release(spec)), at(spec)):
-        stack.apply(at(edited(spec, lambda s: s["rollout"].update(rollback={"on": []}))))
-    stack.apply(at(spec))
+    enter(stack, first_release(spec), spec, environment)
     new, previous = artifacts(spec)
     (endpoint,) = account.endpoints.values()
     if case == "sagemaker-shadow":
         assert endpoint.shares() == {previous: 100.0}
-        assert endpoint.shadow_artifacts() == (new,)
+        assert endpoint.shadow_artifacts() == (new,) and endpoint.mirrored() == {new: 20.0}
         stack.apply(at(at_traffic(spec, 0)))
+        assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: 0.0}
         return
     traffic = spec["rollout"].get("traffic", spec["rollout"].get("steps", [0])[0])
     assert endpoint_shares(account) == expected(spec, traffic)
@@ -380,9 +379,91 @@ def test_strategy_changes_through_the_commits_diff_names(first: str, second: str
     new, previous = artifacts(spec)
     (endpoint,) = account.endpoints.values()
     if second == "shadow":
-        assert endpoint.shares() == {previous: 100.0} and endpoint.shadow_artifacts() == (new,)
+        assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: 20.0}
     else:
         assert endpoint_shares(account) == expected(spec, 20)
+
+
+SHADOW = "sagemaker-shadow"
+
+
+def shadow_spec(**rollout: Any) -> Spec:
+    """The shadow golden with auto scaling (so every transition also meets A1) and the given rollout fields."""
+
+    def edit(s: Spec) -> None:
+        s["serving"]["replicas"] = {"min": 2, "max": 6}
+        s["rollout"].update(rollout)
+
+    return edited(load(SHADOW), edit)
+
+
+def names(account: Any) -> tuple[list[str], list[str]]:
+    (endpoint,) = account.endpoints.values()
+    return [v.name for v in endpoint.variants if not v.shadow], [v.name for v in endpoint.variants if v.shadow]
+
+
+def test_a_shadow_rollout_through_every_transition() -> None:
+    """#14, shadow: first deploy with the shadow, a share change, abort, the end of the shadow as a canary (a
+    strategy change: `rollout promote` refuses a shadow) and its promote. Each is an update the model accepts,
+    the endpoint copies exactly the declared share to the shadow (SH2), and the variant names are the roles:
+    `new` keeps its name from shadow to production, as AWS's own promotion does (SH3)."""
+    spec = shadow_spec()
+    new, previous = artifacts(spec)
+    stack, account = new_stack()
+    stack.apply(render(first_release(spec)))
+    enter(stack, first_release(spec), spec)
+    (endpoint,) = account.endpoints.values()
+    assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: 20.0}
+    assert names(account) == (["previous"], ["new"])
+    # both scale (shadow-tests-best-practices: auto scaling on the shadow variant too)
+    assert sorted(account.scalable) == [f"endpoint/{endpoint.name}/variant/{v}" for v in ("new", "previous")]
+    for traffic in (50, 100, 5):
+        stack.apply(render(at_traffic(spec, traffic)))
+        assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: float(traffic)}
+    stack.apply(render(at_traffic(spec, 0)))  # abort: nothing copied, the shadow kept deployed
+    assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: 0.0}
+    canary = shadow_spec(strategy="canary", traffic=10, steps=[10, 50, 100])
+    notes = blocked_updates(render(at_traffic(spec, 0)), render(canary))
+    assert len(notes) == 1 and "rollback alarms" in notes[0], notes  # the production variant names change (S5)
+    enter(stack, at_traffic(spec, 0), canary)
+    assert endpoint_shares(account) == expected(canary, 10) and endpoint.mirrored() == {}
+    assert names(account) == (["new", "previous"], [])
+    stack.apply(render(at_traffic(canary, 100)))
+    assert endpoint_shares(account) == {new: 100.0}
+
+
+@pytest.mark.parametrize(
+    ("rollout", "variants", "serving"),
+    [
+        ({"strategy": "blue-green", "traffic": 100}, (["new", "previous"], []), "new"),  # what the refusal names
+        ({"strategy": "all-at-once", "traffic": 100}, (["new"], []), "new"),
+        ({"strategy": "canary", "traffic": 0, "steps": [10, 100]}, (["new", "previous"], []), "previous"),
+    ],
+)
+def test_a_shadow_ends_through_the_commits_diff_names(
+    rollout: dict[str, Any], variants: tuple[list[str], list[str]], serving: str
+) -> None:
+    """`rollout promote` refuses a shadow and names a strategy change instead: each way out is accepted (in the
+    commits `mlopsc diff` names) and `new` keeps its variant name from shadow to production (SH3)."""
+    spec = shadow_spec()
+    new, previous = artifacts(spec)
+    stack, account = new_stack()
+    stack.apply(render(spec))
+    end = shadow_spec(**rollout)
+    enter(stack, spec, end)
+    (endpoint,) = account.endpoints.values()
+    assert names(account) == variants and endpoint.mirrored() == {}
+    assert endpoint_shares(account) == {new if serving == "new" else previous: 100.0}
+
+
+def test_first_deploy_of_a_shadow_on_a_new_endpoint() -> None:
+    """A stack created straight at the shadow state (no earlier release): one update, the declared share."""
+    spec = shadow_spec(traffic=35)
+    stack, account = new_stack()
+    stack.apply(render(spec))
+    new, previous = artifacts(spec)
+    (endpoint,) = account.endpoints.values()
+    assert endpoint.shares() == {previous: 100.0} and endpoint.mirrored() == {new: 35.0}
 
 
 def test_a_tripped_rollback_alarm_keeps_the_previous_step() -> None:
@@ -432,7 +513,7 @@ def test_every_golden_deploys_first_time_with_its_decided_shares(case: str, envi
     live = {v.artifact.location("sagemaker"): float(v.live_share) for v in state.versions if v.live_share}
     (endpoint,) = account.endpoints.values()
     assert {k: v for k, v in endpoint.shares().items() if v} == live
-    assert endpoint.shadow_artifacts() == tuple(v.artifact.location("sagemaker") for v in state.mirrored)
+    assert endpoint.mirrored() == {v.artifact.location("sagemaker"): float(v.mirrored_share) for v in state.mirrored}
 
 
 @pytest.mark.parametrize(("case", "traffic"), [(CANARY, 0), (CANARY, 100), ("sagemaker-shadow", 0), (AB, 100)])

@@ -17,9 +17,12 @@ CAPABILITIES = Capabilities(
     ),
     mirroring=Mirroring(
         supported=True,
-        source=f"{API}/API_CreateEndpointConfig.html (ShadowProductionVariants: one shadow variant)",
-        note="ShadowProductionVariants; the shadow's weight is the mirrored share against the production weight "
-        "100 (a ratio reading AWS does not document: check the share after deploying)",
+        source=f"{API}/API_CreateEndpointConfig.html (ShadowProductionVariants: one production and one shadow "
+        "variant); github.com/aws/amazon-sagemaker-examples archived/shadow-console/Shadow_variant.ipynb (production "
+        "weight 1, shadow weight 0.5: 50% of requests copied)",
+        note="ShadowProductionVariants: production weight 1, shadow weight = mirrored share / 100 (AWS's shadow "
+        "example); not InferenceExperiment, which edits the stack's endpoint outside CloudFormation and ends by "
+        "itself within 30 days",
         max_share=100,
         one_target_only=True,
     ),

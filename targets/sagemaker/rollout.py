@@ -10,10 +10,16 @@ own after the update: `rollout next|promote|abort` are the only moves, and each 
   `previous` (the live version it replaces, kept deployed whenever the rollout model deploys it, 0%
   included, so promote, abort and the next version keep the same two names). Without a deployed
   previous version (first release, all-at-once) the endpoint has the one variant `new`.
-- Shadow: `previous` is the one production variant; `new` is the one ShadowProductionVariant, its weight
-  the mirrored share against the production weight 100 (the ratio reading of InitialVariantWeight; AWS's
-  own shadow example (model-shadow-deployment) sets both weights to 1 without stating the share, and the
-  documented SamplingPercentage belongs to InferenceExperiment: check the share after deploying).
+- Shadow: `previous` is the one production variant, weight 1, and answers every request; `new` is the one
+  ShadowProductionVariant, weight = the mirrored share / 100. That is the form of AWS's own shadow example
+  (aws/amazon-sagemaker-examples, archived/shadow-console/Shadow_variant.ipynb: production weight 1, shadow
+  weight 0.5, "to sample and send 50% of the production variant requests to the shadow variant. The
+  production variant receives 100% of the traffic"), and the one form in which every reading AWS gives of a
+  shadow weight agrees: relative to the production weight (that notebook) and as the traffic sampling
+  fraction itself (deploy_and_monitor/sm-shadow_variant_shadow_api: "the traffic sampling percentage
+  (VariantWeight parameter in the ShadowProductionVariants object)"). A production weight of 100 would make
+  the two readings differ. `AWS::SageMaker::InferenceExperiment` (SamplingPercentage) is not used: it
+  changes the stack's endpoint outside CloudFormation and ends by itself within 30 days (docs/targets/sagemaker.md).
 - The update policy is a blue/green ALL_AT_ONCE deployment with a bake (deployment-guardrails-all-at-once):
   the new fleet takes the new config's weights once healthy; during the bake the `rollout.rollback.on`
   alarms watch the `new` variant and, when one trips, SageMaker returns the endpoint to the previous config
@@ -36,6 +42,7 @@ BAKE_S = 600  # the latency alarm's 10-minute window: a breach is seen before th
 TERMINATION_WAIT_S = 600  # the old fleet kept 10 more minutes after the bake
 PROVISIONING_S = 1800
 MIN_TIMEOUT_S, MAX_TIMEOUT_S = 600, 28800  # API_BlueGreenUpdatePolicy MaximumExecutionTimeoutInSeconds
+SHADOW_PRODUCTION_WEIGHT = 1.0  # beside a shadow variant, whose weight is then the copied fraction (see above)
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class Variant:
 
     role: Role
     version: str
-    weight: float  # live share (production), mirrored share (shadow)
+    weight: float  # live share (production, out of 100); with a shadow: 1 (production), mirrored share / 100
     shadow: bool = False
 
     @property
@@ -58,7 +65,9 @@ def variants(plan: Plan) -> list[Variant]:
     out: list[Variant] = []
     for version in state.versions:
         if state.shadow and version.role is Role.NEW:
-            out.append(Variant(version.role, version.version, float(version.mirrored_share), shadow=True))
+            out.append(Variant(version.role, version.version, version.mirrored_share / 100, shadow=True))
+        elif state.shadow:  # the one production variant answers every request
+            out.append(Variant(version.role, version.version, SHADOW_PRODUCTION_WEIGHT))
         else:
             out.append(Variant(version.role, version.version, float(version.live_share)))
     return sorted(out, key=lambda v: (v.shadow, v.role is not Role.NEW))

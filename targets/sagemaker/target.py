@@ -40,11 +40,8 @@ instance count. A template rendered at `traffic: 5` holds the endpoint at 5% unt
   (`ceil(max x share)`, within the replica floor and the maximum), and the endpoint update does not retain
   the old counts (`ExcludeRetainedVariantProperties: DesiredInstanceCount`), so a variant going from 5% to
   95% is sized for 95% by the update itself; auto scaling then follows the load.
-- Shadow: `previous` is the one production variant and answers every request; `new` is the one
-  `ShadowProductionVariants` entry with weight = the mirrored share against the production weight 100.
-  AWS documents no sampling field for a shadow variant of an endpoint config (its shadow example sets both
-  weights to 1; `SamplingPercentage` belongs to InferenceExperiment), so this ratio reading is unconfirmed:
-  check the mirrored share after deploying.
+- Shadow: `previous` is the one production variant (weight 1) and answers every request; `new` is the one
+  `ShadowProductionVariants` entry with weight = the mirrored share / 100 (see "Shadow" below).
 - The update: `DeploymentConfig.BlueGreenUpdatePolicy` ALL_AT_ONCE with a 600 s bake (the latency alarm's
   10-minute window) and `AutoRollbackConfiguration` with the alarms named by `rollout.rollback.on`
   (latency_slo -> the p95 latency alarm, error_rate -> the 5XX alert alarm), which watch the `new` variant:
@@ -58,6 +55,59 @@ instance count. A template rendered at `traffic: 5` holds the endpoint at 5% unt
 - Auto-rollback acts only during an update (each `rollout next`, `promote`, `abort`, a new version):
   SageMaker watches the alarms in the bake, not afterwards; between commits the alarms notify (SNS) and
   `mlopsc rollout abort` is the way back.
+
+## Shadow (`strategy: shadow`)
+
+What AWS documents, and what the template does with it:
+
+- One production and one shadow variant: "If you use this field, you can only specify one variant for
+  ProductionVariants and one variant for ShadowProductionVariants" (API_CreateEndpointConfig,
+  ShadowProductionVariants); more than one shadow is SGM009. The production variant "receives and responds to
+  100 percent of the incoming inference requests"; the shadow "receives a percentage of the incoming requests,
+  replicated from the production variant, but does not return any responses" (dg/shadow-tests-create.html).
+- The share: the API reference defines InitialVariantWeight for production variants only (the ratio to the sum
+  of the ProductionVariants' weights). What a shadow weight means is stated by AWS's shadow notebooks:
+  "We set the InitialVariantWeight in the ShadowProductionVariants to sample and send 50% of the production
+  variant requests to the shadow variant. The production variant receives 100% of the traffic", with production
+  weight 1 and shadow weight 0.5 (github.com/aws/amazon-sagemaker-examples,
+  archived/shadow-console/Shadow_variant.ipynb: relative to the production weight, not to the sum of both, which
+  would be 33%), and "the traffic sampling percentage (VariantWeight parameter in the ShadowProductionVariants
+  object)" (deploy_and_monitor/sm-shadow_variant_shadow_api). model-shadow-deployment.html sets both weights
+  to 1. So the template renders the production weight 1 and the shadow weight = mirrored share / 100 (20% ->
+  0.2): AWS's own form, in which the weight read against the production weight and read as the sampling
+  fraction give the same share. (Before, production 100 and shadow 20: 20% by the ratio but not by the
+  fraction reading.) The source is AWS's example code, not the API reference.
+- Weights change only through a new EndpointConfig (each commit), never through UpdateEndpointWeightsAndCapacities,
+  whose `DesiredWeightAndCapacity` "Specifies weight and capacity values for a production variant" (nothing is
+  documented for a shadow); with auto scaling the endpoint update excludes `DesiredWeight` from the retained
+  properties, so the new config's weights apply.
+- Instances: the shadow is provisioned like the production variant (the replica floor, same instance type), as
+  AWS recommends ("use the same instance type, size, and count", dg/shadow-tests-best-practices.html), and with
+  auto scaling it is registered like the production variant ("we highly recommend that you configure
+  autoscaling on your shadow variants", same page): its invocations are the copied requests. Endpoints with
+  serverless or asynchronous inference, multi-container or multi-model endpoints and Inf1 instances cannot run
+  shadow tests (dg/shadow-tests-exclusions.html); the template renders none of these.
+- Variant names: `new` keeps its name from shadow to production, as AWS's own promotion does (the notebook above:
+  "a new endpoint configuration with current ShadowProductionVariant as the new ProductionVariant and removing
+  the ShadowProductionVariant", under the shadow's VariantName; StopInferenceExperiment's `Promote` action
+  "Promote the shadow variant to a production variant"). `mlopsc rollout promote` refuses a shadow (mirrored
+  traffic answers nobody): ending it is a strategy change, for example `strategy: canary`, which renders `new` and
+  `previous` as production variants. The production variant names then change (`previous` -> `new`,
+  `previous`), so under rollback alarms the guardrails need two commits (below); starting a shadow from a split
+  too. With auto scaling, a production variant that becomes the shadow leaves the production variants, read as
+  a removal (endpoint-scaling-update: AWS does not say a scalable target may follow a variant into shadow
+  mode): auto scaling off first. tests/test_sagemaker_lifecycle.py walks first deploy with a shadow, share
+  changes, abort, the end as a canary and its promote through the planner.
+- Not `AWS::SageMaker::InferenceExperiment` (ShadowModeConfig.SamplingPercentage, "The percentage of inference
+  requests that Amazon SageMaker replicates from the production variant to the shadow variant"): an experiment
+  deploys its own variants (`ModelVariants` with their InstanceType and InstanceCount) onto the endpoint named by
+  `EndpointName` ("SageMaker will update that endpoint with the new model variants", the API notebook), under an
+  endpoint config of its own (the read-only `EndpointMetadata.EndpointConfigName`), so the stack's
+  AWS::SageMaker::Endpoint no longer has the EndpointConfig the template declares (drift); and "The default
+  duration is 7 days and the maximum is 30 days. After the test is complete, the endpoint reverts to the state it
+  was in prior to starting the test" (shadow-tests-create; API_InferenceExperimentSchedule): a shadow held in Git
+  longer would end without a commit, and a `Promote` at its end changes the production variant outside the
+  stack. The commit would no longer be the state.
 
 ## Updates that need two commits (`mlopsc diff` says so)
 
@@ -74,9 +124,11 @@ Sources (AWS): sagemaker/latest/APIReference/API_ProductionVariant.html (Initial
 API_UpdateEndpoint.html (RetainAllVariantProperties, ExcludeRetainedVariantProperties),
 API_TrafficRoutingConfig.html and API_CapacitySize.html; sagemaker/latest/dg/deployment-guardrails-blue-green.html,
 -all-at-once, -canary, -configuration and -exclusions; endpoint-scaling-update.html and
-endpoint-scaling-loadtest.html; model-shadow-deployment.html; AWSCloudFormation/latest/UserGuide/
-using-cfn-updating-stacks-update-behaviors.html and -monitor-stack.html; TemplateReference/aws-properties-name.html
-(custom names cannot be replaced); the create-only properties of each resource type from cfn-lint's schemas.
+endpoint-scaling-loadtest.html; model-shadow-deployment.html, shadow-tests-create.html, -best-practices and
+-exclusions; API_InferenceExperimentSchedule.html; aws/amazon-sagemaker-examples shadow notebooks;
+AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html and -monitor-stack.html;
+TemplateReference/aws-properties-name.html (custom names cannot be replaced); the create-only properties of each
+resource type from cfn-lint's schemas.
 
 The update planner in the tests (tests/behaviour/cfn.py, tests/behaviour/sagemaker.py) applies the
 rendered templates one after the other with these rules, each citing its AWS page, and
@@ -86,7 +138,7 @@ strategy changes, an instance type change, owner and label edits through it.
 ## Other resources
 
 - Autoscaling when max replicas > min: an `AWS::ApplicationAutoScaling::ScalableTarget` per
-  production variant and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`, a
+  variant (the shadow too) and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`, a
   per-minute metric: TargetValue = rps_per_replica x 0.5 x 60 (AWS's load-testing guide,
   endpoint-scaling-loadtest: MAX_RPS x SAFETY_FACTOR x 60, starting at 0.5). The endpoint then sets
   `RetainAllVariantProperties: true` (an update keeps the autoscaled instance count of a single variant)
@@ -204,7 +256,11 @@ class SageMaker:
             "ProductionVariants new / previous InitialVariantWeight",
             "the decided live shares; one EndpointConfig per traffic value",
         ),
-        FieldMapping("rollout shadow", "ShadowProductionVariants [new]", "weight = mirrored share vs 100"),
+        FieldMapping(
+            "rollout shadow",
+            "ShadowProductionVariants [new] InitialVariantWeight",
+            "mirrored share / 100 beside the production weight 1",
+        ),
         FieldMapping(
             "rollout.rollback.on",
             "DeploymentConfig AutoRollbackConfiguration.Alarms",

@@ -282,10 +282,10 @@ class Builder:
             "Value": {"Fn::GetAtt": ["Endpoint", "EndpointName"]},
         }
         self.outputs["EndpointArn"] = {"Description": "SageMaker endpoint ARN", "Value": {"Ref": "Endpoint"}}
-        if autoscale:
+        if autoscale:  # the shadow too: "we highly recommend that you configure autoscaling on your shadow
+            # variants" (dg/shadow-tests-best-practices.html), its invocations are the copied requests
             for v in variants:
-                if not v.shadow:
-                    self.autoscaling(v.name)
+                self.autoscaling(v.name)
         if spec.rollout.rollback.on and not rollback_alarms:
             self.findings.append(
                 warn(
@@ -299,10 +299,11 @@ class Builder:
     def _variants_reason(self, variants: list[Variant]) -> str:
         if any(v.shadow for v in variants):
             return (
-                "shadow: `previous` (the live version) answers every request; the new version is the one "
-                "ShadowProductionVariant `new`, its weight the mirrored share against the production weight 100 "
-                "(the ratio reading of InitialVariantWeight; AWS documents no sampling field on a shadow variant of "
-                "an endpoint config: check the mirrored share after deploying)"
+                "shadow: `previous` (the live version, weight 1) answers every request; the new version is the one "
+                "ShadowProductionVariant `new`, weight = the mirrored share / 100: AWS's shadow example sets the "
+                "production weight 1 and the shadow weight 0.5 to copy 50% of requests (amazon-sagemaker-examples "
+                "Shadow_variant.ipynb), the one form in which the shadow weight read against the production weight "
+                "and read as the sampling fraction agree"
             )
         if len(variants) > 1:
             return (

@@ -34,6 +34,33 @@ Rules (each from the AWS page named; S = SageMaker, A = Application Auto Scaling
   existing variant; registering it again updates the registration.
 - A3 Delete endpoints configured for auto scaling (endpoint-delete-with-scaling.html): deleting the endpoint
   deregisters its variants.
+- SH1 Shadow variants (botocore data/sagemaker/2017-07-24/service-2.json, CreateEndpointConfigInput
+  ShadowProductionVariants: "If you use this field, you can only specify one variant for ProductionVariants and
+  one variant for ShadowProductionVariants"; shadow-tests-create.html: "A production variant that receives and
+  responds to 100 percent of the incoming inference requests" and "A shadow variant that receives a percentage
+  of the incoming requests, replicated from the production variant, but does not return any responses"): the
+  production variant answers every request whatever its weight; the shadow answers nobody.
+- SH2 The share a shadow variant is sent (`Endpoint.mirrored`). The API reference defines InitialVariantWeight
+  for production variants only ("the ratio of the VariantWeight to the sum of all VariantWeight values across
+  all ProductionVariants"). AWS's shadow notebooks give the two readings of a shadow weight: relative to the
+  production weight (aws/amazon-sagemaker-examples archived/shadow-console/Shadow_variant.ipynb: production
+  weight 1, shadow weight 0.5, "to sample and send 50% of the production variant requests to the shadow
+  variant. The production variant receives 100% of the traffic", which also rules out a share of the sum
+  of both weights, 33%), and as the sampling fraction itself (deploy_and_monitor/sm-shadow_variant_shadow_api:
+  "the traffic sampling percentage (VariantWeight parameter in the ShadowProductionVariants object)");
+  model-shadow-deployment.html sets both weights to 1. The model gives the share only where the two readings
+  agree (production weight 1, shadow weight 0-1) and raises `UndocumentedShare` elsewhere (production 100,
+  shadow 20: 20% by the ratio, 2000% by the fraction): SageMaker accepts such a config, but what it copies
+  is not documented.
+- SH3 A promoted shadow keeps its variant name: AWS's promotion in the same notebook is "a new endpoint
+  configuration with current ShadowProductionVariant as the new ProductionVariant and removing the
+  ShadowProductionVariant" (its VariantName unchanged), and StopInferenceExperiment's `Promote` action
+  "Promote the shadow variant to a production variant" (API_StopInferenceExperiment; the API notebook maps
+  {"Shadow-01": "Promote", "AllTraffic": "Remove"} and the endpoint then serves `Shadow-01`). A variant that
+  moves from ShadowProductionVariants to ProductionVariants (or back) is the same variant name on the
+  endpoint; for S5 only production variant names count, and for A1 a variant that leaves the production
+  variants is removed from them (the strict reading: AWS does not say a scalable target may follow a
+  variant into shadow mode).
 - M1 CloudFormation resource schemas (cfn-lint): every property of AWS::SageMaker::Model and
   AWS::SageMaker::EndpointConfig except Tags is create-only, and AWS::SageMaker::ModelPackageGroup's
   name and description are (tests/behaviour/cfn.py reads them).
@@ -94,6 +121,25 @@ class Endpoint:
 
     def shadow_artifacts(self) -> tuple[str, ...]:
         return tuple(v.artifact for v in self.variants if v.shadow)
+
+    def mirrored(self) -> dict[str, float]:
+        """Percent of live requests copied to each shadow variant's model artifact (SH2)."""
+        production = [v for v in self.variants if not v.shadow]
+        out: dict[str, float] = {}
+        for v in (v for v in self.variants if v.shadow):
+            (answering,) = production  # SH1
+            readings = {"ratio to the production weight": v.weight / answering.weight, "sampling fraction": v.weight}
+            if len({round(r, 9) for r in readings.values()}) != 1 or not 0 <= v.weight <= 1:
+                raise UndocumentedShare(
+                    f"shadow `{v.name}` weight {v.weight:g} beside production weight {answering.weight:g}: "
+                    + ", ".join(f"{k} {100 * r:g}%" for k, r in readings.items())
+                )
+            out[v.artifact] = round(100 * v.weight, 6)
+        return out
+
+
+class UndocumentedShare(Exception):
+    """SH2: SageMaker accepts the config, but AWS documents no share for these weights."""
 
 
 @dataclass
@@ -208,20 +254,24 @@ class SageMakerAccount:
         new = self._variants(config)
         old_by_name = {v.name: v for v in endpoint.variants}
         new_by_name = {v.name: v for v in new}
+        new_production = {v.name for v in new if not v.shadow}
         for rid in self.scalable:  # A1
             if not rid.startswith(f"endpoint/{endpoint.name}/variant/"):
                 continue
             variant = rid.rsplit("/", 1)[1]
-            if variant not in new_by_name:
+            before = old_by_name.get(variant)
+            leaves = before is not None and not before.shadow and variant not in new_production  # SH3
+            if variant not in new_by_name or leaves:
+                where = "" if variant not in new_by_name else " from the production variants (into shadow mode)"
                 raise StackFailure(
                     logical,
-                    f"the update removes variant `{variant}`, a target for auto scaling: deregister it first",
+                    f"the update removes variant `{variant}`{where}, a target for auto scaling: deregister it first",
                     "A1",
                 )
-            if old_by_name[variant].instance_type != new_by_name[variant].instance_type:
+            if before is not None and before.instance_type != new_by_name[variant].instance_type:
                 raise StackFailure(
                     logical,
-                    f"the update changes the instance type of `{variant}` ({old_by_name[variant].instance_type} -> "
+                    f"the update changes the instance type of `{variant}` ({before.instance_type} -> "
                     f"{new_by_name[variant].instance_type}), a target for auto scaling: deregister it first",
                     "A1",
                 )
