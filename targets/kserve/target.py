@@ -37,7 +37,7 @@ from mlopsc.targets.base import (
     warn,
 )
 from mlopsc.targets.capabilities import Capabilities
-from mlopsc.targets.kserve import batch_scorer
+from mlopsc.targets.kserve import batch_client, batch_scorer
 from mlopsc.targets.kserve.capabilities import CAPABILITIES
 from mlopsc.targets.kserve.environments import NAMESPACE_MAX, namespace_for, retraining_here
 from mlopsc.targets.kserve.metrics import signals
@@ -46,6 +46,8 @@ from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
 from mlopsc.targets.kserve.stack import KServeStack
 
 if TYPE_CHECKING:
+    from mlopsc.targets.kserve.batch_runtime import BatchRuntime
+    from mlopsc.targets.kserve.choose import RuntimeChoice
     from mlopsc.targets.kserve.crd import CrdValidator
     from mlopsc.targets.kserve.runtimes import ServingRuntime
 
@@ -277,7 +279,7 @@ class KServe:
     def _runtime(self, plan: Plan, stack: KServeStack, decisions: list[Decision]) -> tuple[KServeStack, list[Finding]]:
         """The runtime KServe will select (targets/kserve/choose.py) and the artifact layout it loads."""
         # imported here: the catalog and the selection model load when a runtime is resolved, not on import
-        from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
+        from mlopsc.targets.kserve.choose import NoKServeRuntime
         from mlopsc.targets.kserve.choose import choose as choose_runtime
 
         spec = plan.spec
@@ -300,8 +302,15 @@ class KServe:
             model_format_version=choice.format_version,
         )
         decisions.append(resolved(self.name, "kserve.runtime", choice.runtime, choice.note))
+        return stack, self._artifact_findings(plan, choice)
+
+    def _artifact_findings(self, plan: Plan, choice: RuntimeChoice, previous_too: bool = True) -> list[Finding]:
+        """The artifact URI (and the previous version's) against what the selected runtime loads (KSV011, KSV012)."""
+        from mlopsc.targets.kserve.choose import archive_note, artifact_problem
+
+        spec = plan.spec
         findings: list[Finding] = []
-        for previous in (False, True) if spec.rollout.previous is not None else (False,):
+        for previous in (False, True) if previous_too and spec.rollout.previous is not None else (False,):
             uri, where = artifact_uri(plan, self.name, previous=previous)
             note = archive_note(uri, choice.artifact, choice.runtime)
             if note is not None:
@@ -325,30 +334,21 @@ class KServe:
                         f"(same digest) laid out as {choice.artifact.describe()}",
                     )
                 )
-        return stack, findings
+        return findings
 
     def _resolve_batch(
         self, plan: Plan, stack: KServeStack, decisions: list[Decision]
     ) -> tuple[KServeStack, list[Finding]]:
-        """The batch CronJob's image: the user's, else the framework's KServe runtime image with a generated scorer."""
+        """The batch CronJob's image: the user's; else, for sklearn, xgboost and lightgbm, the runtime image with a
+        generated scorer (batch_scorer.py); else the runtime KServe selects, run as a native sidecar beside a
+        generated client (batch_runtime.py, batch_client.py)."""
         spec = plan.spec
         batch = spec.serving.batch
         image = (batch.image if batch else None) or spec.serving.image
         if image is not None:
             return replace(stack, batch_image=image), []
+        assert batch is not None  # the spec requires serving.batch with a batch or hybrid mode
         framework = spec.model.framework.name.value
-        scorer_image = batch_scorer.image(framework)
-        if scorer_image is None or batch is None:
-            return stack, [
-                refuse(
-                    "KSV009",
-                    f"KServe has no managed batch scoring, and mlopsc has no scorer for `{framework}` in a KServe "
-                    "runtime image: the CronJob needs an image",
-                    ("serving", "batch"),
-                    hint="set `serving.batch.image` to a container that reads INPUT_URI, scores with MODEL_URI and "
-                    f"writes OUTPUT_URI (a generated scorer exists for {', '.join(batch_scorer.SCORERS)})",
-                )
-            ]
         out: list[Finding] = []
         for field, uri, schemes in (
             ("input_uri", batch.input_uri, batch_scorer.INPUT_SCHEMES),
@@ -363,17 +363,85 @@ class KServe:
                         hint=f"use {', '.join(schemes)}, or set `serving.batch.image` to a container of your own",
                     )
                 )
-        if not out:
-            stack = replace(stack, batch_image=scorer_image, batch_scorer=framework)
-            decisions.append(
-                resolved(
-                    self.name,
-                    "kserve.batch_image",
-                    scorer_image,
-                    f"no serving.batch.image: the {framework} runtime image runs a generated scorer "
-                    "(ConfigMap <name>-batch-scorer) with KServe's own model class",
+        scorer_image = batch_scorer.image(framework)
+        if scorer_image is not None:
+            if not out:
+                stack = replace(stack, batch_image=scorer_image, batch_scorer=framework)
+                decisions.append(
+                    resolved(
+                        self.name,
+                        "kserve.batch_image",
+                        scorer_image,
+                        f"no serving.batch.image: the {framework} runtime image runs a generated scorer "
+                        "(ConfigMap <name>-batch-scorer) with KServe's own model class",
+                    )
+                )
+            return stack, out
+        return self._batch_sidecar(plan, stack, decisions, out)
+
+    def _batch_sidecar(
+        self, plan: Plan, stack: KServeStack, decisions: list[Decision], out: list[Finding]
+    ) -> tuple[KServeStack, list[Finding]]:
+        """The runtime KServe selects for the spec over REST, to run as the batch pod's sidecar (KSV009 if none)."""
+        from mlopsc.targets.kserve.batch_runtime import BatchRuntime
+        from mlopsc.targets.kserve.choose import NoKServeRuntime
+        from mlopsc.targets.kserve.choose import choose as choose_runtime
+
+        spec = plan.spec
+        framework = spec.model.framework
+        compatibility = framework.compatibility.value if framework.compatibility else None
+        gpu = bool(spec.serving.resources and spec.serving.resources.gpu)
+        try:
+            choice = choose_runtime(framework.name.value, framework.version, compatibility, False, gpu)
+        except NoKServeRuntime as exc:
+            return stack, [
+                refuse(
+                    "KSV009",
+                    f"KServe has no managed batch scoring and no runtime to score `{framework.name.value}` "
+                    f"{framework.version} in: {exc.message}",
+                    ("serving", "batch"),
+                    hint="set `serving.batch.image` to a container that reads INPUT_URI, scores with MODEL_URI and "
+                    "writes OUTPUT_URI",
+                )
+            ]
+        if choice.runtime != stack.runtime:  # online resolution already checked the artifact for this runtime
+            out.extend(self._artifact_findings(plan, choice, previous_too=False))
+        uri, where = artifact_uri(plan, self.name)
+        if not spec.serving.mode.serves_online and not uri.startswith(STORAGE_SCHEMES):
+            out.append(
+                refuse(
+                    "KSV010",
+                    f"KServe's storage initializer cannot read `{uri}`",
+                    where,
+                    hint="add `mirrors.kserve` with an s3://, gs://, https://, pvc://, hf:// or oci:// copy of the "
+                    "same bytes",
                 )
             )
+        if uri.startswith(("pvc://", "oci://")):
+            out.append(
+                refuse(
+                    "KSV009",
+                    f"the batch pod's storage initializer downloads the model; `{uri}` is mounted by KServe's "
+                    "webhook instead (a PVC or a modelcar), which a CronJob's pod does not get",
+                    where,
+                    hint="add `mirrors.kserve` with an s3://, gs://, https:// or hf:// copy of the same bytes, or set "
+                    "`serving.batch.image`",
+                )
+            )
+        if any(f.severity is Severity.ERROR for f in out):
+            return stack, out
+        runtime = BatchRuntime(choice.entry, choice.protocol)
+        stack = replace(stack, batch_image=batch_client.IMAGE, batch_runtime=runtime)
+        decisions.append(
+            resolved(
+                self.name,
+                "kserve.batch_runtime",
+                str(runtime),
+                f"no serving.batch.image and no Python model class in the {choice.runtime} image: the batch pod runs "
+                f"the runtime KServe selects ({choice.note}) as a native sidecar after KServe's storage initializer, "
+                f"and a generated client (ConfigMap <name>-batch-scorer) sends the rows over {choice.protocol}",
+            )
+        )
         return stack, out
 
     def _monitoring_findings(self, plan: Plan, runtime: str | None) -> list[Finding]:
@@ -546,12 +614,13 @@ class KServe:
             )
         if ks.batch_image is not None:
             docs.append(Document("cronjob-batch.yaml", "CronJob", "yaml", self._batch_job(plan, stack, labels)))
-        if ks.batch_scorer is not None:
+        if ks.batch_scorer is not None or ks.batch_runtime is not None:
+            script = batch_scorer.score_py(ks.batch_scorer) if ks.batch_scorer else batch_client.score_py()
             scorer: Json = {
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": {"name": f"{plan.model_name}-batch-scorer", "namespace": ns, "labels": dict(labels)},
-                "data": {"score.py": batch_scorer.score_py(ks.batch_scorer)},
+                "data": {"score.py": script},
             }
             docs.append(Document("configmap-batch-scorer.yaml", "ConfigMap", "yaml", scorer))
         retraining = spec.retraining
@@ -729,9 +798,50 @@ class KServe:
             container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
             container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
             volumes.append({"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}})
+        init: list[Json] = []
+        if ks.batch_runtime is not None:
+            init, volumes = self._batch_sidecar_pod(plan, ks, container, env, uri)
         return _cronjob(
-            f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account, volumes
+            f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account, volumes, init
         )
+
+    def _batch_sidecar_pod(
+        self, plan: Plan, ks: KServeStack, container: dict[str, Json], env: list[Json], uri: str
+    ) -> tuple[list[Json], list[Json]]:
+        """The client container's env and command, and the init containers and volumes of the sidecar pod."""
+        from mlopsc.targets.kserve import batch_runtime
+
+        runtime = required_runtime(ks.batch_runtime)
+        spec = plan.spec
+        features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
+        user_env = self._env(plan)
+        container["env"] = [
+            *env,
+            {"name": "MODEL_NAME", "value": plan.model_name},
+            {"name": "FEATURES", "value": json.dumps(features)},
+            {"name": "RUNTIME_URL", "value": batch_client.RUNTIME_URL},
+            {"name": "PROTOCOL", "value": runtime.protocol},
+            {"name": "BATCH_ROWS", "value": str(batch_client.BATCH_ROWS)},
+            *user_env,
+        ]
+        container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
+        container["resources"] = {k: dict(v) for k, v in batch_runtime.STORAGE_INITIALIZER_RESOURCES.items()}
+        container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
+        server, server_volumes = batch_runtime.server_container(
+            runtime,
+            plan.model_name,
+            ks.namespace,
+            user_env,
+            _resources(plan) if spec.serving.resources else None,
+            bool(spec.serving.resources and spec.serving.resources.gpu),
+            plan.derived.startup_timeout_s,
+        )
+        volumes: list[Json] = [
+            {"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}},
+            {"name": batch_runtime.MODEL_VOLUME, "emptyDir": {}},
+            *server_volumes,
+        ]
+        return [batch_runtime.storage_initializer(uri, user_env), server], volumes
 
     def _retrain_job(self, plan: Plan, ns: str, labels: dict[str, Json]) -> Json:
         spec = plan.spec
@@ -845,6 +955,12 @@ def _validator(locations: tuple[str, ...]) -> CrdValidator:
     return CrdValidator.from_locations([Path(p) for p in locations])
 
 
+def required_runtime(runtime: BatchRuntime | None) -> BatchRuntime:
+    if runtime is None:
+        raise AssertionError("resolve returned a stack without `batch_runtime`")
+    return runtime
+
+
 def _resources(plan: Plan) -> Json:
     res = plan.spec.serving.resources
     assert res is not None
@@ -865,8 +981,11 @@ def _cronjob(
     container: dict[str, Json],
     service_account: str | None,
     volumes: list[Json] | None = None,
+    init_containers: list[Json] | None = None,
 ) -> Json:
     pod: dict[str, Json] = {"restartPolicy": "Never", "containers": [container]}
+    if init_containers:
+        pod["initContainers"] = init_containers
     if volumes:
         pod["volumes"] = volumes
     if service_account:
