@@ -174,11 +174,6 @@ def test_scorer_is_one_text_per_framework_and_no_spec_value_is_code() -> None:
     compile(script, "score.py", "exec")
 
 
-def test_frameworks_without_a_runtime_scorer_still_need_an_image() -> None:
-    result = compile_text(_batch_spec("tensorflow"))
-    assert [d.code for d in result.errors()] == ["KSV009"]
-
-
 def test_output_the_scorer_cannot_upload_is_refused() -> None:
     result = compile_text(
         _batch_spec("sklearn").replace("output_uri: s3://acme-data/out/", "output_uri: https://x.example.com/out/")
