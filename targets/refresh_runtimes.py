@@ -139,9 +139,7 @@ def kserve(source: Path, tag: str = "v0.20.0") -> Json:
                         "format": fmt["name"],
                         "format_version": str(fmt.get("version", "")),
                         "container": _runtime_container(spec),
-                        "server_type": doc["metadata"].get("annotations", {}).get(
-                            "serving.kserve.io/server-type", ""
-                        ),
+                        "server_type": doc["metadata"].get("annotations", {}).get("serving.kserve.io/server-type", ""),
                     },
                 }
             )

@@ -94,12 +94,15 @@ def test_sidecar_is_the_container_kserve_runs_for_the_spec(framework: str, servi
     assert {"name": "kserve-provision-location", "emptyDir": {}} in pod["volumes"]
     assert client["command"] == ["python", "/scorer/score.py"]
     assert client["image"] == "kserve/storage-initializer:v0.20.0"
-    assert runtime in {
-        "pytorch": "kserve-torchserve",
-        "tensorflow": "kserve-tensorflow-serving",
-        "onnx": "kserve-tritonserver",
-        "huggingface": "kserve-huggingfaceserver",
-    }[framework]
+    assert (
+        runtime
+        in {
+            "pytorch": "kserve-torchserve",
+            "tensorflow": "kserve-tensorflow-serving",
+            "onnx": "kserve-tritonserver",
+            "huggingface": "kserve-huggingfaceserver",
+        }[framework]
+    )
 
 
 def test_gpu_image_and_torchserve_envelope_follow_kserve() -> None:
@@ -169,10 +172,10 @@ def fake_runtime(handle: Handler) -> Iterator[tuple[str, list[tuple[str, str, An
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             self._answer("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._answer("POST")
 
         def log_message(self, *args: object) -> None:
@@ -198,7 +201,9 @@ def _inputs(tmp_path: Path) -> Path:
     return s3
 
 
-def _run_client(result: Any, tmp_path: Path, url: str, batch_rows: str | None = None) -> subprocess.CompletedProcess[str]:
+def _run_client(
+    result: Any, tmp_path: Path, url: str, batch_rows: str | None = None
+) -> subprocess.CompletedProcess[str]:
     pod = _pod(result)
     (client,) = pod["containers"]
     scorer = result.body("configmap-batch-scorer.yaml")
@@ -253,7 +258,10 @@ def _onnx_model(path: Path) -> Path:
     from onnx import TensorProto, helper
 
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["X", "W"], ["Y"]), helper.make_node("ArgMax", ["X"], ["label"], axis=1, keepdims=0)],
+        [
+            helper.make_node("MatMul", ["X", "W"], ["Y"]),
+            helper.make_node("ArgMax", ["X"], ["label"], axis=1, keepdims=0),
+        ],
         "linear",
         [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 2])],
         [
@@ -285,8 +293,13 @@ def _triton(model_path: Path, name: str) -> Handler:
 
     def handle(method: str, path: str, body: Any) -> tuple[int, Any]:
         if method == "GET" and path == f"/v2/models/{name}":
-            return 200, {"name": name, "versions": ["1"], "platform": "onnxruntime_onnx",
-                         "inputs": describe(session.get_inputs()), "outputs": describe(session.get_outputs())}
+            return 200, {
+                "name": name,
+                "versions": ["1"],
+                "platform": "onnxruntime_onnx",
+                "inputs": describe(session.get_inputs()),
+                "outputs": describe(session.get_outputs()),
+            }
         if method == "POST" and path == f"/v2/models/{name}/infer":
             feeds = {}
             for tensor in body["inputs"]:
@@ -329,7 +342,11 @@ def test_v2_client_scores_with_a_real_onnx_model(tmp_path: Path) -> None:
 
 def test_v2_client_without_declared_inputs_sends_text_as_bytes(tmp_path: Path) -> None:
     # huggingfaceserver declares no inputs in its metadata; a text column goes as one BYTES tensor
-    result = compile_text(_batch_spec("huggingface").replace("{name: b, type: double}, {name: a, type: double}", "{name: text, type: string}"))
+    result = compile_text(
+        _batch_spec("huggingface").replace(
+            "{name: b, type: double}, {name: a, type: double}", "{name: text, type: string}"
+        )
+    )
     assert not result.errors(), result.errors()
     s3 = tmp_path / "s3"
     (s3 / "acme-data/in").mkdir(parents=True)

@@ -46,7 +46,7 @@ from kserve_storage import Storage
 
 '''
 
-_CLIENT: Final = '''TIMEOUT = 600
+_CLIENT: Final = """TIMEOUT = 600
 CASTS = {"BOOL": bool, "BYTES": str}
 
 
@@ -186,7 +186,7 @@ if __name__ == "__main__":
         main()
     except (RuntimeError, ValueError, OSError, KeyError) as error:
         sys.exit(f"batch scoring failed: {error}")
-'''
+"""
 
 IMAGE: Final = "kserve/storage-initializer:v0.20.0"
 RUNTIME_URL: Final = "http://127.0.0.1:8080"

@@ -76,7 +76,7 @@ def _inputs(root):
 
 
 '''
-UPLOAD_CODE: Final = '''def _upload(path, uri):
+UPLOAD_CODE: Final = """def _upload(path, uri):
     scheme, _, rest = uri.partition("://")
     bucket, _, key = rest.partition("/")
     if scheme == "s3":
@@ -91,7 +91,7 @@ UPLOAD_CODE: Final = '''def _upload(path, uri):
         raise ValueError(f"cannot upload to {uri}")
 
 
-'''
+"""
 _HEAD: Final = '''"""Batch scoring with the {framework} runtime's model class, rendered by mlopsc: edit the spec.
 
 Inputs, model and output come from the environment: INPUT_URI, MODEL_URI, OUTPUT_URI, MODEL_NAME,
@@ -109,7 +109,7 @@ from kserve_storage import Storage
 {model_import}
 
 '''
-_MAIN: Final = '''def main():
+_MAIN: Final = """def main():
     env = os.environ
     features = json.loads(env.get("FEATURES", "[]"))
     model = ModelClass(env["MODEL_NAME"], env["MODEL_URI"]@MODEL_ARGS@)
@@ -140,7 +140,7 @@ _MAIN: Final = '''def main():
 
 if __name__ == "__main__":
     main()
-'''
+"""
 
 
 def score_py(framework: str) -> str:

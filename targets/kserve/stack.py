@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from mlopsc.compiler.ir import Stack, StackItems, typed_stack
