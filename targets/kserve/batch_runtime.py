@@ -72,8 +72,13 @@ class BatchRuntime:
     entry: RuntimeEntry
     protocol: str  # v1 or v2
 
-    def __str__(self) -> str:
-        return f"{self.entry.runtime} ({self.protocol})"
+    @staticmethod
+    def find(framework: str, runtime: str, protocol: str) -> BatchRuntime:
+        """The catalog entry of `runtime` for `framework` (the one choose.py selected during resolve)."""
+        from mlopsc.targets import runtimecatalog
+
+        entry = next(e for e in runtimecatalog.entries("kserve", framework) if e.runtime == runtime)
+        return BatchRuntime(entry, protocol)
 
     @property
     def server_type(self) -> str:

@@ -39,7 +39,6 @@ class RuntimeChoice:
     protocol: str
     artifact: ArtifactLayout
     note: str
-    entry: runtimecatalog.RuntimeEntry  # the catalog entry of the selected runtime (image, container, server type)
 
 
 class NoKServeRuntime(Exception):
@@ -102,7 +101,7 @@ def choose(
         f"KServe selects {entry.label} for modelFormat {format_name}:{format_version} over {protocol} "
         f"(RuntimeSupportsModel, GetSupportingRuntimes: kserve v0.20.0); {picked.rule}"
     )
-    return RuntimeChoice(selected.name, format_name, format_version, protocol, entry.artifact, note, entry)
+    return RuntimeChoice(selected.name, format_name, format_version, protocol, entry.artifact, note)
 
 
 def _formats(available: tuple[runtimes.ServingRuntime, ...], framework: str) -> str:

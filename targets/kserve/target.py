@@ -46,7 +46,6 @@ from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
 from mlopsc.targets.kserve.stack import KServeStack
 
 if TYPE_CHECKING:
-    from mlopsc.targets.kserve.batch_runtime import BatchRuntime
     from mlopsc.targets.kserve.choose import RuntimeChoice
     from mlopsc.targets.kserve.crd import CrdValidator
     from mlopsc.targets.kserve.runtimes import ServingRuntime
@@ -383,7 +382,6 @@ class KServe:
         self, plan: Plan, stack: KServeStack, decisions: list[Decision], out: list[Finding]
     ) -> tuple[KServeStack, list[Finding]]:
         """The runtime KServe selects for the spec over REST, to run as the batch pod's sidecar (KSV009 if none)."""
-        from mlopsc.targets.kserve.batch_runtime import BatchRuntime
         from mlopsc.targets.kserve.choose import NoKServeRuntime
         from mlopsc.targets.kserve.choose import choose as choose_runtime
 
@@ -430,13 +428,14 @@ class KServe:
             )
         if any(f.severity is Severity.ERROR for f in out):
             return stack, out
-        runtime = BatchRuntime(choice.entry, choice.protocol)
-        stack = replace(stack, batch_image=batch_client.IMAGE, batch_runtime=runtime)
+        stack = replace(
+            stack, batch_image=batch_client.IMAGE, batch_runtime=choice.runtime, batch_protocol=choice.protocol
+        )
         decisions.append(
             resolved(
                 self.name,
                 "kserve.batch_runtime",
-                str(runtime),
+                f"{choice.runtime} ({choice.protocol})",
                 f"no serving.batch.image and no Python model class in the {choice.runtime} image: the batch pod runs "
                 f"the runtime KServe selects ({choice.note}) as a native sidecar after KServe's storage initializer, "
                 f"and a generated client (ConfigMap <name>-batch-scorer) sends the rows over {choice.protocol}",
@@ -811,8 +810,12 @@ class KServe:
         """The client container's env and command, and the init containers and volumes of the sidecar pod."""
         from mlopsc.targets.kserve import batch_runtime
 
-        runtime = required_runtime(ks.batch_runtime)
         spec = plan.spec
+        runtime = batch_runtime.BatchRuntime.find(
+            spec.model.framework.name.value,
+            required(ks.batch_runtime, "batch_runtime"),
+            required(ks.batch_protocol, "batch_protocol"),
+        )
         features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
         user_env = self._env(plan)
         container["env"] = [
@@ -953,12 +956,6 @@ def _validator(locations: tuple[str, ...]) -> CrdValidator:
     from mlopsc.targets.kserve.crd import CrdValidator
 
     return CrdValidator.from_locations([Path(p) for p in locations])
-
-
-def required_runtime(runtime: BatchRuntime | None) -> BatchRuntime:
-    if runtime is None:
-        raise AssertionError("resolve returned a stack without `batch_runtime`")
-    return runtime
 
 
 def _resources(plan: Plan) -> Json:
