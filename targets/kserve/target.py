@@ -9,6 +9,24 @@ The predictor's `modelFormat.version` is the major the selected runtime declares
 exactly); targets/kserve/choose.py reproduces KServe v0.20.0's selection over the catalog (or the
 cluster's runtimes with `--kserve-runtimes`, KSV013) and checks the artifact URI against what that
 runtime loads (KSV011; an archive is unpacked by the storage initializer and must hold it, KSV012).
+
+Batch (and the batch half of hybrid) without `serving.batch.image`: sklearn, xgboost and lightgbm run a generated
+scorer inside their KServe runtime image, which holds KServe's model class (batch_scorer.py). The other frameworks'
+runtimes (TensorFlow Serving, Triton, TorchServe, huggingfaceserver) hold no model class a script can call, so the
+batch pod runs the runtime KServe selects for the spec, exactly as the InferenceService's predictor would run it
+(image, args with `{{.Name}}` substituted, env, the torchserve defaults), as a Kubernetes native sidecar (an init
+container with `restartPolicy: Always` and a startupProbe on the runtime's readiness path) after KServe's storage
+initializer (`kserve/storage-initializer:v0.20.0`, the model into the emptyDir `kserve-provision-location` at
+/mnt/models); the main container, in the storage-initializer image (Python, kserve_storage, boto3,
+google-cloud-storage), runs a generated stdlib client that reads the rows, posts them to 127.0.0.1:8080 over v1
+(`instances`) or v2 (`inputs` tensors shaped by the model's metadata), and uploads
+`predictions-<version>.jsonl`; any server error fails the Job (batch_runtime.py and batch_client.py cite KServe
+v0.20.0 rule by rule). Native sidecars need Kubernetes 1.29+ (the SidecarContainers feature, beta and on by default
+since 1.29, GA in 1.33); KServe v0.20.0 itself needs 1.32+. The artifact must obey the same layout checks
+(KSV011/KSV012); a pvc:// or oci:// model, which KServe's webhook mounts rather than downloads, is KSV009 for the
+batch pod, as is a framework version no KServe runtime serves. In hybrid mode the batch still scores through its own
+sidecar, never through the live endpoint (PREDICT_URL is only passed on), so a nightly batch cannot eat the
+online SLO.
 """
 
 from __future__ import annotations
@@ -108,8 +126,9 @@ class KServe:
             "serving.batch",
             "CronJob <name>-batch",
             "runs serving.batch.image, else (sklearn, xgboost, lightgbm) the runtime image with a generated "
-            "scorer, ConfigMap <name>-batch-scorer (KSV009, KSV035); hybrid: PREDICT_URL is <name>-predictor (raw) "
-            "or <name> (serverless)",
+            "scorer, else (pytorch, tensorflow, onnx, huggingface) the runtime KServe selects as a native sidecar "
+            "after the storage initializer and a generated client; ConfigMap <name>-batch-scorer (KSV009, KSV035); "
+            "hybrid: PREDICT_URL is <name>-predictor (raw) or <name> (serverless)",
         ),
         FieldMapping("retraining.schedule", "CronJob <name>-retrain", "runs retraining.pipeline.image"),
         FieldMapping(
