@@ -401,3 +401,28 @@ def test_an_unreachable_runtime_fails_the_job(tmp_path: Path) -> None:
         pass  # the server is gone: the port refuses connections
     run = _run_client(result, tmp_path, url)
     assert run.returncode != 0 and "batch scoring failed" in run.stderr
+
+
+def test_v2_client_matches_several_model_inputs_to_columns(tmp_path: Path) -> None:
+    onnx = pytest.importorskip("onnx", reason="onnx is part of the test extras")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Sub", ["a", "b"], ["diff"])],
+        "two-inputs",
+        [
+            helper.make_tensor_value_info("a", TensorProto.FLOAT, [None, 1]),
+            helper.make_tensor_value_info("b", TensorProto.FLOAT, [None, 1]),
+        ],
+        [helper.make_tensor_value_info("diff", TensorProto.FLOAT, [None, 1])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(tmp_path / "two.onnx"))
+    result = compile_text(_batch_spec("onnx"))
+    s3 = _inputs(tmp_path)
+    with fake_runtime(_triton(tmp_path / "two.onnx", "scorer")) as (url, _calls):
+        run = _run_client(result, tmp_path, url)
+    assert run.returncode == 0, run.stderr
+    assert [p["prediction"] for p in _predictions(s3)] == [[-4.5], [-9.0], [-18.0], [-27.0]]

@@ -114,10 +114,11 @@ class V2:
                 raise ValueError(f"model inputs {unknown} are not input columns {columns}")
             tensors = []
             for spec in self.inputs:
-                index = columns.index(spec["name"])
                 cast = _cast(spec["datatype"])
-                raw = rows if spec["datatype"] == "BYTES" else None
-                data = [cast(r[spec["name"]]) if raw else cast(v[index]) for r, v in zip(rows, values)]
+                if spec["datatype"] == "BYTES":
+                    data = [cast(row[spec["name"]]) for row in rows]
+                else:
+                    data = [cast(value[columns.index(spec["name"])]) for value in values]
                 shape = [len(rows), 1] if len(spec.get("shape") or [-1, 1]) > 1 else [len(rows)]
                 tensors.append({"name": spec["name"], "datatype": spec["datatype"], "shape": shape, "data": data})
             return tensors

@@ -31,7 +31,11 @@ container an InferenceService of the spec would run, fed the way KServe feeds it
   `storage-initializer-readonly` annotation).
 - The server listens for HTTP on 8080 (`InferenceServiceDefaultHttpPort`, pkg/constants/constants.go: every
   runtime's args or defaults bind it). Ready: v1 `GET /v1/models/<name>`, v2 `GET /v2/models/<name>/ready` (the
-  paths the InferenceService's readinessProbe uses, target.py `_isvc`).
+  paths the InferenceService's readinessProbe uses, target.py `_isvc`). `<name>` is the InferenceService's name:
+  huggingfaceserver and TensorFlow Serving take it from `--model_name={{.Name}}`; TorchServe's KServe wrapper
+  serves the model its config.properties `model_snapshot` names and Triton the model repository's folder, which the
+  layout mlopsc checks names `<model>` (KSERVE_LAYOUTS in refresh_runtimes.py), the same assumption the online
+  readiness probe makes.
 
 The server is an init container with `restartPolicy: Always` (a Kubernetes native sidecar: beta and on by default
 since 1.29, GA in 1.33; KServe v0.20.0 itself needs 1.32+) whose startupProbe holds the pod's main container until
