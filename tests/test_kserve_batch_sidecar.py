@@ -426,3 +426,28 @@ def test_v2_client_matches_several_model_inputs_to_columns(tmp_path: Path) -> No
         run = _run_client(result, tmp_path, url)
     assert run.returncode == 0, run.stderr
     assert [p["prediction"] for p in _predictions(s3)] == [[-4.5], [-9.0], [-18.0], [-27.0]]
+
+
+@pytest.mark.parametrize("framework", ["pytorch", "tensorflow", "onnx"])
+def test_grpc_hybrid_batch_uses_the_same_runtime_over_rest(framework: str) -> None:
+    # online speaks gRPC; the batch client speaks the REST protocol of the runtime KServe selects for the format
+    text = (
+        _batch_spec(framework)
+        .replace("  mode: batch\n", "  mode: hybrid\n")
+        .replace("protocol: rest", "protocol: grpc")
+    )
+    result = compile_text(text)
+    assert not result.errors(), [(d.code, d.message) for d in result.errors()]
+    for f in result.files:
+        assert problems(f) == [], f.path
+    online = result.body("inferenceservice.yaml")["spec"]["predictor"]["model"]  # type: ignore[index]
+    assert online["protocolVersion"].startswith("grpc-")
+    _, server = _pod(result)["initContainers"]
+    rest = _online_isvc(framework, "serverless")
+    from tests.behaviour.kserve_pod import predictor_container
+
+    runtime, expected = predictor_container(rest, _installed_runtimes(), KSERVE_RUNTIMES)
+    grpc_runtime, _ = predictor_container(result.body("inferenceservice.yaml"), _installed_runtimes(), KSERVE_RUNTIMES)
+    assert runtime == grpc_runtime  # the same runtime serves both protocols
+    assert server["args"] == expected.get("args") and server["image"] == expected["image"]
+    assert _env(_pod(result)["containers"][0])["PROTOCOL"] == rest["spec"]["predictor"]["model"]["protocolVersion"]

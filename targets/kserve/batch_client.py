@@ -11,7 +11,10 @@ scorer does (batch_scorer.ROWS_CODE: the same text), and sends them, BATCH_ROWS 
 - v2, the Open Inference Protocol (Triton, huggingfaceserver): the model's metadata `GET /v2/models/<name>` gives
   its inputs (name, datatype, shape); one input takes the rows as one tensor `[rows, columns]` (rank 1: `[rows]`,
   one column), several inputs are matched to columns by name; no declared input (huggingfaceserver) is one tensor
-  `input-0` whose datatype follows the values (BYTES for text). `POST /v2/models/<name>/infer`; each output's
+  `input-0` whose datatype follows the values (BYTES for text: KServe's model server hands BYTES string data to
+  the model as a list of texts, `get_predict_input` in python/kserve/kserve/utils/utils.py at v0.20.0, and its
+  metadata lists the model's `get_input_types()`, empty by default, protocol/dataplane.py `model_metadata`).
+  `POST /v2/models/<name>/infer`; each output's
   first dimension must be the row count; a row's prediction is its slice of the one output, or an object of every
   output's slice.
 

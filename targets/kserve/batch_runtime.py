@@ -37,6 +37,11 @@ container an InferenceService of the spec would run, fed the way KServe feeds it
   layout mlopsc checks names `<model>` (KSERVE_LAYOUTS in refresh_runtimes.py), the same assumption the online
   readiness probe makes.
 
+Credentials: KServe's webhook copies the storage credentials of the predictor's service account into the storage
+initializer (`CreateSecretVolumeAndEnv`, storage_initializer_injector.go); a CronJob's pod gets no webhook, so the
+storage initializer and the client read the bucket with the pod's own identity (the service account's workload
+identity / IRSA) or the `serving.env` secret references, which every container of the batch pod receives.
+
 The server is an init container with `restartPolicy: Always` (a Kubernetes native sidecar: beta and on by default
 since 1.29, GA in 1.33; KServe v0.20.0 itself needs 1.32+) whose startupProbe holds the pod's main container until
 the model is loaded; when the client exits, the kubelet stops the sidecar and the Job completes (or fails: the
