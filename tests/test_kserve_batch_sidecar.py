@@ -451,3 +451,17 @@ def test_grpc_hybrid_batch_uses_the_same_runtime_over_rest(framework: str) -> No
     assert runtime == grpc_runtime  # the same runtime serves both protocols
     assert server["args"] == expected.get("args") and server["image"] == expected["image"]
     assert _env(_pod(result)["containers"][0])["PROTOCOL"] == rest["spec"]["predictor"]["model"]["protocolVersion"]
+
+
+def test_native_sidecar_needs_a_kubernetes_that_knows_init_container_restart_policy() -> None:
+    # the test of the test: the strict schema validation really reads initContainers[].restartPolicy (Kubernetes
+    # 1.28 added it; the suite validates at tests/validators/k8s.py K8S_VERSION), so a cluster older than that
+    # would refuse the CronJob
+    import kubernetes_validate  # type: ignore[import-untyped]
+
+    from tests.validators.k8s import K8S_VERSION, validate_core
+
+    job = compile_text(_batch_spec("onnx")).body("cronjob-batch.yaml")
+    assert validate_core(job) == [] and tuple(int(p) for p in K8S_VERSION.split(".")[:2]) >= (1, 29)
+    with pytest.raises(kubernetes_validate.ValidationError, match="'restartPolicy' was unexpected"):
+        kubernetes_validate.validate(dict(job), "1.27.0", strict=True)
