@@ -465,3 +465,36 @@ def test_native_sidecar_needs_a_kubernetes_that_knows_init_container_restart_pol
     assert validate_core(job) == [] and tuple(int(p) for p in K8S_VERSION.split(".")[:2]) >= (1, 29)
     with pytest.raises(kubernetes_validate.ValidationError, match="'restartPolicy' was unexpected"):
         kubernetes_validate.validate(dict(job), "1.27.0", strict=True)
+
+
+def _golden_sidecar_jobs() -> list[Path]:
+    root = Path(__file__).resolve().parents[1] / "golden"
+    return sorted(
+        p for p in root.glob("*/expected/**/kserve/cronjob-batch.yaml") if "initContainers" in p.read_text("utf-8")
+    )
+
+
+@pytest.mark.parametrize("job_file", _golden_sidecar_jobs(), ids=lambda p: p.parts[-6])
+def test_golden_sidecars_run_what_their_inferenceservice_runs(job_file: Path) -> None:
+    import yaml
+
+    from tests.behaviour.kserve_pod import predictor_container
+
+    isvc_file = job_file.with_name("inferenceservice.yaml")
+    assert isvc_file.exists(), "a batch-only golden: covered by test_sidecar_is_the_container_kserve_runs_for_the_spec"
+    isvc = yaml.safe_load(isvc_file.read_text("utf-8"))
+    pod = yaml.safe_load(job_file.read_text("utf-8"))["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    storage, server = pod["initContainers"]
+    _, expected = predictor_container(isvc, _installed_runtimes(), KSERVE_RUNTIMES)
+    for key in ("image", "command", "args", "securityContext"):
+        assert server.get(key) == expected.get(key), key
+    model = isvc["spec"]["predictor"]["model"]
+    assert storage["args"] == [model["storageUri"], "/mnt/models"]
+    assert _env(pod["containers"][0])["PROTOCOL"] == model["protocolVersion"]
+    name = isvc["metadata"]["name"]
+    ready = f"/v2/models/{name}/ready" if model["protocolVersion"] == "v2" else f"/v1/models/{name}"
+    assert server["startupProbe"]["httpGet"]["path"] == ready
+
+
+def test_a_golden_covers_the_sidecar() -> None:
+    assert _golden_sidecar_jobs(), "golden/kserve-hybrid-onnx renders a batch sidecar"
