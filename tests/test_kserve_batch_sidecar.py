@@ -79,7 +79,10 @@ def test_sidecar_is_the_container_kserve_runs_for_the_spec(framework: str, servi
     client_env = _env(client)
     assert client_env["PROTOCOL"] == protocol
     ready = "/v2/models/scorer/ready" if protocol == "v2" else "/v1/models/scorer"
-    assert server["startupProbe"]["httpGet"] == {"path": ready, "port": 8080}
+    assert server["readinessProbe"]["httpGet"] == {"path": ready, "port": 8080}
+    # no startupProbe: a sidecar failing it would restart for ever; the client waits and fails the Job instead
+    assert "startupProbe" not in server
+    assert int(client_env["READY_TIMEOUT_S"]) > 0
     assert client_env["RUNTIME_URL"] == "http://127.0.0.1:8080"
     assert {"containerPort": 8080, "protocol": "TCP"} in server["ports"]
     # the port the runtime serves HTTP on: its own flag where it has one, else KServe's default 8080
@@ -202,7 +205,7 @@ def _inputs(tmp_path: Path) -> Path:
 
 
 def _run_client(
-    result: Any, tmp_path: Path, url: str, batch_rows: str | None = None
+    result: Any, tmp_path: Path, url: str, batch_rows: str | None = None, ready_timeout: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     pod = _pod(result)
     (client,) = pod["containers"]
@@ -219,6 +222,8 @@ def _run_client(
     env.update(RUNTIME_URL=url, FAKE_S3=str(tmp_path / "s3"), PYTHONPATH=str(fakes), PATH=os.environ.get("PATH", ""))
     if batch_rows:
         env["BATCH_ROWS"] = batch_rows
+    if ready_timeout:
+        env["READY_TIMEOUT_S"] = ready_timeout
     return subprocess.run(
         [sys.executable, str(script)], env=env, capture_output=True, text=True, check=False, cwd=tmp_path, timeout=60
     )
@@ -235,6 +240,8 @@ def test_v1_client_scores_every_row_through_the_runtime(tmp_path: Path) -> None:
     s3 = _inputs(tmp_path)
 
     def tensorflow_serving(method: str, path: str, body: Any) -> tuple[int, Any]:
+        if method == "GET" and path == "/v1/models/scorer":  # TensorFlow Serving's model status
+            return 200, {"model_version_status": [{"version": "1", "state": "AVAILABLE"}]}
         if method == "POST" and path == "/v1/models/scorer:predict":
             return 200, {"predictions": [row[0] * 100 + row[1] for row in body["instances"]]}
         return 404, {"error": f"no route {path}"}
@@ -250,7 +257,8 @@ def test_v1_client_scores_every_row_through_the_runtime(tmp_path: Path) -> None:
         {"file": "part-1.csv", "row": 2, "prediction": 3003.0},
     ]
     assert "scored 4 rows from 2 files" in run.stderr
-    assert [len(body["instances"]) for _m, _p, body in calls] == [1, 2, 1]  # BATCH_ROWS rows per request
+    assert calls[0][:2] == ("GET", "/v1/models/scorer")  # ready first
+    assert [len(body["instances"]) for m, _p, body in calls if m == "POST"] == [1, 2, 1]  # BATCH_ROWS per request
 
 
 def _onnx_model(path: Path) -> Path:
@@ -292,6 +300,8 @@ def _triton(model_path: Path, name: str) -> Handler:
         ]
 
     def handle(method: str, path: str, body: Any) -> tuple[int, Any]:
+        if method == "GET" and path == f"/v2/models/{name}/ready":
+            return 200, {}
         if method == "GET" and path == f"/v2/models/{name}":
             return 200, {
                 "name": name,
@@ -353,6 +363,8 @@ def test_v2_client_without_declared_inputs_sends_text_as_bytes(tmp_path: Path) -
     (s3 / "acme-data/in/reviews.jsonl").write_text('{"text": "great"}\n{"text": "1e3"}\n', encoding="utf-8")
 
     def huggingfaceserver(method: str, path: str, body: Any) -> tuple[int, Any]:
+        if method == "GET" and path == "/v2/models/scorer/ready":
+            return 200, {}
         if method == "GET" and path == "/v2/models/scorer":
             return 200, {"name": "scorer", "platform": "", "inputs": [], "outputs": []}
         if method == "POST" and path == "/v2/models/scorer/infer":
@@ -399,8 +411,8 @@ def test_an_unreachable_runtime_fails_the_job(tmp_path: Path) -> None:
     _inputs(tmp_path)
     with fake_runtime(lambda m, p, b: (200, {})) as (url, _calls):
         pass  # the server is gone: the port refuses connections
-    run = _run_client(result, tmp_path, url)
-    assert run.returncode != 0 and "batch scoring failed" in run.stderr
+    run = _run_client(result, tmp_path, url, ready_timeout="1")
+    assert run.returncode != 0 and "batch scoring failed: the runtime was not ready" in run.stderr
 
 
 def test_v2_client_matches_several_model_inputs_to_columns(tmp_path: Path) -> None:
@@ -493,8 +505,40 @@ def test_golden_sidecars_run_what_their_inferenceservice_runs(job_file: Path) ->
     assert _env(pod["containers"][0])["PROTOCOL"] == model["protocolVersion"]
     name = isvc["metadata"]["name"]
     ready = f"/v2/models/{name}/ready" if model["protocolVersion"] == "v2" else f"/v1/models/{name}"
-    assert server["startupProbe"]["httpGet"]["path"] == ready
+    assert server["readinessProbe"]["httpGet"]["path"] == ready
 
 
 def test_a_golden_covers_the_sidecar() -> None:
     assert _golden_sidecar_jobs(), "golden/kserve-hybrid-onnx renders a batch sidecar"
+
+
+def test_client_waits_for_the_runtime_to_load_the_model(tmp_path: Path) -> None:
+    result = compile_text(_batch_spec("onnx"))
+    s3 = _inputs(tmp_path)
+    triton = _triton(_onnx_model(tmp_path / "model.onnx"), "scorer")
+    ready_calls: list[int] = []
+
+    def loading(method: str, path: str, body: Any) -> tuple[int, Any]:
+        if path == "/v2/models/scorer/ready":
+            ready_calls.append(1)
+            return (503, {"error": "loading"}) if len(ready_calls) < 3 else (200, {})
+        if len(ready_calls) < 3:
+            return 503, {"error": "called before ready"}
+        return triton(method, path, body)
+
+    with fake_runtime(loading) as (url, calls):
+        run = _run_client(result, tmp_path, url)
+    assert run.returncode == 0, run.stderr
+    assert len(ready_calls) == 3 and len(_predictions(s3)) == 4
+    assert [p for _m, p, _b in calls[:3]] == ["/v2/models/scorer/ready"] * 3
+
+
+def test_a_runtime_that_never_gets_ready_fails_the_job(tmp_path: Path) -> None:
+    result = compile_text(_batch_spec("pytorch"))
+    s3 = _inputs(tmp_path)
+    with fake_runtime(lambda m, p, b: (503, {"error": "model failed to load"})) as (url, calls):
+        run = _run_client(result, tmp_path, url, ready_timeout="2")
+    assert run.returncode != 0
+    assert "the runtime was not ready at" in run.stderr and "/v1/models/scorer within 2 s" in run.stderr
+    assert all(method == "GET" for method, _p, _b in calls)  # nothing scored
+    assert not (s3 / "acme-data/out").exists()

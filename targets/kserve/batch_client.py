@@ -4,7 +4,10 @@ It runs in `kserve/storage-initializer:v0.20.0` (python/storage-initializer.Dock
 virtualenv first on PATH with kserve-storage and its dependencies boto3 and google-cloud-storage,
 python/storage/pyproject.toml), started as `python /scorer/score.py` (the image's entrypoint is the initializer's
 script, so the command is explicit). It downloads INPUT_URI with `Storage.download`, reads the rows as the in-image
-scorer does (batch_scorer.ROWS_CODE: the same text), and sends them, BATCH_ROWS at a time, to RUNTIME_URL:
+scorer does (batch_scorer.ROWS_CODE: the same text), waits until the runtime answers its readiness path (v1
+`GET /v1/models/<name>`, v2 `GET /v2/models/<name>/ready`) with 200, for at most READY_TIMEOUT_S seconds (else it
+exits non-zero: batch_runtime.py says why the pod has no startupProbe), and sends the rows, BATCH_ROWS at a time,
+to RUNTIME_URL:
 
 - v1 (TensorFlow Serving, TorchServe's KServe wrapper): `POST /v1/models/<name>:predict` with
   `{"instances": [[...], ...]}`, answer `{"predictions": [...]}` (one per row).
@@ -32,8 +35,8 @@ from mlopsc.targets.kserve.batch_scorer import ROWS_CODE, UPLOAD_CODE
 _HEAD: Final = '''"""Batch scoring through the KServe runtime beside this container, rendered by mlopsc: edit the spec.
 
 Inputs, model and output come from the environment: INPUT_URI, OUTPUT_URI, MODEL_NAME, MODEL_VERSION,
-FEATURES (a JSON list of column names; [] keeps each file's column order), RUNTIME_URL, PROTOCOL (v1 or v2)
-and BATCH_ROWS (rows per request).
+FEATURES (a JSON list of column names; [] keeps each file's column order), RUNTIME_URL, PROTOCOL (v1 or v2),
+BATCH_ROWS (rows per request) and READY_TIMEOUT_S (how long the runtime may take to load the model).
 """
 
 import csv
@@ -41,6 +44,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -62,6 +66,21 @@ def _call(url, body=None):
     except urllib.error.HTTPError as error:
         detail = error.read().decode("utf-8", "replace")[:1000]
         raise RuntimeError(f"{url}: HTTP {error.code}: {detail}") from None
+
+
+def _wait(url, timeout):
+    # until the runtime answers `url` with 200 (it is loading the model until then)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                if response.status == 200:
+                    return
+        except OSError:  # refused while the server starts, 503/404 while the model loads
+            pass
+        if time.monotonic() >= deadline:
+            raise RuntimeError(f"the runtime was not ready at {url} within {timeout:g} s")
+        time.sleep(1)
 
 
 def _cast(datatype):
@@ -96,7 +115,11 @@ def _nest(flat, dims):
 
 class V1:
     def __init__(self, base, name):
+        self.ready = f"{base}/v1/models/{urllib.parse.quote(name, safe='')}"
         self.url = f"{base}/v1/models/{urllib.parse.quote(name, safe='')}:predict"
+
+    def load(self):
+        pass
 
     def predict(self, rows, features):
         return _call(self.url, {"instances": _instances(rows, features)})["predictions"]
@@ -104,9 +127,13 @@ class V1:
 
 class V2:
     def __init__(self, base, name):
-        model = f"{base}/v2/models/{urllib.parse.quote(name, safe='')}"
-        self.url = model + "/infer"
-        self.inputs = _call(model).get("inputs") or []
+        self.model = f"{base}/v2/models/{urllib.parse.quote(name, safe='')}"
+        self.ready = self.model + "/ready"
+        self.url = self.model + "/infer"
+        self.inputs = []
+
+    def load(self):
+        self.inputs = _call(self.model).get("inputs") or []
 
     def _tensors(self, rows, features):
         columns = features or list(rows[0])
@@ -161,6 +188,8 @@ def main():
     size = max(1, int(env.get("BATCH_ROWS", "64")))
     base = env["RUNTIME_URL"].rstrip("/")
     model = V2(base, env["MODEL_NAME"]) if env["PROTOCOL"] == "v2" else V1(base, env["MODEL_NAME"])
+    _wait(model.ready, float(env.get("READY_TIMEOUT_S", "600")))
+    model.load()
     work = tempfile.mkdtemp()
     source = Storage.download(env["INPUT_URI"], os.path.join(work, "input"))
     files = _inputs(source)

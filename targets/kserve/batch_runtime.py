@@ -43,14 +43,17 @@ storage initializer and the client read the bucket with the pod's own identity (
 identity / IRSA) or the `serving.env` secret references, which every container of the batch pod receives.
 
 The server is an init container with `restartPolicy: Always` (a Kubernetes native sidecar: beta and on by default
-since 1.29, GA in 1.33; KServe v0.20.0 itself needs 1.32+) whose startupProbe holds the pod's main container until
-the model is loaded; when the client exits, the kubelet stops the sidecar and the Job completes (or fails: the
-client exits non-zero on any server error).
+since 1.29, GA in 1.33; KServe v0.20.0 itself needs 1.32+), started after the storage initializer has finished.
+It has a readinessProbe on the runtime's readiness path (the pod's Ready condition) but no startupProbe: a sidecar
+whose startupProbe fails is restarted under its `restartPolicy: Always` and holds the pod in its init phase for
+ever (a model that cannot load would hang the Job and, with `concurrencyPolicy: Forbid`, every later run). The
+client instead waits for the same path for READY_TIMEOUT_S (the spec's derived startup timeout) and exits
+non-zero when the runtime is not ready by then. When the client exits, the kubelet stops the sidecar and the Job
+completes, or fails (the client exits non-zero on any server error, and the Job's backoffLimit retries it).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -144,7 +147,6 @@ def server_container(
     env: list[Json],
     resources: Json | None,
     gpu: bool,
-    startup_timeout_s: int,
 ) -> tuple[dict[str, Json], list[Json]]:
     """The runtime's container as a native sidecar, and the pod volumes it needs (besides the model volume)."""
     details = runtime.entry.details
@@ -170,11 +172,10 @@ def server_container(
         container["env"] = merged
     container["ports"] = [{"containerPort": HTTP_PORT, "protocol": "TCP"}]
     container["restartPolicy"] = "Always"
-    container["startupProbe"] = {
+    container["readinessProbe"] = {
         "httpGet": {"path": runtime.ready_path(name), "port": HTTP_PORT},
         "periodSeconds": 10,
         "timeoutSeconds": 5,
-        "failureThreshold": max(3, math.ceil(startup_timeout_s / 10)),
     }
     chosen = resources if resources is not None else template.get("resources")
     if chosen is not None:

@@ -15,10 +15,11 @@ scorer inside their KServe runtime image, which holds KServe's model class (batc
 runtimes (TensorFlow Serving, Triton, TorchServe, huggingfaceserver) hold no model class a script can call, so the
 batch pod runs the runtime KServe selects for the spec, exactly as the InferenceService's predictor would run it
 (image, args with `{{.Name}}` substituted, env, the torchserve defaults), as a Kubernetes native sidecar (an init
-container with `restartPolicy: Always` and a startupProbe on the runtime's readiness path) after KServe's storage
+container with `restartPolicy: Always` and a readinessProbe on the runtime's readiness path) after KServe's storage
 initializer (`kserve/storage-initializer:v0.20.0`, the model into the emptyDir `kserve-provision-location` at
 /mnt/models); the main container, in the storage-initializer image (Python, kserve_storage, boto3,
-google-cloud-storage), runs a generated stdlib client that reads the rows, posts them to 127.0.0.1:8080 over v1
+google-cloud-storage), runs a generated stdlib client that waits for the runtime's readiness path (a runtime not
+ready within the spec's startup timeout fails the Job), reads the rows, posts them to 127.0.0.1:8080 over v1
 (`instances`) or v2 (`inputs` tensors shaped by the model's metadata), and uploads
 `predictions-<version>.jsonl`; any server error fails the Job (batch_runtime.py and batch_client.py cite KServe
 v0.20.0 rule by rule). Native sidecars need Kubernetes 1.29+ (the SidecarContainers feature, beta and on by default
@@ -844,6 +845,7 @@ class KServe:
             {"name": "RUNTIME_URL", "value": batch_client.RUNTIME_URL},
             {"name": "PROTOCOL", "value": runtime.protocol},
             {"name": "BATCH_ROWS", "value": str(batch_client.BATCH_ROWS)},
+            {"name": "READY_TIMEOUT_S", "value": str(plan.derived.startup_timeout_s)},
             *user_env,
         ]
         container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
@@ -856,7 +858,6 @@ class KServe:
             user_env,
             _resources(plan) if spec.serving.resources else None,
             bool(spec.serving.resources and spec.serving.resources.gpu),
-            plan.derived.startup_timeout_s,
         )
         volumes: list[Json] = [
             {"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}},
