@@ -179,3 +179,21 @@ def test_output_the_scorer_cannot_upload_is_refused() -> None:
         _batch_spec("sklearn").replace("output_uri: s3://acme-data/out/", "output_uri: https://x.example.com/out/")
     )
     assert [d.code for d in result.errors()] == ["KSV035"]
+
+
+@pytest.mark.parametrize(
+    ("framework", "uri"),
+    [
+        ("sklearn", "s3://acme-models/m/1.0.0/model.bst"),
+        ("xgboost", "s3://acme-models/m/1.0.0/model.joblib"),
+        ("lightgbm", "s3://acme-models/m/1.0.0/model.tar.gz"),
+    ],
+)
+def test_batch_only_scorer_checks_the_artifact_like_its_runtime(framework: str, uri: str) -> None:
+    # the scorer loads with the runtime's model class, so the runtime's layout rules hold in batch-only mode too
+    text = _batch_spec(framework)
+    from tests.kserve_specs import FRAMEWORKS
+
+    result = compile_text(text.replace(FRAMEWORKS[framework][1], uri))
+    codes = [d.code for d in result.diagnostics if d.code.startswith("KSV")]
+    assert codes == (["KSV012"] if uri.endswith(".tar.gz") else ["KSV011"])

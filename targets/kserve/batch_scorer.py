@@ -150,6 +150,11 @@ def score_py(framework: str) -> str:
     return head + ROWS_CODE + UPLOAD_CODE + _MAIN.replace("@MODEL_ARGS@", args)
 
 
+def runtime(framework: str) -> str:
+    """The ClusterServingRuntime whose image and model class the scorer uses (its artifact layout applies)."""
+    return {"sklearn": "kserve-sklearnserver", "xgboost": "kserve-xgbserver", "lightgbm": "kserve-lgbserver"}[framework]
+
+
 def image(framework: str) -> str | None:
     scorer = SCORERS.get(framework)
     return scorer[0] if scorer else None

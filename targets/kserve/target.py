@@ -65,9 +65,9 @@ from mlopsc.targets.kserve.network import cluster_url, grpc_port, grpc_ports
 from mlopsc.targets.kserve.stack import KServeStack
 
 if TYPE_CHECKING:
-    from mlopsc.targets.kserve.choose import RuntimeChoice
     from mlopsc.targets.kserve.crd import CrdValidator
     from mlopsc.targets.kserve.runtimes import ServingRuntime
+    from mlopsc.targets.runtimecatalog import ArtifactLayout
 
 ISVC_API = "serving.kserve.io/v1beta1"
 GRAPH_API = "serving.kserve.io/v1alpha1"
@@ -321,9 +321,11 @@ class KServe:
             model_format_version=choice.format_version,
         )
         decisions.append(resolved(self.name, "kserve.runtime", choice.runtime, choice.note))
-        return stack, self._artifact_findings(plan, choice)
+        return stack, self._artifact_findings(plan, choice.artifact, choice.runtime)
 
-    def _artifact_findings(self, plan: Plan, choice: RuntimeChoice, previous_too: bool = True) -> list[Finding]:
+    def _artifact_findings(
+        self, plan: Plan, layout: ArtifactLayout, runtime: str, previous_too: bool = True
+    ) -> list[Finding]:
         """The artifact URI (and the previous version's) against what the selected runtime loads (KSV011, KSV012)."""
         from mlopsc.targets.kserve.choose import archive_note, artifact_problem
 
@@ -331,7 +333,7 @@ class KServe:
         findings: list[Finding] = []
         for previous in (False, True) if previous_too and spec.rollout.previous is not None else (False,):
             uri, where = artifact_uri(plan, self.name, previous=previous)
-            note = archive_note(uri, choice.artifact, choice.runtime)
+            note = archive_note(uri, layout, runtime)
             if note is not None:
                 findings.append(
                     warn(
@@ -339,10 +341,10 @@ class KServe:
                         note,
                         where,
                         f"or point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the model "
-                        f"itself, laid out as {choice.artifact.describe()}",
+                        f"itself, laid out as {layout.describe()}",
                     )
                 )
-            problem = artifact_problem(uri, choice.artifact, choice.runtime)
+            problem = artifact_problem(uri, layout, runtime)
             if problem is not None:
                 findings.append(
                     refuse(
@@ -350,7 +352,7 @@ class KServe:
                         problem,
                         where,
                         hint=f"point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the same model "
-                        f"(same digest) laid out as {choice.artifact.describe()}",
+                        f"(same digest) laid out as {layout.describe()}",
                     )
                 )
         return findings
@@ -384,7 +386,13 @@ class KServe:
                 )
         scorer_image = batch_scorer.image(framework)
         if scorer_image is not None:
-            if not out:
+            from mlopsc.targets import runtimecatalog
+
+            server = batch_scorer.runtime(framework)
+            if server != stack.runtime:  # the scorer loads what that runtime loads (its model class)
+                entry = next(e for e in runtimecatalog.entries("kserve", framework) if e.runtime == server)
+                out.extend(self._artifact_findings(plan, entry.artifact, server, previous_too=False))
+            if not any(f.severity is Severity.ERROR for f in out):
                 stack = replace(stack, batch_image=scorer_image, batch_scorer=framework)
                 decisions.append(
                     resolved(
@@ -423,7 +431,7 @@ class KServe:
                 )
             ]
         if choice.runtime != stack.runtime:  # online resolution already checked the artifact for this runtime
-            out.extend(self._artifact_findings(plan, choice, previous_too=False))
+            out.extend(self._artifact_findings(plan, choice.artifact, choice.runtime, previous_too=False))
         uri, where = artifact_uri(plan, self.name)
         if not spec.serving.mode.serves_online and not uri.startswith(STORAGE_SCHEMES):
             out.append(
