@@ -137,9 +137,27 @@ def test_batch_path_checks_the_artifact_layout_like_the_runtime() -> None:
     assert [d.code for d in result.errors()] == ["KSV011"]
 
 
-def test_a_pvc_model_is_refused_for_the_batch_pod() -> None:
-    result = compile_text(_batch_spec("onnx").replace("s3://acme-models/m/1.0.0/repository/", "pvc://models/repo/"))
-    assert [d.code for d in result.errors()] == ["KSV009"]
+def test_a_pvc_model_is_mounted_as_kserve_mounts_it() -> None:
+    # pkg/webhook/admission/pod/storage_initializer_injector.go: no storage initializer for pvc://, the claim mounted
+    # read-only at /mnt/models with the path as subPath (volume kserve-pvc-source)
+    result = compile_text(_batch_spec("onnx").replace("s3://acme-models/m/1.0.0/repository/", "pvc://models/repo/v3"))
+    assert not result.errors(), result.errors()
+    for f in result.files:
+        assert problems(f) == [], f.path
+    pod = _pod(result)
+    (server,) = pod["initContainers"]
+    assert server["name"] == "kserve-container"
+    assert {"name": "kserve-pvc-source", "mountPath": "/mnt/models", "subPath": "repo/v3", "readOnly": True} in (
+        server["volumeMounts"]
+    )
+    assert {"name": "kserve-pvc-source", "persistentVolumeClaim": {"claimName": "models"}} in pod["volumes"]
+    assert not any(v["name"] == "kserve-provision-location" for v in pod["volumes"])
+
+
+def test_an_oci_model_is_refused_for_the_batch_pod() -> None:
+    result = compile_text(_batch_spec("onnx").replace("s3://acme-models/m/1.0.0/repository/", "oci://ghcr.io/acme/m:1"))
+    (error,) = result.errors()
+    assert error.code == "KSV009" and "OCI" in error.message
 
 
 def test_client_is_one_text_and_no_spec_value_is_code() -> None:

@@ -71,6 +71,7 @@ STORAGE_INITIALIZER_RESOURCES: Final[Mapping[str, Mapping[str, str]]] = {
 }
 MODEL_VOLUME: Final = "kserve-provision-location"  # constants.StorageInitializerVolumeName
 MODEL_MOUNT: Final = "/mnt/models"  # constants.DefaultModelLocalMountPath
+PVC_VOLUME: Final = "kserve-pvc-source"  # constants.PvcSourceMountName
 HTTP_PORT: Final = 8080  # constants.InferenceServiceDefaultHttpPort
 SERVER_CONTAINER: Final = "kserve-container"  # constants.InferenceServiceContainerName
 GPU_SUFFIX_SERVERS: Final = ("tensorflow-serving", "torchserve", "huggingfaceserver")
@@ -147,6 +148,7 @@ def server_container(
     env: list[Json],
     resources: Json | None,
     gpu: bool,
+    model_mount: Json,
 ) -> tuple[dict[str, Json], list[Json]]:
     """The runtime's container as a native sidecar, and the pod volumes it needs (besides the model volume)."""
     details = runtime.entry.details
@@ -184,11 +186,30 @@ def server_container(
         container["securityContext"] = template["securityContext"]
     own_mounts = template.get("volumeMounts")
     container["volumeMounts"] = [
-        {"name": MODEL_VOLUME, "mountPath": MODEL_MOUNT, "readOnly": True},
+        model_mount,
         *(own_mounts if isinstance(own_mounts, list) else []),
     ]
     volumes = template.get("volumes")
     return container, list(volumes) if isinstance(volumes, list) else []
+
+
+def model_source(model_uri: str, env: list[Json]) -> tuple[list[Json], Json, Json]:
+    """How the model reaches /mnt/models: (init containers, the pod volume, the server's mount).
+
+    A `pvc://<claim>/<path>` URI is mounted, not downloaded: the claim as the volume `kserve-pvc-source`, `<path>`
+    as the subPath, read-only in the server (storage_initializer_injector.go, the PvcURIPrefix branch; `ParsePvcURI`
+    in pkg/utils/storage.go). Anything else: the storage initializer into the emptyDir."""
+    if model_uri.startswith("pvc://"):
+        claim, _, path = model_uri[len("pvc://") :].partition("/")
+        mount: dict[str, Json] = {"name": PVC_VOLUME, "mountPath": MODEL_MOUNT, "readOnly": True}
+        if path:
+            mount["subPath"] = path
+        return [], {"name": PVC_VOLUME, "persistentVolumeClaim": {"claimName": claim}}, mount
+    return (
+        [storage_initializer(model_uri, env)],
+        {"name": MODEL_VOLUME, "emptyDir": {}},
+        {"name": MODEL_VOLUME, "mountPath": MODEL_MOUNT, "readOnly": True},
+    )
 
 
 def storage_initializer(model_uri: str, env: list[Json]) -> dict[str, Json]:

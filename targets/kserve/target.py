@@ -24,8 +24,9 @@ ready within the spec's startup timeout fails the Job), reads the rows, posts th
 `predictions-<version>.jsonl`; any server error fails the Job (batch_runtime.py and batch_client.py cite KServe
 v0.20.0 rule by rule). Native sidecars need Kubernetes 1.29+ (the SidecarContainers feature, beta and on by default
 since 1.29, GA in 1.33); KServe v0.20.0 itself needs 1.32+. The artifact must obey the same layout checks
-(KSV011/KSV012); a pvc:// or oci:// model, which KServe's webhook mounts rather than downloads, is KSV009 for the
-batch pod, as is a framework version no KServe runtime serves. In hybrid mode the batch still scores through its own
+(KSV011/KSV012); a pvc:// model is mounted (read-only, its path as the subPath) as KServe mounts it; an oci://
+modelcar, which needs KServe's webhook, is KSV009 for the batch pod, as is a framework version no KServe runtime
+serves. In hybrid mode the batch still scores through its own
 sidecar, never through the live endpoint (PREDICT_URL is only passed on), so a nightly batch cannot eat the
 online SLO.
 """
@@ -443,15 +444,16 @@ class KServe:
                     "same bytes",
                 )
             )
-        if uri.startswith(("pvc://", "oci://")):
+        if uri.startswith("oci://"):
             out.append(
                 refuse(
                     "KSV009",
-                    f"the batch pod's storage initializer downloads the model; `{uri}` is mounted by KServe's "
-                    "webhook instead (a PVC or a modelcar), which a CronJob's pod does not get",
+                    f"`{uri}` is mounted by KServe's webhook (a modelcar container or an OCI image volume: "
+                    "InjectModelcar, storage_initializer_injector.go); a CronJob's pod gets no webhook, and the "
+                    "storage initializer does not download OCI images",
                     where,
-                    hint="add `mirrors.kserve` with an s3://, gs://, https:// or hf:// copy of the same bytes, or set "
-                    "`serving.batch.image`",
+                    hint="add `mirrors.kserve` with an s3://, gs://, https://, hf:// or pvc:// copy of the same bytes, "
+                    "or set `serving.batch.image`",
                 )
             )
         if any(f.severity is Severity.ERROR for f in out):
@@ -859,6 +861,7 @@ class KServe:
         container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
         container["resources"] = {k: dict(v) for k, v in batch_runtime.STORAGE_INITIALIZER_RESOURCES.items()}
         container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
+        init, model_volume, model_mount = batch_runtime.model_source(uri, user_env)
         server, server_volumes = batch_runtime.server_container(
             runtime,
             plan.model_name,
@@ -866,13 +869,14 @@ class KServe:
             user_env,
             _resources(plan) if spec.serving.resources else None,
             bool(spec.serving.resources and spec.serving.resources.gpu),
+            model_mount,
         )
         volumes: list[Json] = [
             {"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}},
-            {"name": batch_runtime.MODEL_VOLUME, "emptyDir": {}},
+            model_volume,
             *server_volumes,
         ]
-        return [batch_runtime.storage_initializer(uri, user_env), server], volumes
+        return [*init, server], volumes
 
     def _retrain_job(self, plan: Plan, ns: str, labels: dict[str, Json]) -> Json:
         spec = plan.spec
