@@ -13,7 +13,9 @@ So the CronJob runs that image with `score.py` from a ConfigMap: it downloads `I
 signature, else the file's column order), scores them through the model class, writes one JSON line per input
 row (`file`, `row`, `prediction`) and uploads `predictions-<MODEL_VERSION>.jsonl` under `OUTPUT_URI` (s3:// with
 boto3, gs:// with google-cloud-storage). The script is the same for every spec of a framework: every spec value
-(URIs, model name, features) reaches it through the environment, never as code.
+(URIs, model name, features) reaches it through the environment, never as code. A pvc:// model is mounted at
+/mnt/models as KServe mounts it (batch_runtime.model_source) and MODEL_URI names that folder: `Storage.download`
+reads local paths but no pvc:// URI; an oci:// model is refused (KSV009).
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ ready within the spec's startup timeout fails the Job), reads the rows, posts th
 `predictions-<version>.jsonl`; any server error fails the Job (batch_runtime.py and batch_client.py cite KServe
 v0.20.0 rule by rule). Native sidecars need Kubernetes 1.29+ (the SidecarContainers feature, beta and on by default
 since 1.29, GA in 1.33); KServe v0.20.0 itself needs 1.32+. The artifact must obey the same layout checks
-(KSV011/KSV012); a pvc:// model is mounted (read-only, its path as the subPath) as KServe mounts it; an oci://
-modelcar, which needs KServe's webhook, is KSV009 for the batch pod, as is a framework version no KServe runtime
-serves. In hybrid mode the batch still scores through its own
+(KSV011/KSV012), in both paths; a pvc:// model is mounted (read-only, its path as the subPath) as KServe mounts it,
+in both paths; an oci:// model, which needs KServe's webhook, is KSV009 for the batch pod, as is a framework version
+no KServe runtime serves. In hybrid mode the batch still scores through its own
 sidecar, never through the live endpoint (PREDICT_URL is only passed on), so a nightly batch cannot eat the
 online SLO.
 """
@@ -393,6 +393,18 @@ class KServe:
             if server != stack.runtime:  # the scorer loads what that runtime loads (its model class)
                 entry = next(e for e in runtimecatalog.entries("kserve", framework) if e.runtime == server)
                 out.extend(self._artifact_findings(plan, entry.artifact, server, previous_too=False))
+            uri, where = artifact_uri(plan, self.name)
+            if uri.startswith("oci://"):
+                out.append(
+                    refuse(
+                        "KSV009",
+                        f"the generated scorer loads the model with KServe's Storage.download, which cannot read the "
+                        f"OCI image `{uri}` (KServe's webhook mounts those; a CronJob's pod gets no webhook)",
+                        where,
+                        hint="add `mirrors.kserve` with an s3://, gs://, https://, hf:// or pvc:// copy of the same "
+                        "bytes, or set `serving.batch.image`",
+                    )
+                )
             if not any(f.severity is Severity.ERROR for f in out):
                 stack = replace(stack, batch_image=scorer_image, batch_scorer=framework)
                 decisions.append(
@@ -818,15 +830,31 @@ class KServe:
         volumes: list[Json] = []
         if ks.batch_scorer is not None:
             features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
-            container["env"] = [
+            container_env: list[Json] = [
                 *env,
                 {"name": "MODEL_NAME", "value": plan.model_name},
                 {"name": "FEATURES", "value": json.dumps(features)},
                 *self._env(plan),
             ]
+            container["env"] = container_env
             container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
             container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
             volumes.append({"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}})
+            if uri.startswith("pvc://"):
+                # the model class loads with Storage.download, which reads local paths but no pvc:// URI
+                # (python/storage/kserve_storage/kserve_storage.py): mount the claim as KServe does, load from there
+                from mlopsc.targets.kserve import batch_runtime
+
+                _, model_volume, model_mount = batch_runtime.model_source(uri, [])
+                container["volumeMounts"] = [
+                    {"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True},
+                    model_mount,
+                ]
+                volumes.append(model_volume)
+                local: Json = {"name": "MODEL_URI", "value": batch_runtime.MODEL_MOUNT}
+                container["env"] = [
+                    local if isinstance(e, dict) and e.get("name") == "MODEL_URI" else e for e in container_env
+                ]
         init: list[Json] = []
         if ks.batch_runtime is not None:
             init, volumes = self._batch_sidecar_pod(plan, ks, container, env, uri)
