@@ -23,12 +23,11 @@ ready within the spec's startup timeout fails the Job), reads the rows, posts th
 (`instances`) or v2 (`inputs` tensors shaped by the model's metadata), and uploads
 `predictions-<version>.jsonl`; any server error fails the Job (batch_runtime.py and batch_client.py cite KServe
 v0.20.0 rule by rule). Native sidecars need Kubernetes 1.29+ (the SidecarContainers feature, beta and on by default
-since 1.29, GA in 1.33); KServe v0.20.0 itself needs 1.32+. The artifact must obey the same layout checks
-(KSV011/KSV012), in both paths; a pvc:// model is mounted (read-only, its path as the subPath) as KServe mounts it,
-in both paths; an oci:// model, which needs KServe's webhook, is KSV009 for the batch pod, as is a framework version
-no KServe runtime serves. In hybrid mode the batch still scores through its own
-sidecar, never through the live endpoint (PREDICT_URL is only passed on), so a nightly batch cannot eat the
-online SLO.
+since 1.29, GA in 1.33; KServe v0.20.0 builds against the 1.34 API, go.mod `k8s.io/api => v0.34.5`). Both
+paths obey the runtime's artifact layout checks (KSV011/KSV012) and mount a pvc:// model (read-only, its path as the
+subPath) as KServe mounts it; an oci:// model, which needs KServe's webhook, is KSV009 for the batch pod, as is a
+framework version no KServe runtime serves. In hybrid mode the batch still scores through its own sidecar, never
+through the live endpoint (PREDICT_URL is only passed on), so a nightly batch cannot eat the online SLO.
 """
 
 from __future__ import annotations
