@@ -43,13 +43,14 @@ storage initializer and the client read the bucket with the pod's own identity (
 identity / IRSA) or the `serving.env` secret references, which every container of the batch pod receives.
 
 The server is an init container with `restartPolicy: Always` (a Kubernetes native sidecar: beta and on by default
-since 1.29, GA in 1.33; KServe v0.20.0 builds against the 1.34 API, go.mod `k8s.io/api => v0.34.5`), started
-after the storage initializer has finished. It has a readinessProbe on the runtime's readiness path (the pod's Ready condition) but no startupProbe: a sidecar
-whose startupProbe fails is restarted under its `restartPolicy: Always` and holds the pod in its init phase for
-ever (a model that cannot load would hang the Job and, with `concurrencyPolicy: Forbid`, every later run). The
-client instead waits for the same path for READY_TIMEOUT_S (the spec's derived startup timeout) and exits
-non-zero when the runtime is not ready by then. When the client exits, the kubelet stops the sidecar and the Job
-completes, or fails (the client exits non-zero on any server error, and the Job's backoffLimit retries it).
+since 1.29, GA in 1.33; KServe v0.20.0 builds against the 1.34 API, go.mod `k8s.io/api => v0.34.5`), started after
+the storage initializer has finished. It has a readinessProbe on the runtime's readiness path (the pod's Ready
+condition) but no startupProbe: a sidecar whose startupProbe fails is restarted under its `restartPolicy: Always`
+and holds the pod in its init phase for ever (a model that cannot load would hang the Job and, with
+`concurrencyPolicy: Forbid`, every later run). The client instead waits for the same path for READY_TIMEOUT_S (the
+spec's derived startup timeout) and exits non-zero when the runtime is not ready by then. When the client exits, the
+kubelet stops the sidecar and the Job completes, or fails (the client exits non-zero on any server error, and the
+Job's backoffLimit retries it).
 """
 
 from __future__ import annotations
