@@ -87,6 +87,21 @@ KSERVE_SERVES: Mapping[tuple[str, str], list[str]] = {
 }
 
 
+# The parts of a runtime's first container (and its pod volumes) that a batch pod running the runtime as a
+# sidecar needs (targets/kserve/batch_runtime.py): as written, with KServe's `{{.Name}}` placeholders.
+_CONTAINER_FIELDS = ("command", "args", "env", "resources", "securityContext", "volumeMounts")
+
+
+def _runtime_container(spec: Mapping[str, object]) -> Json:
+    containers = spec["containers"]
+    assert isinstance(containers, list) and containers and isinstance(containers[0], dict)
+    first = containers[0]
+    out: Json = {key: first[key] for key in _CONTAINER_FIELDS if key in first}
+    if spec.get("volumes"):
+        out["volumes"] = spec["volumes"]
+    return out
+
+
 def kserve(source: Path, tag: str = "v0.20.0") -> Json:
     """The ClusterServingRuntimes a default install creates (``kustomization.yaml`` resources) with the
     image each resolves to (its ``images:`` pins), one entry per supported spec framework format."""
@@ -123,6 +138,8 @@ def kserve(source: Path, tag: str = "v0.20.0") -> Json:
                         "priority": fmt.get("priority"),
                         "format": fmt["name"],
                         "format_version": str(fmt.get("version", "")),
+                        "container": _runtime_container(spec),
+                        "server_type": doc["metadata"].get("annotations", {}).get("serving.kserve.io/server-type", ""),
                     },
                 }
             )

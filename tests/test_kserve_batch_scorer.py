@@ -24,6 +24,8 @@ import os, shutil
 class Storage:
     @staticmethod
     def download(uri, out_dir=None):
+        if os.path.exists(uri):  # a local path (a mounted volume) is used where it is, like the real one
+            return uri
         scheme, _, rest = uri.partition("://")
         assert scheme == "s3", uri
         source = os.path.join(os.environ["FAKE_S3"], rest)
@@ -87,7 +89,7 @@ def _batch_spec(framework: str, extra: str = "") -> str:
     return text + extra
 
 
-def _run(result: Any, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _run(result: Any, tmp_path: Path, mounts: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     job = result.body("cronjob-batch.yaml")
     scorer = result.body("configmap-batch-scorer.yaml")
     pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
@@ -103,6 +105,10 @@ def _run(result: Any, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         (fakes / rel).parent.mkdir(parents=True, exist_ok=True)
         (fakes / rel).write_text(text, encoding="utf-8")
     env = {e["name"]: e["value"] for e in container["env"] if "value" in e}
+    for name, value in env.items():  # a volume mounted at a path of the pod: a folder of the test stands for it
+        for mount_path, folder in (mounts or {}).items():
+            if value == mount_path:
+                env[name] = folder
     env.update(FAKE_S3=str(tmp_path / "s3"), PYTHONPATH=str(fakes), PATH=os.environ.get("PATH", ""))
     return subprocess.run(
         [sys.executable, str(script)], env=env, capture_output=True, text=True, check=False, cwd=tmp_path
@@ -174,13 +180,62 @@ def test_scorer_is_one_text_per_framework_and_no_spec_value_is_code() -> None:
     compile(script, "score.py", "exec")
 
 
-def test_frameworks_without_a_runtime_scorer_still_need_an_image() -> None:
-    result = compile_text(_batch_spec("tensorflow"))
-    assert [d.code for d in result.errors()] == ["KSV009"]
-
-
 def test_output_the_scorer_cannot_upload_is_refused() -> None:
     result = compile_text(
         _batch_spec("sklearn").replace("output_uri: s3://acme-data/out/", "output_uri: https://x.example.com/out/")
     )
     assert [d.code for d in result.errors()] == ["KSV035"]
+
+
+@pytest.mark.parametrize(
+    ("framework", "uri"),
+    [
+        ("sklearn", "s3://acme-models/m/1.0.0/model.bst"),
+        ("xgboost", "s3://acme-models/m/1.0.0/model.joblib"),
+        ("lightgbm", "s3://acme-models/m/1.0.0/model.tar.gz"),
+    ],
+)
+def test_batch_only_scorer_checks_the_artifact_like_its_runtime(framework: str, uri: str) -> None:
+    # the scorer loads with the runtime's model class, so the runtime's layout rules hold in batch-only mode too
+    text = _batch_spec(framework)
+    from tests.kserve_specs import FRAMEWORKS
+
+    result = compile_text(text.replace(FRAMEWORKS[framework][1], uri))
+    codes = [d.code for d in result.diagnostics if d.code.startswith("KSV")]
+    assert codes == (["KSV012"] if uri.endswith(".tar.gz") else ["KSV011"])
+
+
+def test_a_pvc_model_is_mounted_and_loaded_from_there(tmp_path: Path) -> None:
+    # Storage.download reads no pvc:// URI (python/storage/kserve_storage/kserve_storage.py at v0.20.0) but loads a
+    # local folder where it is: the claim is mounted read-only at /mnt/models as KServe mounts it; MODEL_URI is that
+    result = compile_text(
+        _batch_spec("sklearn").replace("s3://acme-models/m/1.0.0/model.joblib", "pvc://models/sk/1.0.0")
+    )
+    assert not result.errors(), result.errors()
+    for f in result.files:
+        assert problems(f) == [], f.path
+    pod = result.body("cronjob-batch.yaml")["spec"]["jobTemplate"]["spec"]["template"]["spec"]  # type: ignore[index]
+    (container,) = pod["containers"]
+    assert container_env(container, "MODEL_URI") == "/mnt/models"
+    assert {"name": "kserve-pvc-source", "mountPath": "/mnt/models", "subPath": "sk/1.0.0", "readOnly": True} in (
+        container["volumeMounts"]
+    )
+    assert {"name": "kserve-pvc-source", "persistentVolumeClaim": {"claimName": "models"}} in pod["volumes"]
+    claim = tmp_path / "claim"
+    claim.mkdir()
+    (claim / "model.joblib").write_text("model bytes")
+    data = tmp_path / "s3/acme-data/in"
+    data.mkdir(parents=True)
+    (data / "rows.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    run = _run(result, tmp_path, {"/mnt/models": str(claim)})
+    assert run.returncode == 0, run.stderr
+    out = (tmp_path / "s3/acme-data/out/predictions-1.0.0.jsonl").read_text(encoding="utf-8")
+    assert json.loads(out) == {"file": "rows.csv", "row": 0, "prediction": 3.0}
+
+
+def test_an_oci_model_is_refused_for_the_scorer() -> None:
+    result = compile_text(
+        _batch_spec("sklearn").replace("s3://acme-models/m/1.0.0/model.joblib", "oci://ghcr.io/a/m:1")
+    )
+    (error,) = result.errors()
+    assert error.code == "KSV009" and "OCI image" in error.message

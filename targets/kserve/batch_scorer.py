@@ -13,7 +13,9 @@ So the CronJob runs that image with `score.py` from a ConfigMap: it downloads `I
 signature, else the file's column order), scores them through the model class, writes one JSON line per input
 row (`file`, `row`, `prediction`) and uploads `predictions-<MODEL_VERSION>.jsonl` under `OUTPUT_URI` (s3:// with
 boto3, gs:// with google-cloud-storage). The script is the same for every spec of a framework: every spec value
-(URIs, model name, features) reaches it through the environment, never as code.
+(URIs, model name, features) reaches it through the environment, never as code. A pvc:// model is mounted at
+/mnt/models as KServe mounts it (batch_runtime.model_source) and MODEL_URI names that folder: `Storage.download`
+reads local paths but no pvc:// URI; an oci:// model is refused (KSV009).
 """
 
 from __future__ import annotations
@@ -33,23 +35,8 @@ INPUT_SCHEMES: Final = ("s3://", "gs://", "https://", "http://")
 OUTPUT_SCHEMES: Final = ("s3://", "gs://")
 MOUNT: Final = "/scorer"
 
-_SCRIPT: Final = '''"""Batch scoring with the {framework} runtime's model class, rendered by mlopsc: edit the spec.
-
-Inputs, model and output come from the environment: INPUT_URI, MODEL_URI, OUTPUT_URI, MODEL_NAME,
-MODEL_VERSION and FEATURES (a JSON list of column names; [] keeps each file's column order).
-"""
-
-import csv
-import json
-import os
-import sys
-import tempfile
-
-from kserve_storage import Storage
-
-{model_import}
-
-READERS = (".csv", ".jsonl", ".json")
+# The code every generated batch script shares (this scorer and batch_client.py's): reading rows, uploading.
+ROWS_CODE: Final = '''READERS = (".csv", ".jsonl", ".json")
 
 
 def _rows(path):
@@ -77,9 +64,9 @@ def _instances(rows, features):
     if not rows:
         return []
     columns = features or list(rows[0])
-    missing = sorted({{c for row in rows for c in columns if c not in row}})
+    missing = sorted({c for row in rows for c in columns if c not in row})
     if missing:
-        raise ValueError(f"missing input columns: {{missing}}")
+        raise ValueError(f"missing input columns: {missing}")
     return [[_number(row[c]) for c in columns] for row in rows]
 
 
@@ -90,7 +77,8 @@ def _inputs(root):
     return sorted(found)
 
 
-def _upload(path, uri):
+'''
+UPLOAD_CODE: Final = """def _upload(path, uri):
     scheme, _, rest = uri.partition("://")
     bucket, _, key = rest.partition("/")
     if scheme == "s3":
@@ -102,19 +90,37 @@ def _upload(path, uri):
 
         storage.Client().bucket(bucket).blob(key).upload_from_filename(path)
     else:
-        raise ValueError(f"cannot upload to {{uri}}")
+        raise ValueError(f"cannot upload to {uri}")
 
 
-def main():
+"""
+_HEAD: Final = '''"""Batch scoring with the {framework} runtime's model class, rendered by mlopsc: edit the spec.
+
+Inputs, model and output come from the environment: INPUT_URI, MODEL_URI, OUTPUT_URI, MODEL_NAME,
+MODEL_VERSION and FEATURES (a JSON list of column names; [] keeps each file's column order).
+"""
+
+import csv
+import json
+import os
+import sys
+import tempfile
+
+from kserve_storage import Storage
+
+{model_import}
+
+'''
+_MAIN: Final = """def main():
     env = os.environ
     features = json.loads(env.get("FEATURES", "[]"))
-    model = ModelClass(env["MODEL_NAME"], env["MODEL_URI"]{model_args})
+    model = ModelClass(env["MODEL_NAME"], env["MODEL_URI"]@MODEL_ARGS@)
     model.load()
     work = tempfile.mkdtemp()
     source = Storage.download(env["INPUT_URI"], os.path.join(work, "input"))
     files = _inputs(source)
     if not files:
-        raise FileNotFoundError(f"no {{', '.join(READERS)}} file under INPUT_URI")
+        raise FileNotFoundError(f"no {', '.join(READERS)} file under INPUT_URI")
     output = os.path.join(work, "predictions.jsonl")
     count = 0
     with open(output, "w", encoding="utf-8") as out:
@@ -122,27 +128,33 @@ def main():
             rows = _rows(path)
             if not rows:
                 continue
-            predictions = model.predict({{"instances": _instances(rows, features)}})["predictions"]
+            predictions = model.predict({"instances": _instances(rows, features)})["predictions"]
             if len(predictions) != len(rows):
-                raise RuntimeError(f"{{len(predictions)}} predictions for {{len(rows)}} rows of {{path}}")
+                raise RuntimeError(f"{len(predictions)} predictions for {len(rows)} rows of {path}")
             name = os.path.relpath(path, source)
             for index, prediction in enumerate(predictions):
-                out.write(json.dumps({{"file": name, "row": index, "prediction": prediction}}) + "\\n")
+                out.write(json.dumps({"file": name, "row": index, "prediction": prediction}) + "\\n")
                 count += 1
     target = env["OUTPUT_URI"].rstrip("/") + "/predictions-" + env["MODEL_VERSION"] + ".jsonl"
     _upload(output, target)
-    print(f"scored {{count}} rows from {{len(files)}} files into {{target}}", file=sys.stderr)
+    print(f"scored {count} rows from {len(files)} files into {target}", file=sys.stderr)
 
 
 if __name__ == "__main__":
     main()
-'''
+"""
 
 
 def score_py(framework: str) -> str:
     """The batch scorer for `framework` (one of SCORERS): the same text for every spec of that framework."""
     _image, model_import, args = SCORERS[framework]
-    return _SCRIPT.format(framework=framework, model_import=model_import, model_args=args)
+    head = _HEAD.format(framework=framework, model_import=model_import)
+    return head + ROWS_CODE + UPLOAD_CODE + _MAIN.replace("@MODEL_ARGS@", args)
+
+
+def runtime(framework: str) -> str:
+    """The ClusterServingRuntime whose image and model class the scorer uses (its artifact layout applies)."""
+    return {"sklearn": "kserve-sklearnserver", "xgboost": "kserve-xgbserver", "lightgbm": "kserve-lgbserver"}[framework]
 
 
 def image(framework: str) -> str | None:

@@ -19,6 +19,8 @@ class KServeStack(StackItems):
     capture_url: str | None = None  # the payload logger's URL
     batch_image: str | None = None
     batch_scorer: str | None = None  # the framework whose generated scorer the batch CronJob runs
+    batch_runtime: str | None = None  # the runtime the batch pod runs as a sidecar (batch_runtime.py)
+    batch_protocol: str | None = None  # the protocol its client speaks (v1/v2)
 
     @staticmethod
     def of(stack: Stack) -> KServeStack:

@@ -9,6 +9,25 @@ The predictor's `modelFormat.version` is the major the selected runtime declares
 exactly); targets/kserve/choose.py reproduces KServe v0.20.0's selection over the catalog (or the
 cluster's runtimes with `--kserve-runtimes`, KSV013) and checks the artifact URI against what that
 runtime loads (KSV011; an archive is unpacked by the storage initializer and must hold it, KSV012).
+
+Batch (and the batch half of hybrid) without `serving.batch.image`: sklearn, xgboost and lightgbm run a generated
+scorer inside their KServe runtime image, which holds KServe's model class (batch_scorer.py). The other frameworks'
+runtimes (TensorFlow Serving, Triton, TorchServe, huggingfaceserver) hold no model class a script can call, so the
+batch pod runs the runtime KServe selects for the spec, exactly as the InferenceService's predictor would run it
+(image, args with `{{.Name}}` substituted, env, the torchserve defaults), as a Kubernetes native sidecar (an init
+container with `restartPolicy: Always` and a readinessProbe on the runtime's readiness path) after KServe's storage
+initializer (`kserve/storage-initializer:v0.20.0`, the model into the emptyDir `kserve-provision-location` at
+/mnt/models); the main container, in the storage-initializer image (Python, kserve_storage, boto3,
+google-cloud-storage), runs a generated stdlib client that waits for the runtime's readiness path (a runtime not
+ready within the spec's startup timeout fails the Job), reads the rows, posts them to 127.0.0.1:8080 over v1
+(`instances`) or v2 (`inputs` tensors shaped by the model's metadata), and uploads
+`predictions-<version>.jsonl`; any server error fails the Job (batch_runtime.py and batch_client.py cite KServe
+v0.20.0 rule by rule). Native sidecars need Kubernetes 1.29+ (the SidecarContainers feature, beta and on by default
+since 1.29, GA in 1.33; KServe v0.20.0 builds against the 1.34 API, go.mod `k8s.io/api => v0.34.5`). Both
+paths obey the runtime's artifact layout checks (KSV011/KSV012) and mount a pvc:// model (read-only, its path as the
+subPath) as KServe mounts it; an oci:// model, which needs KServe's webhook, is KSV009 for the batch pod, as is a
+framework version no KServe runtime serves. In hybrid mode the batch still scores through its own sidecar, never
+through the live endpoint (PREDICT_URL is only passed on), so a nightly batch cannot eat the online SLO.
 """
 
 from __future__ import annotations
@@ -37,7 +56,7 @@ from mlopsc.targets.base import (
     warn,
 )
 from mlopsc.targets.capabilities import Capabilities
-from mlopsc.targets.kserve import batch_scorer
+from mlopsc.targets.kserve import batch_client, batch_scorer
 from mlopsc.targets.kserve.capabilities import CAPABILITIES
 from mlopsc.targets.kserve.environments import NAMESPACE_MAX, namespace_for, retraining_here
 from mlopsc.targets.kserve.metrics import signals
@@ -48,6 +67,7 @@ from mlopsc.targets.kserve.stack import KServeStack
 if TYPE_CHECKING:
     from mlopsc.targets.kserve.crd import CrdValidator
     from mlopsc.targets.kserve.runtimes import ServingRuntime
+    from mlopsc.targets.runtimecatalog import ArtifactLayout
 
 ISVC_API = "serving.kserve.io/v1beta1"
 GRAPH_API = "serving.kserve.io/v1alpha1"
@@ -107,8 +127,9 @@ class KServe:
             "serving.batch",
             "CronJob <name>-batch",
             "runs serving.batch.image, else (sklearn, xgboost, lightgbm) the runtime image with a generated "
-            "scorer, ConfigMap <name>-batch-scorer (KSV009, KSV035); hybrid: PREDICT_URL is <name>-predictor (raw) "
-            "or <name> (serverless)",
+            "scorer, else (pytorch, tensorflow, onnx, huggingface) the runtime KServe selects as a native sidecar "
+            "after the storage initializer and a generated client; ConfigMap <name>-batch-scorer (KSV009, KSV035); "
+            "hybrid: PREDICT_URL is <name>-predictor (raw) or <name> (serverless)",
         ),
         FieldMapping("retraining.schedule", "CronJob <name>-retrain", "runs retraining.pipeline.image"),
         FieldMapping(
@@ -277,7 +298,7 @@ class KServe:
     def _runtime(self, plan: Plan, stack: KServeStack, decisions: list[Decision]) -> tuple[KServeStack, list[Finding]]:
         """The runtime KServe will select (targets/kserve/choose.py) and the artifact layout it loads."""
         # imported here: the catalog and the selection model load when a runtime is resolved, not on import
-        from mlopsc.targets.kserve.choose import NoKServeRuntime, archive_note, artifact_problem
+        from mlopsc.targets.kserve.choose import NoKServeRuntime
         from mlopsc.targets.kserve.choose import choose as choose_runtime
 
         spec = plan.spec
@@ -300,10 +321,19 @@ class KServe:
             model_format_version=choice.format_version,
         )
         decisions.append(resolved(self.name, "kserve.runtime", choice.runtime, choice.note))
+        return stack, self._artifact_findings(plan, choice.artifact, choice.runtime)
+
+    def _artifact_findings(
+        self, plan: Plan, layout: ArtifactLayout, runtime: str, previous_too: bool = True
+    ) -> list[Finding]:
+        """The artifact URI (and the previous version's) against what the selected runtime loads (KSV011, KSV012)."""
+        from mlopsc.targets.kserve.choose import archive_note, artifact_problem
+
+        spec = plan.spec
         findings: list[Finding] = []
-        for previous in (False, True) if spec.rollout.previous is not None else (False,):
+        for previous in (False, True) if previous_too and spec.rollout.previous is not None else (False,):
             uri, where = artifact_uri(plan, self.name, previous=previous)
-            note = archive_note(uri, choice.artifact, choice.runtime)
+            note = archive_note(uri, layout, runtime)
             if note is not None:
                 findings.append(
                     warn(
@@ -311,10 +341,10 @@ class KServe:
                         note,
                         where,
                         f"or point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the model "
-                        f"itself, laid out as {choice.artifact.describe()}",
+                        f"itself, laid out as {layout.describe()}",
                     )
                 )
-            problem = artifact_problem(uri, choice.artifact, choice.runtime)
+            problem = artifact_problem(uri, layout, runtime)
             if problem is not None:
                 findings.append(
                     refuse(
@@ -322,33 +352,24 @@ class KServe:
                         problem,
                         where,
                         hint=f"point `{'.'.join(map(str, (*where[:-1], 'mirrors', 'kserve')))}` at the same model "
-                        f"(same digest) laid out as {choice.artifact.describe()}",
+                        f"(same digest) laid out as {layout.describe()}",
                     )
                 )
-        return stack, findings
+        return findings
 
     def _resolve_batch(
         self, plan: Plan, stack: KServeStack, decisions: list[Decision]
     ) -> tuple[KServeStack, list[Finding]]:
-        """The batch CronJob's image: the user's, else the framework's KServe runtime image with a generated scorer."""
+        """The batch CronJob's image: the user's; else, for sklearn, xgboost and lightgbm, the runtime image with a
+        generated scorer (batch_scorer.py); else the runtime KServe selects, run as a native sidecar beside a
+        generated client (batch_runtime.py, batch_client.py)."""
         spec = plan.spec
         batch = spec.serving.batch
         image = (batch.image if batch else None) or spec.serving.image
         if image is not None:
             return replace(stack, batch_image=image), []
+        assert batch is not None  # the spec requires serving.batch with a batch or hybrid mode
         framework = spec.model.framework.name.value
-        scorer_image = batch_scorer.image(framework)
-        if scorer_image is None or batch is None:
-            return stack, [
-                refuse(
-                    "KSV009",
-                    f"KServe has no managed batch scoring, and mlopsc has no scorer for `{framework}` in a KServe "
-                    "runtime image: the CronJob needs an image",
-                    ("serving", "batch"),
-                    hint="set `serving.batch.image` to a container that reads INPUT_URI, scores with MODEL_URI and "
-                    f"writes OUTPUT_URI (a generated scorer exists for {', '.join(batch_scorer.SCORERS)})",
-                )
-            ]
         out: list[Finding] = []
         for field, uri, schemes in (
             ("input_uri", batch.input_uri, batch_scorer.INPUT_SCHEMES),
@@ -363,17 +384,104 @@ class KServe:
                         hint=f"use {', '.join(schemes)}, or set `serving.batch.image` to a container of your own",
                     )
                 )
-        if not out:
-            stack = replace(stack, batch_image=scorer_image, batch_scorer=framework)
-            decisions.append(
-                resolved(
-                    self.name,
-                    "kserve.batch_image",
-                    scorer_image,
-                    f"no serving.batch.image: the {framework} runtime image runs a generated scorer "
-                    "(ConfigMap <name>-batch-scorer) with KServe's own model class",
+        scorer_image = batch_scorer.image(framework)
+        if scorer_image is not None:
+            from mlopsc.targets import runtimecatalog
+
+            server = batch_scorer.runtime(framework)
+            if server != stack.runtime:  # the scorer loads what that runtime loads (its model class)
+                entry = next(e for e in runtimecatalog.entries("kserve", framework) if e.runtime == server)
+                out.extend(self._artifact_findings(plan, entry.artifact, server, previous_too=False))
+            uri, where = artifact_uri(plan, self.name)
+            if uri.startswith("oci://"):
+                out.append(
+                    refuse(
+                        "KSV009",
+                        f"the generated scorer loads the model with KServe's Storage.download, which cannot read the "
+                        f"OCI image `{uri}` (KServe's webhook mounts those; a CronJob's pod gets no webhook)",
+                        where,
+                        hint="add `mirrors.kserve` with an s3://, gs://, https://, hf:// or pvc:// copy of the same "
+                        "bytes, or set `serving.batch.image`",
+                    )
+                )
+            if not any(f.severity is Severity.ERROR for f in out):
+                stack = replace(stack, batch_image=scorer_image, batch_scorer=framework)
+                decisions.append(
+                    resolved(
+                        self.name,
+                        "kserve.batch_image",
+                        scorer_image,
+                        f"no serving.batch.image: the {framework} runtime image runs a generated scorer "
+                        "(ConfigMap <name>-batch-scorer) with KServe's own model class",
+                    )
+                )
+            return stack, out
+        return self._batch_sidecar(plan, stack, decisions, out)
+
+    def _batch_sidecar(
+        self, plan: Plan, stack: KServeStack, decisions: list[Decision], out: list[Finding]
+    ) -> tuple[KServeStack, list[Finding]]:
+        """The runtime KServe selects for the spec over REST, to run as the batch pod's sidecar (KSV009 if none)."""
+        from mlopsc.targets.kserve.choose import NoKServeRuntime
+        from mlopsc.targets.kserve.choose import choose as choose_runtime
+
+        spec = plan.spec
+        framework = spec.model.framework
+        compatibility = framework.compatibility.value if framework.compatibility else None
+        gpu = bool(spec.serving.resources and spec.serving.resources.gpu)
+        try:
+            choice = choose_runtime(framework.name.value, framework.version, compatibility, False, gpu)
+        except NoKServeRuntime as exc:
+            return stack, [
+                refuse(
+                    "KSV009",
+                    f"KServe has no managed batch scoring and no runtime to score `{framework.name.value}` "
+                    f"{framework.version} in: {exc.message}",
+                    ("serving", "batch"),
+                    hint="set `serving.batch.image` to a container that reads INPUT_URI, scores with MODEL_URI and "
+                    "writes OUTPUT_URI",
+                )
+            ]
+        if choice.runtime != stack.runtime:  # online resolution already checked the artifact for this runtime
+            out.extend(self._artifact_findings(plan, choice.artifact, choice.runtime, previous_too=False))
+        uri, where = artifact_uri(plan, self.name)
+        if not spec.serving.mode.serves_online and not uri.startswith(STORAGE_SCHEMES):
+            out.append(
+                refuse(
+                    "KSV010",
+                    f"KServe's storage initializer cannot read `{uri}`",
+                    where,
+                    hint="add `mirrors.kserve` with an s3://, gs://, https://, pvc://, hf:// or oci:// copy of the "
+                    "same bytes",
                 )
             )
+        if uri.startswith("oci://"):
+            out.append(
+                refuse(
+                    "KSV009",
+                    f"`{uri}` is mounted by KServe's webhook (a modelcar container or an OCI image volume: "
+                    "InjectModelcar, storage_initializer_injector.go); a CronJob's pod gets no webhook, and the "
+                    "storage initializer does not download OCI images",
+                    where,
+                    hint="add `mirrors.kserve` with an s3://, gs://, https://, hf:// or pvc:// copy of the same bytes, "
+                    "or set `serving.batch.image`",
+                )
+            )
+        if any(f.severity is Severity.ERROR for f in out):
+            return stack, out
+        stack = replace(
+            stack, batch_image=batch_client.IMAGE, batch_runtime=choice.runtime, batch_protocol=choice.protocol
+        )
+        decisions.append(
+            resolved(
+                self.name,
+                "kserve.batch_runtime",
+                f"{choice.runtime} ({choice.protocol})",
+                f"no serving.batch.image and no Python model class in the {choice.runtime} image: the batch pod runs "
+                f"the runtime KServe selects ({choice.note}) as a native sidecar after KServe's storage initializer, "
+                f"and a generated client (ConfigMap <name>-batch-scorer) sends the rows over {choice.protocol}",
+            )
+        )
         return stack, out
 
     def _monitoring_findings(self, plan: Plan, runtime: str | None) -> list[Finding]:
@@ -546,12 +654,13 @@ class KServe:
             )
         if ks.batch_image is not None:
             docs.append(Document("cronjob-batch.yaml", "CronJob", "yaml", self._batch_job(plan, stack, labels)))
-        if ks.batch_scorer is not None:
+        if ks.batch_scorer is not None or ks.batch_runtime is not None:
+            script = batch_scorer.score_py(ks.batch_scorer) if ks.batch_scorer else batch_client.score_py()
             scorer: Json = {
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": {"name": f"{plan.model_name}-batch-scorer", "namespace": ns, "labels": dict(labels)},
-                "data": {"score.py": batch_scorer.score_py(ks.batch_scorer)},
+                "data": {"score.py": script},
             }
             docs.append(Document("configmap-batch-scorer.yaml", "ConfigMap", "yaml", scorer))
         retraining = spec.retraining
@@ -720,18 +829,81 @@ class KServe:
         volumes: list[Json] = []
         if ks.batch_scorer is not None:
             features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
-            container["env"] = [
+            container_env: list[Json] = [
                 *env,
                 {"name": "MODEL_NAME", "value": plan.model_name},
                 {"name": "FEATURES", "value": json.dumps(features)},
                 *self._env(plan),
             ]
+            container["env"] = container_env
             container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
             container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
             volumes.append({"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}})
+            if uri.startswith("pvc://"):
+                # the model class loads with Storage.download, which reads local paths but no pvc:// URI
+                # (python/storage/kserve_storage/kserve_storage.py): mount the claim as KServe does, load from there
+                from mlopsc.targets.kserve import batch_runtime
+
+                _, model_volume, model_mount = batch_runtime.model_source(uri, [])
+                container["volumeMounts"] = [
+                    {"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True},
+                    model_mount,
+                ]
+                volumes.append(model_volume)
+                local: Json = {"name": "MODEL_URI", "value": batch_runtime.MODEL_MOUNT}
+                container["env"] = [
+                    local if isinstance(e, dict) and e.get("name") == "MODEL_URI" else e for e in container_env
+                ]
+        init: list[Json] = []
+        if ks.batch_runtime is not None:
+            init, volumes = self._batch_sidecar_pod(plan, ks, container, env, uri)
         return _cronjob(
-            f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account, volumes
+            f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account, volumes, init
         )
+
+    def _batch_sidecar_pod(
+        self, plan: Plan, ks: KServeStack, container: dict[str, Json], env: list[Json], uri: str
+    ) -> tuple[list[Json], list[Json]]:
+        """The client container's env and command, and the init containers and volumes of the sidecar pod."""
+        from mlopsc.targets.kserve import batch_runtime
+
+        spec = plan.spec
+        runtime = batch_runtime.BatchRuntime.find(
+            spec.model.framework.name.value,
+            required(ks.batch_runtime, "batch_runtime"),
+            required(ks.batch_protocol, "batch_protocol"),
+        )
+        features = [f.name for f in spec.model.signature.inputs] if spec.model.signature else []
+        user_env = self._env(plan)
+        container["env"] = [
+            *env,
+            {"name": "MODEL_NAME", "value": plan.model_name},
+            {"name": "FEATURES", "value": json.dumps(features)},
+            {"name": "RUNTIME_URL", "value": batch_client.RUNTIME_URL},
+            {"name": "PROTOCOL", "value": runtime.protocol},
+            {"name": "BATCH_ROWS", "value": str(batch_client.BATCH_ROWS)},
+            {"name": "READY_TIMEOUT_S", "value": str(plan.derived.startup_timeout_s)},
+            *user_env,
+        ]
+        container["command"] = ["python", f"{batch_scorer.MOUNT}/score.py"]
+        container["resources"] = {k: dict(v) for k, v in batch_runtime.STORAGE_INITIALIZER_RESOURCES.items()}
+        container["volumeMounts"] = [{"name": "scorer", "mountPath": batch_scorer.MOUNT, "readOnly": True}]
+        init, model_volume, model_mount = batch_runtime.model_source(uri, user_env)
+        server, server_volumes = batch_runtime.server_container(
+            runtime,
+            plan.model_name,
+            ks.namespace,
+            user_env,
+            _resources(plan) if spec.serving.resources else None,
+            bool(spec.serving.resources and spec.serving.resources.gpu),
+            model_mount,
+        )
+        volumes: list[Json] = [
+            {"name": "scorer", "configMap": {"name": f"{plan.model_name}-batch-scorer"}},
+            model_volume,
+            *server_volumes,
+        ]
+        return [*init, server], volumes
 
     def _retrain_job(self, plan: Plan, ns: str, labels: dict[str, Json]) -> Json:
         spec = plan.spec
@@ -865,8 +1037,11 @@ def _cronjob(
     container: dict[str, Json],
     service_account: str | None,
     volumes: list[Json] | None = None,
+    init_containers: list[Json] | None = None,
 ) -> Json:
     pod: dict[str, Json] = {"restartPolicy": "Never", "containers": [container]}
+    if init_containers:
+        pod["initContainers"] = init_containers
     if volumes:
         pod["volumes"] = volumes
     if service_account:
