@@ -560,3 +560,79 @@ def test_a_runtime_that_never_gets_ready_fails_the_job(tmp_path: Path) -> None:
     assert "the runtime was not ready at" in run.stderr and "/v1/models/scorer within 2 s" in run.stderr
     assert all(method == "GET" for method, _p, _b in calls)  # nothing scored
     assert not (s3 / "acme-data/out").exists()
+
+
+def test_kserve_runtimes_option_checks_the_batch_sidecar(
+    tmp_path: Path, cli_run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch-only spec renders no InferenceService: its sidecar is what --kserve-runtimes must check."""
+    import re
+
+    import yaml
+
+    from tests.conftest import shared_path
+
+    shared = shared_path("runtimes", "kserve-v0.20.0")
+    installed = yaml.safe_load((shared / "kustomization.yaml").read_text(encoding="utf-8"))["resources"]
+    folder = tmp_path / "installed"  # a default install, as kustomize builds it (kserve-openvino is not in it)
+    folder.mkdir()
+    for name in installed:
+        (folder / name).write_text((shared / name).read_text(encoding="utf-8"), encoding="utf-8")
+    # the images as installed: kustomization's `images` pins, applied here as load() applies them to a folder
+    pins = yaml.safe_load((shared / "kustomization.yaml").read_text(encoding="utf-8"))["images"]
+    for path in folder.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        for pin in pins:
+            text = re.sub(
+                rf"image: {re.escape(pin['name'])}(:\S+)?\n", f"image: {pin['newName']}:{pin['newTag']}\n", text
+            )
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mlops.yaml").write_text(_batch_spec("onnx"), encoding="utf-8")
+    result = cli_run(["compile", "mlops.yaml", "--out", "out", "--kserve-runtimes", str(folder)], expect=0)
+    assert "KSV013" not in result.stderr and "KSV037" not in result.stderr
+    # KServe's config/runtimes itself: read as kustomize builds it (resources only, images pinned)
+    result = cli_run(["compile", "mlops.yaml", "--out", "out0", "--kserve-runtimes", str(shared)], expect=0)
+    assert "KSV013" not in result.stderr and "KSV037" not in result.stderr, result.stderr
+    # kserve-openvino (priority 2 for onnx) installed beside them: KServe selects it, not the rendered Triton
+    every = tmp_path / "every"
+    every.mkdir()
+    for path in shared.glob("kserve-*.yaml"):
+        (every / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = cli_run(["compile", "mlops.yaml", "--out", "out1", "--kserve-runtimes", str(every)], expect=1)
+    assert "KServe selects `kserve-openvino` for onnx:1 over v2" in result.stderr, result.stderr
+    no_triton = tmp_path / "no-triton"
+    no_triton.mkdir()
+    for path in folder.glob("*.yaml"):
+        if path.name != "kserve-tritonserver.yaml":
+            (no_triton / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = cli_run(["compile", "mlops.yaml", "--out", "out2", "--kserve-runtimes", str(no_triton)], expect=1)
+    assert "error[KSV013]" in result.stderr, result.stderr
+    assert "serves modelFormat onnx:1 over v2 for the batch pod's sidecar" in result.stderr
+    assert not (tmp_path / "out2").exists()
+    other = tmp_path / "other-triton"
+    other.mkdir()
+    for path in no_triton.glob("*.yaml"):
+        (other / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    triton = (folder / "kserve-tritonserver.yaml").read_text(encoding="utf-8")
+    assert "tritonserver:" in triton
+
+    (other / "kserve-tritonserver.yaml").write_text(
+        re.sub(r"image: \S*tritonserver:\S+", "image: registry.example.com/triton:24.01-py3", triton),
+        encoding="utf-8",
+    )
+    result = cli_run(["compile", "mlops.yaml", "--out", "out3", "--kserve-runtimes", str(other)], expect=0)
+    assert "warning[KSV037]" in result.stderr and "registry.example.com/triton:24.01-py3" in result.stderr
+    preferred = tmp_path / "preferred"
+    preferred.mkdir()
+    for path in folder.glob("*.yaml"):
+        if path.name:
+            (preferred / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (preferred / "my-onnx.yaml").write_text(
+        "apiVersion: serving.kserve.io/v1alpha1\nkind: ClusterServingRuntime\nmetadata: {name: my-onnx}\n"
+        "spec:\n  supportedModelFormats: [{name: onnx, version: '1', autoSelect: true, priority: 9}]\n"
+        "  protocolVersions: [v2]\n  containers: [{name: kserve-container, image: registry.example.com/onnx:1}]\n",
+        encoding="utf-8",
+    )
+    result = cli_run(["compile", "mlops.yaml", "--out", "out4", "--kserve-runtimes", str(preferred)], expect=1)
+    assert "KServe selects `my-onnx` for onnx:1 over v2" in result.stderr, result.stderr

@@ -23,7 +23,7 @@ a default v0.20.0 install creates) or, with ``--kserve-runtimes PATH``, the user
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlopsc.targets import runtimecatalog
@@ -52,6 +52,7 @@ class ServingRuntime:
     disabled: bool = False
     multi_model: bool = False
     multi_node: bool = False
+    image: str | None = None  # the first container's image (what the runtime's pods run)
 
     def supports_model(self, name: str, version: str | None, named: bool) -> bool:
         labels: set[str] = set()
@@ -119,20 +120,42 @@ def from_documents(documents: Iterable[object]) -> tuple[ServingRuntime, ...]:
                 disabled=spec.get("disabled") is True,
                 multi_model=spec.get("multiModel") is True,
                 multi_node=spec.get("workerSpec") is not None,
+                image=_first_image(spec.get("containers")),
             )
         )
     return tuple(runtimes)
 
 
+def _first_image(containers: object) -> str | None:
+    if isinstance(containers, list) and containers and isinstance(containers[0], dict):
+        image = containers[0].get("image")
+        return str(image) if image else None
+    return None
+
+
 def load(paths: Sequence[Path]) -> tuple[ServingRuntime, ...]:
     """Runtimes from YAML files or folders (``kubectl get clusterservingruntimes -o yaml`` lists too).
 
-    Raises ``ValueError`` naming the file that is not YAML or holds no runtime."""
+    A folder with a ``kustomization.yaml`` is read as ``kustomize build`` would: its ``resources`` files
+    only, each container image renamed by its ``images`` pins (``newName``/``newTag``), as KServe's own
+    config/runtimes is installed. Raises ``ValueError`` naming the file that is not YAML or holds no runtime."""
     import yaml
 
     documents: list[object] = []
+    pins: dict[str, str] = {}
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
+        kustomization = path / "kustomization.yaml"
+        if path.is_dir() and kustomization.is_file():
+            try:
+                layout = yaml.safe_load(kustomization.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise ValueError(f"{kustomization}: {exc}") from None
+            if isinstance(layout, dict) and isinstance(layout.get("resources"), list):
+                files = [path / str(r) for r in layout["resources"] if (path / str(r)).is_file()]
+                for pin in layout.get("images") or []:
+                    if isinstance(pin, dict) and "name" in pin:
+                        pins[str(pin["name"])] = f"{pin.get('newName', pin['name'])}:{pin.get('newTag', 'latest')}"
         for file in files:
             try:
                 for doc in yaml.safe_load_all(file.read_text(encoding="utf-8")):
@@ -142,7 +165,10 @@ def load(paths: Sequence[Path]) -> tuple[ServingRuntime, ...]:
                         documents.append(doc)
             except (OSError, yaml.YAMLError) as exc:
                 raise ValueError(f"{file}: {exc}") from None
-    runtimes = from_documents(documents)
+    runtimes = tuple(
+        replace(r, image=pins.get(r.image.split(":")[0], r.image)) if r.image is not None else r
+        for r in from_documents(documents)
+    )
     if not runtimes:
         raise ValueError(f"no ClusterServingRuntime or ServingRuntime in {', '.join(map(str, paths))}")
     return runtimes

@@ -21,6 +21,7 @@ class KServeStack(StackItems):
     batch_scorer: str | None = None  # the framework whose generated scorer the batch CronJob runs
     batch_runtime: str | None = None  # the runtime the batch pod runs as a sidecar (batch_runtime.py)
     batch_protocol: str | None = None  # the protocol its client speaks (v1/v2)
+    batch_format: str | None = None  # the modelFormat `<name>:<version>` that runtime was selected for
 
     @staticmethod
     def of(stack: Stack) -> KServeStack:

@@ -28,6 +28,11 @@ paths obey the runtime's artifact layout checks (KSV011/KSV012) and mount a pvc:
 subPath) as KServe mounts it; an oci:// model, which needs KServe's webhook, is KSV009 for the batch pod, as is a
 framework version no KServe runtime serves. In hybrid mode the batch still scores through its own sidecar, never
 through the live endpoint (PREDICT_URL is only passed on), so a nightly batch cannot eat the online SLO.
+The sidecar comes from the default install's runtime; the CronJob's annotations `mlopsc.io/batch-runtime`,
+`-model-format` and `-protocol` say which. With `--kserve-runtimes` (a folder with a kustomization.yaml is read as
+kustomize builds it: its resources, images pinned) the cluster must select that same runtime for that format
+(KSV013, also for a batch-only spec, which renders no InferenceService), and a cluster runtime running another
+image is warning KSV037.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from mlopsc.compiler.diagnostics import Severity
 from mlopsc.compiler.ir import Decision, Document, Finding, Json, Options, Plan, Stack, required
@@ -71,6 +76,10 @@ if TYPE_CHECKING:
 
 ISVC_API = "serving.kserve.io/v1beta1"
 GRAPH_API = "serving.kserve.io/v1alpha1"
+# The batch CronJob's sidecar: the runtime, modelFormat and protocol it was selected for (--kserve-runtimes checks them)
+BATCH_RUNTIME = "mlopsc.io/batch-runtime"
+BATCH_FORMAT = "mlopsc.io/batch-model-format"
+BATCH_PROTOCOL = "mlopsc.io/batch-protocol"
 STORAGE_SCHEMES = ("s3://", "gs://", "https://", "http://", "pvc://", "hf://", "oci://")
 # KServe 0.16+ names the modes Knative (was Serverless) and Standard (was RawDeployment, the default).
 MODE_ANNOTATION = {DeploymentMode.SERVERLESS: "Knative", DeploymentMode.RAW: "Standard"}
@@ -470,7 +479,11 @@ class KServe:
         if any(f.severity is Severity.ERROR for f in out):
             return stack, out
         stack = replace(
-            stack, batch_image=batch_client.IMAGE, batch_runtime=choice.runtime, batch_protocol=choice.protocol
+            stack,
+            batch_image=batch_client.IMAGE,
+            batch_runtime=choice.runtime,
+            batch_protocol=choice.protocol,
+            batch_format=f"{choice.format_name}:{choice.format_version}",
         )
         decisions.append(
             resolved(
@@ -855,10 +868,25 @@ class KServe:
                     local if isinstance(e, dict) and e.get("name") == "MODEL_URI" else e for e in container_env
                 ]
         init: list[Json] = []
+        annotations: dict[str, Json] = {}
         if ks.batch_runtime is not None:
             init, volumes = self._batch_sidecar_pod(plan, ks, container, env, uri)
+            # what `--kserve-runtimes` checks the sidecar against (_runtime_findings), and what an operator reads
+            annotations = {
+                BATCH_RUNTIME: ks.batch_runtime,
+                BATCH_FORMAT: required(ks.batch_format, "batch_format"),
+                BATCH_PROTOCOL: required(ks.batch_protocol, "batch_protocol"),
+            }
         return _cronjob(
-            f"{plan.model_name}-batch", ns, batch.schedule, labels, container, platform.service_account, volumes, init
+            f"{plan.model_name}-batch",
+            ns,
+            batch.schedule,
+            labels,
+            container,
+            platform.service_account,
+            volumes,
+            init,
+            annotations,
         )
 
     def _batch_sidecar_pod(
@@ -967,6 +995,8 @@ def _runtime_findings(documents: Sequence[Document], options: Options) -> list[F
     findings: list[Finding] = []
     for doc in documents:
         body = doc.body
+        if isinstance(body, dict) and body.get("kind") == "CronJob":
+            findings.extend(_batch_sidecar_findings(doc.name, body, cluster))
         if not isinstance(body, dict) or body.get("kind") != "InferenceService":
             continue
         spec = body.get("spec")
@@ -1000,6 +1030,66 @@ def _runtime_findings(documents: Sequence[Document], options: Options) -> list[F
                 )
             )
     return findings
+
+
+def _batch_sidecar_findings(name: str, body: dict[str, Json], cluster: Sequence[ServingRuntime]) -> list[Finding]:
+    """With --kserve-runtimes: the batch pod's sidecar is the runtime the cluster selects, with its image.
+
+    The sidecar is rendered from the default install's runtime (the catalog); a batch-only spec renders no
+    InferenceService, so this is the only check of its runtime against the cluster's."""
+    from mlopsc.targets.kserve import runtimes
+    from mlopsc.targets.kserve.batch_runtime import SERVER_CONTAINER, release_image
+
+    metadata = body.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(annotations, dict) or BATCH_RUNTIME not in annotations:
+        return []  # the user's image or the in-image scorer: no sidecar
+    rendered = str(annotations[BATCH_RUNTIME])
+    fmt_name, _, fmt_version = str(annotations[BATCH_FORMAT]).partition(":")
+    protocol = str(annotations[BATCH_PROTOCOL])
+    chosen = runtimes.select(cluster, fmt_name, fmt_version or None, protocol)
+    where = ("serving", "batch")
+    hint = "set `serving.batch.image` to a container that scores with your own server"
+    if chosen is None:
+        offered = "; ".join(r.describe() for r in cluster) or "none"
+        return [
+            Finding(
+                "KSV013",
+                Severity.ERROR,
+                f"{name}: no runtime of --kserve-runtimes serves modelFormat {fmt_name}:{fmt_version} over "
+                f"{protocol} for the batch pod's sidecar",
+                where,
+                f"the cluster's runtimes and the formats they support: {offered}; install a runtime that declares "
+                f"this format, or {hint[0].lower()}{hint[1:]}",
+            )
+        ]
+    if chosen.name != rendered:
+        return [
+            Finding(
+                "KSV013",
+                Severity.ERROR,
+                f"{name}: the batch pod runs the default install's `{rendered}` as its sidecar, but on the cluster of "
+                f"--kserve-runtimes KServe selects `{chosen.name}` for {fmt_name}:{fmt_version} over {protocol}",
+                where,
+                f"{hint}, or give `{rendered}` the higher priority for {fmt_name} on the cluster",
+            )
+        ]
+    job: Any = body["spec"]  # _cronjob's shape: the pod is rendered by this module
+    pod = job["jobTemplate"]["spec"]["template"]["spec"]
+    sidecar = next(c for c in pod["initContainers"] if c["name"] == SERVER_CONTAINER)
+    image = str(sidecar["image"]).removesuffix("-gpu")
+    if chosen.image is not None and release_image(chosen.image) != image:
+        return [
+            Finding(
+                "KSV037",
+                Severity.WARNING,
+                f"{name}: the batch sidecar runs `{image}` (the default install's `{rendered}`), the cluster's "
+                f"`{rendered}` runs `{chosen.image}`: batch and online scoring may differ",
+                where,
+                f"{hint}, or align the cluster's runtime with KServe's default install",
+            )
+        ]
+    return []
 
 
 @functools.lru_cache(maxsize=4)
@@ -1038,6 +1128,7 @@ def _cronjob(
     service_account: str | None,
     volumes: list[Json] | None = None,
     init_containers: list[Json] | None = None,
+    annotations: dict[str, Json] | None = None,
 ) -> Json:
     pod: dict[str, Json] = {"restartPolicy": "Never", "containers": [container]}
     if init_containers:
@@ -1046,10 +1137,13 @@ def _cronjob(
         pod["volumes"] = volumes
     if service_account:
         pod["serviceAccountName"] = service_account
+    metadata: dict[str, Json] = {"name": name, "namespace": ns, "labels": dict(labels)}
+    if annotations:
+        metadata["annotations"] = dict(annotations)
     return {
         "apiVersion": "batch/v1",
         "kind": "CronJob",
-        "metadata": {"name": name, "namespace": ns, "labels": dict(labels)},
+        "metadata": metadata,
         "spec": {
             "schedule": schedule,
             "timeZone": "Etc/UTC",
