@@ -139,3 +139,17 @@ def test_rows_are_the_linear_cases_rows() -> None:
     header, *lines = LINEAR_CSV.strip().split("\n")
     names = header.split(",")
     assert [dict(zip(names, map(float, line.split(",")), strict=True)) for line in lines] == ROWS
+
+
+def test_huggingface_generative_score_py_runs_a_real_text_generation_pipeline(
+    tmp_path: Path, frameworks_python: str
+) -> None:
+    """model.type generative: the text-generation pipeline, held to the model's own greedy generate."""
+    texts = [row["text"] for row in TEXTS]
+    made = make(frameworks_python, "gpt2", model_folder(tmp_path), *texts)
+    expected: list[dict[str, Any]] = made["expected"]
+    assert all(e["generated_text"].startswith(t) for e, t in zip(expected, texts, strict=True))
+    assert [e["generated_text"] for e in expected] != texts  # something was generated
+    files = rendered("huggingface", VERSIONS["huggingface"], type="generative", signature=NLP_SIGNATURE)
+    assert 'TASK = "text-generation"' in files["score/score.py"]
+    assert serve(tmp_path, files, fakes=False, rows=TEXTS, python=frameworks_python) == expected

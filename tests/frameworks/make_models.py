@@ -12,7 +12,9 @@ pipeline is held to). Nothing is downloaded: every model and tokenizer is built 
   signature (one ``[None, 3]`` float32 input, one output), in ``saved/``;
 - ``distilbert``: a one-layer DistilBERT sequence classifier (labels ok/default) and its WordPiece
   tokenizer, ``save_pretrained`` into FOLDER; the seed is the first whose predictions differ between
-  the first two texts, so a row mix-up shows.
+  the first two texts, so a row mix-up shows;
+- ``gpt2``: a one-layer GPT-2 language model and a word-level tokenizer of the TEXTs' words, greedy
+  generation of at most 4 new tokens; the oracle is the model's own ``generate`` on each text.
 
 The linear models share the weights below with tests/test_azureml_scoring_frameworks.py (WEIGHT, BIAS).
 """
@@ -98,14 +100,55 @@ def distilbert(folder: Path, texts: list[str]) -> dict[str, Any]:
     return {"version": transformers.__version__, "seed": seed, "expected": expected}
 
 
+def gpt2(folder: Path, texts: list[str]) -> dict[str, Any]:
+    """A one-layer GPT-2 with a word-level tokenizer; generation is greedy, 4 new tokens at most (its
+    generation_config.json), and the expected texts are the model's own ``generate`` on each text."""
+    import tokenizers
+    import torch
+    import transformers
+
+    # GPT-2's byte-level pieces (a word carries its leading space, "Ġtext"), one id per piece of the texts
+    split = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False)
+    pieces = [piece for text in texts for piece, _ in split.pre_tokenize_str(text)]
+    words = ["<unk>", "<eos>", *dict.fromkeys(pieces)]
+    core = tokenizers.Tokenizer(tokenizers.models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    core.pre_tokenizer = split
+    core.decoder = tokenizers.decoders.ByteLevel()
+    tokenizer = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=core, unk_token="<unk>", eos_token="<eos>", pad_token="<eos>"
+    )
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(
+        vocab_size=len(words),
+        n_embd=8,
+        n_layer=1,
+        n_head=2,
+        n_positions=32,
+        initializer_range=1.0,
+        bos_token_id=1,
+        eos_token_id=1,
+        pad_token_id=1,
+    )
+    model = transformers.GPT2LMHeadModel(config).eval()
+    model.generation_config.max_new_tokens = 4
+    model.generation_config.do_sample = False
+    model.save_pretrained(str(folder))
+    tokenizer.save_pretrained(str(folder))
+    expected = []
+    with torch.no_grad():
+        for text in texts:
+            out = model.generate(**tokenizer(text, return_tensors="pt"))
+            expected.append({"generated_text": tokenizer.decode(out[0], skip_special_tokens=True)})
+    return {"version": transformers.__version__, "expected": expected}
+
+
 def main(argv: list[str]) -> None:
     kind, folder, texts = argv[0], Path(argv[1]), argv[2:]
     folder.mkdir(parents=True, exist_ok=True)
-    made = (
-        distilbert(folder, texts)
-        if kind == "distilbert"
-        else {"torchscript": torchscript, "keras": keras, "savedmodel": savedmodel}[kind](folder)
-    )
+    if kind in ("distilbert", "gpt2"):
+        made = {"distilbert": distilbert, "gpt2": gpt2}[kind](folder, texts)
+    else:
+        made = {"torchscript": torchscript, "keras": keras, "savedmodel": savedmodel}[kind](folder)
     print(json.dumps(made))
 
 
