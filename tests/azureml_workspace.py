@@ -90,3 +90,19 @@ class Workspace:
     def endpoint(self, name: str) -> dict[str, Any]:
         endpoint: dict[str, Any] = self.state["online_endpoints"][name]
         return endpoint
+
+    def autoscale(self) -> dict[str, str]:
+        """Each autoscale setting of the workspace -> the deployment it targets."""
+        settings: dict[str, Any] = self.state.get("autoscale_settings", {})
+        return {name: setting["target"]["deployment"] for name, setting in settings.items()}
+
+    def orphaned_autoscale(self) -> list[str]:
+        """Autoscale settings whose target deployment no longer exists: left behind by a retirement."""
+        endpoints = self.state["online_endpoints"]
+        settings: dict[str, Any] = self.state.get("autoscale_settings", {})
+        return sorted(
+            name
+            for name, setting in settings.items()
+            if setting["target"]["deployment"]
+            not in endpoints.get(setting["target"]["endpoint"], {}).get("deployments", {})
+        )

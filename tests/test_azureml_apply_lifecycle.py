@@ -5,12 +5,15 @@ For every azureml golden, apply.sh run on an empty workspace succeeds, leaves th
 and mirror traffic as endpoint.yaml declares them, and a second run changes nothing. For the rollout
 goldens (canary, blue-green, A/B, shadow), the lifecycle starts from the live version deployed on
 its own, then applies the golden, each `mlopsc rollout next`, `promote` and `abort` (the real edits
-of compiler/gitops/rollout.py), checking the traffic after each run.
+of compiler/gitops/rollout.py), checking the traffic after each run, and the autoscale settings: a
+deployment apply.sh retires takes its autoscale setting with it (none is left targeting a deleted
+deployment) while every deployment still on the endpoint keeps the one it was given.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -118,17 +121,30 @@ class Lifecycle:
         self.spec_path.parent.mkdir()
         self.spec_path.write_text(self.source, encoding="utf-8")
         self.since = 0  # log entries before this index belong to the live version's own deployment
+        self.autoscaled: set[str] = set()  # deployments an autoscale.json was rendered for
 
     def apply(self, text: str) -> dict[str, str]:
         files = render(text)
         out = self.ws.apply(files)
         assert out.returncode == 0, out.stderr
         _converged(self.ws, files)
+        self.check_autoscale(files)
         before = self.ws.resources()
         again = self.ws.apply(files)
         assert again.returncode == 0, again.stderr
         assert self.ws.resources() == before, "a second run changed the workspace"
         return files
+
+    def check_autoscale(self, files: dict[str, str]) -> None:
+        """No autoscale setting targets a deleted deployment; each deployment on the endpoint that was ever
+        given one (by its own rollout's autoscale.json) still has it."""
+        if "autoscale.json" in files:
+            for resource in json.loads(files["autoscale.json"])["resources"]:
+                self.autoscaled.add(resource["properties"]["targetResourceUri"].split("'")[-2])
+        assert self.ws.orphaned_autoscale() == [], "a retired deployment's autoscale setting was left behind"
+        endpoint, _, _ = _declared(files)
+        present = set(self.deployments(endpoint))
+        assert present & self.autoscaled <= set(self.ws.autoscale().values())
 
     def move(self, action: str) -> tuple[str, int]:
         edit = plan_move(self.spec_path, action, None, "mlops.yaml")  # type: ignore[arg-type]
@@ -179,6 +195,17 @@ def _next_version(text: str, version: str, strategy: str | None = None) -> str:
     return yaml.safe_dump(spec, sort_keys=False)
 
 
+def _retry_version(text: str, version: str) -> str:
+    """The spec of another try after an abort: `version` replaces the aborted one beside the same live version."""
+    spec = yaml.safe_load(text)
+    current = spec["model"]
+    spec["model"]["version"] = version
+    artifact = {k: v for k, v in current["artifact"].items() if k in ("uri", "mirrors")}
+    spec["model"]["artifact"] = yaml.safe_load(yaml.safe_dump(artifact).replace(current["version"], version))
+    spec["rollout"].pop("traffic", None)
+    return yaml.safe_dump(spec, sort_keys=False)
+
+
 @pytest.mark.parametrize("case", ROLLOUTS)
 def test_rollout_lifecycle_touches_only_the_new_deployment(tmp_path: Path, case: str) -> None:
     life, endpoint, old, new, live_before = _start(tmp_path, case)
@@ -218,6 +245,9 @@ def test_rollout_lifecycle_touches_only_the_new_deployment(tmp_path: Path, case:
     assert set(life.deployments(endpoint)) == {new, newer}
     assert life.deployments(endpoint)[new] == new_record, "the next rollout rewrote the live deployment"
     assert [argv[2] for argv in life.updates_of(old)] == ["delete"]
+    # the retired deployment's autoscale setting went with it; the live ones stay
+    assert old not in life.ws.autoscale().values()
+    assert set(life.ws.autoscale().values()) == life.autoscaled & {new, newer}
 
 
 @pytest.mark.parametrize("case", ROLLOUTS)
@@ -231,6 +261,11 @@ def test_rollout_abort_returns_all_traffic_to_the_live_version(tmp_path: Path, c
     assert state["mirror_traffic"] == {}
     assert set(life.deployments(endpoint)) == {old, new}  # the aborted version stays, at 0%, to be looked at
     assert life.deployments(endpoint)[old] == live_before
+    assert set(life.ws.autoscale().values()) == life.autoscaled & {old, new}
+    # another try after the abort retires the aborted version, and its autoscale setting
+    life.apply(_retry_version(text, "9.0.0"))
+    assert set(life.deployments(endpoint)) == {old, deployment_name("9.0.0")}
+    assert new not in life.ws.autoscale().values()
 
 
 def test_an_edit_of_the_new_version_updates_only_its_deployment(tmp_path: Path) -> None:
@@ -253,6 +288,7 @@ def test_all_at_once_replaces_the_live_version_and_retires_it(tmp_path: Path) ->
     newer = deployment_name("9.0.0")
     assert set(life.deployments(endpoint)) == {newer}
     assert life.ws.endpoint(endpoint)["traffic"] == {newer: 100}
+    assert life.autoscaled >= {newer} and set(life.ws.autoscale().values()) == {newer}
 
 
 @pytest.mark.parametrize("case", ROLLOUTS)

@@ -6,12 +6,11 @@ tiny model made here into ``AZUREML_MODEL_DIR`` as Azure mounts it (``<model>/<v
 arithmetic (a linear layer), with the request's columns given out of signature order.
 
 - ONNX: real onnx + onnxruntime (test extras, ~110 MB): a MatMul+Add graph built with ``onnx.helper``.
-- PyTorch, TensorFlow, Hugging Face: torch's CPU build is 754 MB, tensorflow-cpu more, and transformers
-  needs torch, so the always-run cases use the fakes of tests/fakes/frameworks/ (real call shapes, see its
-  README). The same scripts against the real torch and transformers (a TorchScript ``nn.Linear``, a tiny
-  local DistilBERT classifier) are in tests/real_frameworks.py, run by hand where they are installed
-  (``pytest tests/real_frameworks.py``): not collected by default, since CI allows no skip for a package
-  PyPI serves.
+- PyTorch, TensorFlow, Hugging Face: against the fakes of tests/fakes/frameworks/ (real call shapes, see
+  its README), so they run with no framework installed and for versions other than the installed ones
+  (pins and curated environments). The same scripts with the REAL torch, tensorflow and transformers
+  are tests/test_azureml_scoring_real.py (a venv of their own, made by tests/frameworks/make-venv; CI
+  makes it and runs them).
 """
 
 from __future__ import annotations
@@ -58,11 +57,19 @@ DRIVER = textwrap.dedent(
 )
 
 
-def rendered(framework: str, version: str, **model: Any) -> dict[str, str]:
+def rendered(framework: str, version: str, *, batch: bool = False, **model: Any) -> dict[str, str]:
+    """The Azure ML files of the monitoring golden's spec for ``framework`` (a batch deployment if ``batch``)."""
     doc: dict[str, Any] = yaml.safe_load(BASE.read_text(encoding="utf-8"))
     doc.pop("monitoring")
     doc["model"]["framework"] = {"name": framework, "version": version}
     doc["model"].update(model)
+    if batch:
+        doc["serving"]["mode"] = "batch"
+        doc["serving"]["batch"] = {
+            "schedule": "0 2 * * *",
+            "input_uri": "azureml://datastores/d/paths/in/",
+            "output_uri": "azureml://datastores/d/paths/out/",
+        }
     result = run(
         "mlops.yaml", yaml.safe_dump(doc, sort_keys=False).encode(), Options(targets=("azureml",), today=TODAY)
     )
@@ -70,13 +77,21 @@ def rendered(framework: str, version: str, **model: Any) -> dict[str, str]:
     return {f.path.split("/azureml/", 1)[1]: f.content for f in result.files if "/azureml/" in f.path}
 
 
-def serve(tmp_path: Path, files: dict[str, str], *, fakes: bool, rows: list[dict[str, Any]] | None = None) -> Any:
+def serve(
+    tmp_path: Path,
+    files: dict[str, str],
+    *,
+    fakes: bool,
+    rows: list[dict[str, Any]] | None = None,
+    python: str = sys.executable,
+) -> Any:
+    """init() and run() of the rendered score.py in a child ``python``, the model under tmp_path/model."""
     script = tmp_path / "score" / "score.py"
     script.parent.mkdir()
     script.write_text(files["score/score.py"], encoding="utf-8")
     out = subprocess.run(
         [
-            sys.executable,
+            python,
             "-c",
             DRIVER,
             str(FAKES) if fakes else "",
@@ -222,20 +237,7 @@ def test_onnx_batch_score_py_scores_a_file(tmp_path: Path) -> None:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.save(model, str(model_dir(tmp_path) / "model.onnx"))
-    doc: dict[str, Any] = yaml.safe_load(BASE.read_text(encoding="utf-8"))
-    doc.pop("monitoring")
-    doc["model"]["framework"] = {"name": "onnx", "version": "1.16"}
-    doc["serving"]["mode"] = "batch"
-    doc["serving"]["batch"] = {
-        "schedule": "0 2 * * *",
-        "input_uri": "azureml://datastores/d/paths/in/",
-        "output_uri": "azureml://datastores/d/paths/out/",
-    }
-    result = run(
-        "mlops.yaml", yaml.safe_dump(doc, sort_keys=False).encode(), Options(targets=("azureml",), today=TODAY)
-    )
-    assert isinstance(result, Emitted), [d.message for d in result.diagnostics]
-    files = {f.path.split("/azureml/", 1)[1]: f.content for f in result.files if "/azureml/" in f.path}
+    files = rendered("onnx", "1.16", batch=True)
     assert "compute.yaml" in files  # no batch_compute named: the cluster is rendered
     script = tmp_path / "batch_score.py"
     script.write_text(files["score/batch_score.py"], encoding="utf-8")

@@ -35,6 +35,16 @@ def test_ci_installs_the_tools_the_tests_skip_without() -> None:
     assert re.search(r"faketime -f '\+3y' \.venv/bin/python -m pytest", RUN), "the suite runs three years ahead"
 
 
+def test_ci_runs_the_real_framework_tests_in_both_runs() -> None:
+    """The frameworks venv is made and its interpreter exported before the README command and the faketime
+    run, so tests/test_azureml_scoring_real.py runs in both (a skip there would fail under CI=true)."""
+    lines = RUN.splitlines()
+    make = lines.index('bash tests/frameworks/make-venv "$PWD/.venv-frameworks"')
+    export = lines.index('export MLOPSC_FRAMEWORKS_PYTHON="$PWD/.venv-frameworks/bin/python"')
+    first_run = next(i for i, line in enumerate(lines) if line.endswith(".venv/bin/python -m pytest"))
+    assert make < export < first_run
+
+
 def test_ci_script_lints_clean() -> None:
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:

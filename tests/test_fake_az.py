@@ -3,6 +3,7 @@ apply.sh that passes against it does not rely on something the service would rej
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,48 @@ def test_a_deployment_needs_a_registered_model_and_its_workspace(ws: Workspace, 
     assert out.returncode == 1 and "azureml:m:2 is not registered" in out.stderr
     out = ws.az("ml", "online-endpoint", "show", "--name", "ep", "--resource-group", "rg", "--workspace-name", "other")
     assert out.returncode == 1 and "not this workspace" in out.stderr
+
+
+def _autoscale(tmp_path: Path, ws: Workspace, name: str, deployment: str, **capacity: int) -> tuple[int, str]:
+    """Deploy an ARM template holding one autoscale setting on `deployment` of endpoint ep."""
+    target = (
+        "[resourceId('Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments', "
+        f"'ws', 'ep', '{deployment}')]"
+    )
+    setting = {
+        "type": "Microsoft.Insights/autoscalesettings",
+        "name": name,
+        "properties": {
+            "enabled": True,
+            "targetResourceUri": target,
+            "profiles": [{"name": "default", "capacity": {"minimum": 1, "default": 1, "maximum": "3", **capacity}}],
+        },
+    }
+    template = tmp_path / f"{name}.json"
+    template.write_text(json.dumps({"resources": [setting]}), encoding="utf-8")
+    out = ws.az("deployment", "group", "create", "--resource-group", "rg", "--template-file", str(template))
+    return out.returncode, out.stderr
+
+
+def test_autoscale_settings_are_kept_and_refused_as_azure_refuses(ws: Workspace, tmp_path: Path) -> None:
+    assert _autoscale(tmp_path, ws, "ep-blue-autoscale", "blue") == (0, "")
+    assert _autoscale(tmp_path, ws, "ep-blue-autoscale", "blue")[0] == 0  # incremental: updated in place
+    assert ws.autoscale() == {"ep-blue-autoscale": "blue"}
+    code, err = _autoscale(tmp_path, ws, "ep-gone-autoscale", "gone")
+    assert code == 1 and "target resource ws/ep/gone was not found" in err
+    code, err = _autoscale(tmp_path, ws, "another", "blue")
+    assert code == 1 and "already targets ep/blue" in err
+    code, err = _autoscale(tmp_path, ws, "ep-green-autoscale", "green", minimum=4)
+    assert code == 1 and "minimum <= default <= maximum" in err
+    show = ("monitor", "autoscale", "show", "--resource-group", "rg", "--name")
+    delete = ("monitor", "autoscale", "delete", "--resource-group", "rg", "--name")
+    assert ws.az(*show, "ep-blue-autoscale").returncode == 0
+    assert ws.az(*show, "ep-green-autoscale").returncode == 3
+    # deleting the deployment leaves its setting behind, orphaned: nothing in Azure deletes it
+    gone = ws.az("ml", "online-deployment", "delete", "--name", "blue", "--endpoint-name", "ep", "--yes", *SCOPE)
+    assert gone.returncode == 0, gone.stderr
+    assert ws.orphaned_autoscale() == ["ep-blue-autoscale"]
+    assert ws.az(*delete, "ep-blue-autoscale").returncode == 0
+    assert ws.autoscale() == {} and ws.orphaned_autoscale() == []
+    absent = ws.az(*delete, "ep-blue-autoscale")
+    assert absent.returncode == 3 and "ResourceNotFound" in absent.stderr  # the strict reading: apply.sh shows first

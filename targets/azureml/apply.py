@@ -17,7 +17,7 @@ from mlopsc.compiler.ir import Plan, Stack, required
 from mlopsc.compiler.quoting import comment
 from mlopsc.compiler.quoting import sh as q
 from mlopsc.compiler.spec.typed import SecretRef
-from mlopsc.targets.azureml.documents import CLUSTER_IDLE_SECONDS
+from mlopsc.targets.azureml.documents import AUTOSCALE_SUFFIX, CLUSTER_IDLE_SECONDS
 from mlopsc.targets.azureml.stack import AzureMLStack
 from mlopsc.targets.base import artifact_uri
 
@@ -168,12 +168,21 @@ def apply_sh(
             'az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"',
             "",
             "# #. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left",
-            "# on them; Azure refuses to delete one that has some).",
+            "# on them; Azure refuses to delete one that has some), each with its autoscale setting",
+            "# (autoscale.json's <endpoint>-<deployment>-autoscale), which deleting a deployment leaves behind.",
+            "# The setting goes first: should the run stop in between, the next run still finds the deployment",
+            "# and retires both.",
             "while IFS= read -r stale; do",
             '  case "$stale" in',
             f"    {'|'.join(q(n) for n, _ in deployments)}) ;;",
-            f'    ?*) az ml online-deployment delete --name "$stale" --endpoint-name {q(endpoint)} --yes '
-            '"${AZ_ML[@]}" ;;',
+            "    ?*)",
+            f'      autoscale={q(f"{endpoint}-")}"$stale"{q(AUTOSCALE_SUFFIX)}',
+            '      if az monitor autoscale show --resource-group "$RESOURCE_GROUP" --name "$autoscale" '
+            ">/dev/null 2>&1; then",
+            '        az monitor autoscale delete --resource-group "$RESOURCE_GROUP" --name "$autoscale"',
+            "      fi",
+            f'      az ml online-deployment delete --name "$stale" --endpoint-name {q(endpoint)} --yes "${{AZ_ML[@]}}"',
+            "      ;;",
             "  esac",
             f"done < <(az ml online-deployment list --endpoint-name {q(endpoint)} --query "
             + q(f"[?tags.\"mlopsc-model\"=='{plan.model_name}'].name")
@@ -333,7 +342,8 @@ def readme(
             + "."
         )
         lines.append(
-            "#. Delete the deployments of this model that the endpoint no longer routes to (none with traffic): "
+            "#. Delete the deployments of this model that the endpoint no longer routes to (none with traffic), "
+            "each after its autoscale setting (`<endpoint>-<deployment>-autoscale`, when it has one): "
             "the version an all-at-once rollout replaced, or the previous version of an earlier rollout once a "
             "new one names another. After `rollout promote` the previous deployment stays at 0%, so rolling "
             "back is a traffic change."

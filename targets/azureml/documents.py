@@ -185,6 +185,14 @@ def deployment_doc(plan: Plan, stack: Stack, name: str, version: str, tags: Mapp
     return doc
 
 
+AUTOSCALE_SUFFIX = "-autoscale"
+
+
+def autoscale_name(endpoint: str, deployment: str) -> str:
+    """The autoscale setting of one deployment (apply.sh deletes it by this name when it retires the deployment)."""
+    return f"{endpoint}-{deployment}{AUTOSCALE_SUFFIX}"
+
+
 def autoscale_doc(plan: Plan, stack: Stack, deployments: list[str], tags: Mapping[str, str]) -> Json:
     """Azure Monitor autoscale on RequestsPerMinute per instance, one setting per deployment."""
     az = AzureMLStack.of(stack)
@@ -225,7 +233,7 @@ def autoscale_doc(plan: Plan, stack: Stack, deployments: list[str], tags: Mappin
             {
                 "type": "Microsoft.Insights/autoscalesettings",
                 "apiVersion": "2022-10-01",
-                "name": f"{endpoint}-{name}-autoscale",
+                "name": autoscale_name(endpoint, name),
                 "location": platform.region,
                 "tags": dict(tags),
                 "properties": {

@@ -39,7 +39,9 @@ SKUs that would fit); ``Standard_DS3_v2`` when the spec gives no resources. ``in
 new version's deployment (the live one keeps the setting its own rollout made): scale out by one
 when ``RequestsPerMinute`` per instance exceeds 70% of
 ``rps_per_replica x 60`` over 5 minutes, in by one below 30% over 10 minutes (requests, not CPU,
-because the replica count itself is derived from requests per second).
+because the replica count itself is derived from requests per second). A deployment apply.sh retires
+loses its setting (``<endpoint>-<deployment>-autoscale``) first, whether or not the current spec
+autoscales: deleting a deployment leaves its setting behind, targeting nothing.
 
 **Environment and scoring code.** sklearn, xgboost, lightgbm and tensorflow run on the curated environment of
 their version (catalog.curated_environment, from targets/azureml/runtimes.json, under the

@@ -37,6 +37,20 @@ Azure refuses, rule by rule:
   (reference-yaml-deployment-batch.md, ``compute``: "Name of the compute target to execute the batch
   scoring jobs on"). Clusters made outside apply.sh are seeded with ``FAKE_AZ_COMPUTES`` (comma-separated
   names) when the state file is first created.
+- Autoscale settings (``Microsoft.Insights/autoscalesettings``, REST "Autoscale Settings - Create Or
+  Update", api-version 2022-10-01), created or updated in place by ``az deployment group create
+  --template-file`` and kept in ``autoscale_settings`` with the deployment they target: the
+  ``targetResourceUri`` (the template's ``resourceId(...onlineEndpoints/deployments, ws, endpoint,
+  deployment)``) must name a deployment that exists (Azure Monitor validates the target on PUT: inferred,
+  the page does not say it); 1 to 20 profiles ("A maximum of 20 profiles can be specified"), at most 10
+  rules each, ``0 <= minimum <= default <= maximum`` (AutoscaleProfile.capacity); a second setting of
+  another name on the same target is refused (one autoscale setting per resource: inferred). Deleting a
+  deployment does not touch the settings that target it (nothing in Azure does): a retired deployment's
+  setting stays behind, orphaned, unless apply.sh deletes it.
+- ``az monitor autoscale show|delete --resource-group --name`` (azure-cli aaz
+  monitor/autoscale/_show.py, _delete.py: no confirmation; 200 and 204 succeed, anything else fails).
+  Whether ARM answers 204 or 404 for an absent setting is not documented: the fake takes the strict
+  reading (ResourceNotFound, exit 3), so apply.sh must ask ``show`` first.
 """
 
 from __future__ import annotations
@@ -53,6 +67,15 @@ import yaml
 
 FLAGS = {"--all-traffic", "--set-default", "--yes", "-y", "--no-wait", "--local"}
 MAX_MIRROR = 50
+AUTOSCALE_TYPE = "microsoft.insights/autoscalesettings"
+MAX_AUTOSCALE_PROFILES = 20  # REST AutoscaleSettingResource.profiles
+MAX_AUTOSCALE_RULES = 10  # REST AutoscaleProfile.rules
+# the template's target: [resourceId('Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments',
+# '<workspace>', '<endpoint>', '<deployment>')]
+TARGET = re.compile(
+    r"\[resourceId\('Microsoft\.MachineLearningServices/workspaces/onlineEndpoints/deployments', "
+    r"'([^']+)', '([^']+)', '([^']+)'\)\]"
+)
 
 
 class AzError(Exception):
@@ -474,11 +497,67 @@ class Workspace:
         if not template.is_file():
             raise AzError(f"template {template} does not exist")
         # Incremental mode (the default of `az deployment group create`): each resource of the
-        # template is created or updated in place, keyed by its type and name.
-        resources = self.state["arm_resources"]
-        for resource in json.loads(template.read_text(encoding="utf-8")).get("resources", []):
-            resources[f"{resource['type']}/{resource['name']}"] = resource
+        # template is created or updated in place, keyed by its type and name. ARM validates the whole
+        # template before it writes anything: check every resource first.
+        resources = json.loads(template.read_text(encoding="utf-8")).get("resources", [])
+        settings = [r for r in resources if str(r.get("type", "")).lower() == AUTOSCALE_TYPE]
+        targets = {str(r.get("name")): self._autoscale_target(r) for r in settings}
+        for resource in resources:
+            if resource in settings:
+                name = str(resource["name"])
+                self._autoscale_settings()[name] = {"target": targets[name], "resource": resource}
+            else:
+                self.state["arm_resources"][f"{resource['type']}/{resource['name']}"] = resource
         return "{}"
+
+    def _autoscale_settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = self.state.setdefault("autoscale_settings", {})
+        return settings
+
+    def _autoscale_target(self, resource: dict[str, Any]) -> dict[str, str]:
+        """The deployment an autoscale setting targets, refused as Azure refuses it (module docstring)."""
+        name = str(resource.get("name", ""))
+        properties = resource.get("properties") or {}
+        match = TARGET.fullmatch(str(properties.get("targetResourceUri", "")))
+        if match is None:
+            raise AzError(f"autoscale setting {name}: targetResourceUri is not an online deployment's resource id")
+        workspace, endpoint, deployment = match.groups()
+        scope = self.state.get("scope", {}).get("workspace")
+        if scope not in (None, workspace) or deployment not in self.state["online_endpoints"].get(endpoint, {}).get(
+            "deployments", {}
+        ):
+            raise AzError(
+                f"autoscale setting {name}: the target resource {workspace}/{endpoint}/{deployment} was not found"
+            )
+        profiles = properties.get("profiles") or []
+        if not 1 <= len(profiles) <= MAX_AUTOSCALE_PROFILES:
+            raise AzError(f"autoscale setting {name}: 1 to {MAX_AUTOSCALE_PROFILES} profiles, not {len(profiles)}")
+        for profile in profiles:
+            capacity = profile.get("capacity") or {}
+            low, default, high = (int(capacity.get(k, -1)) for k in ("minimum", "default", "maximum"))
+            if not 0 <= low <= default <= high:
+                raise AzError(f"autoscale setting {name}: capacity needs 0 <= minimum <= default <= maximum")
+            if len(profile.get("rules") or []) > MAX_AUTOSCALE_RULES:
+                raise AzError(f"autoscale setting {name}: at most {MAX_AUTOSCALE_RULES} rules per profile")
+        target = {"workspace": workspace, "endpoint": endpoint, "deployment": deployment}
+        for other, setting in self._autoscale_settings().items():
+            if other != name and setting["target"] == target:
+                raise AzError(f"autoscale setting {other} already targets {endpoint}/{deployment}")
+        return target
+
+    def autoscale_show(self, options: dict[str, str], flags: set[str]) -> str:
+        name = _opt(options, "--name", "-n", "--autoscale-setting-name") or ""
+        setting = self._autoscale_settings().get(name)
+        if setting is None:
+            raise AzError(f"ResourceNotFound: autoscale setting {name}", 3)
+        return json.dumps(setting["resource"])
+
+    def autoscale_delete(self, options: dict[str, str], flags: set[str]) -> str:
+        name = _opt(options, "--name", "-n", "--autoscale-setting-name") or ""
+        if name not in self._autoscale_settings():
+            raise AzError(f"ResourceNotFound: autoscale setting {name}", 3)
+        del self._autoscale_settings()[name]
+        return ""
 
 
 COMMANDS = {
@@ -506,6 +585,8 @@ COMMANDS = {
     "keyvault show": Workspace.keyvault_show,
     "role assignment create": Workspace.role_assignment_create,
     "deployment group create": Workspace.deployment_group_create,
+    "monitor autoscale show": Workspace.autoscale_show,
+    "monitor autoscale delete": Workspace.autoscale_delete,
 }
 READ_ONLY = {"show", "list"}
 

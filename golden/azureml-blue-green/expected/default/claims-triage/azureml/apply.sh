@@ -43,11 +43,20 @@ fi
 az ml online-endpoint update --file endpoint.yaml "${AZ_ML[@]}"
 
 # 8. Retire the deployments of this model that the endpoint no longer routes to (no traffic is left
-# on them; Azure refuses to delete one that has some).
+# on them; Azure refuses to delete one that has some), each with its autoscale setting
+# (autoscale.json's <endpoint>-<deployment>-autoscale), which deleting a deployment leaves behind.
+# The setting goes first: should the run stop in between, the next run still finds the deployment
+# and retires both.
 while IFS= read -r stale; do
   case "$stale" in
     v1-3-2|v1-4-0) ;;
-    ?*) az ml online-deployment delete --name "$stale" --endpoint-name claims-triage-default --yes "${AZ_ML[@]}" ;;
+    ?*)
+      autoscale=claims-triage-default-"$stale"-autoscale
+      if az monitor autoscale show --resource-group "$RESOURCE_GROUP" --name "$autoscale" >/dev/null 2>&1; then
+        az monitor autoscale delete --resource-group "$RESOURCE_GROUP" --name "$autoscale"
+      fi
+      az ml online-deployment delete --name "$stale" --endpoint-name claims-triage-default --yes "${AZ_ML[@]}"
+      ;;
   esac
 done < <(az ml online-deployment list --endpoint-name claims-triage-default --query '[?tags."mlopsc-model"=='"'"'claims-triage'"'"'].name' --output tsv "${AZ_ML[@]}")
 
